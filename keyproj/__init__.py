@@ -1,0 +1,32 @@
+"""keyproj: key-project (重点项目) planned-vs-actual investment, from Chinese documents to reports.
+
+The public API is imported lazily so that `import keyproj` stays fast:
+``read_document``, ``extract_facts``, ``build``, ``load_facts``, ``load_panel`` and the
+``metrics`` module.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "read_document": ("keyproj.documents", "read_document"),
+    "Document": ("keyproj.documents", "Document"),
+    "extract_facts": ("keyproj.extract", "extract_facts"),
+    "build": ("keyproj.dataset", "build"),
+    "load_facts": ("keyproj.loaders", "load_facts"),
+    "load_panel": ("keyproj.loaders", "load_panel"),
+    "metrics": ("keyproj.metrics", None),
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'keyproj' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = import_module(module_name)
+    return module if attribute is None else getattr(module, attribute)

@@ -1,0 +1,5 @@
+import sys
+
+from keyproj.cli import main
+
+sys.exit(main())

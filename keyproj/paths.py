@@ -1,0 +1,52 @@
+"""Where the data lives: the repository's data/ by default, or --data DIR / $KEYPROJ_DATA."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_ROOT.parent
+DATA_ENV = "KEYPROJ_DATA"
+
+
+@dataclass(frozen=True)
+class DataLayout:
+    """The folders and files of one data directory."""
+
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def sources(self) -> Path:
+        return self.raw / "sources.csv"
+
+    @property
+    def reference(self) -> Path:
+        return self.root / "reference"
+
+    @property
+    def corrections(self) -> Path:
+        return self.root / "corrections.csv"
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "processed"
+
+    @property
+    def facts(self) -> Path:
+        return self.processed / "facts.csv"
+
+    @property
+    def panel(self) -> Path:
+        return self.processed / "panel.csv"
+
+
+def data_layout(data_dir: str | Path | None = None) -> DataLayout:
+    """Resolve the data directory: explicit argument, then $KEYPROJ_DATA, then the repository's data/."""
+    if data_dir is None:
+        data_dir = os.environ.get(DATA_ENV) or (REPO_ROOT / "data")
+    return DataLayout(Path(data_dir).expanduser().resolve())
