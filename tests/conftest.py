@@ -1,0 +1,27 @@
+"""Shared test fixtures: paths into the repository's own data (never ../shared)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RAW_DIR = REPO_ROOT / "data" / "raw"
+REFERENCE_DIR = REPO_ROOT / "data" / "reference"
+GOLD_FACTS = Path(__file__).resolve().parent / "seeds_facts.csv"
+SEED_IDS = sorted(p.stem for p in RAW_DIR.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    return RAW_DIR
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    return REFERENCE_DIR
