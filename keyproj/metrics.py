@@ -198,11 +198,13 @@ def _first(periods: Periods, mask: object) -> object:
 
 
 def _blank(values: object, mask: object) -> object:
-    if isinstance(values, pd.Series):
-        return values.mask(mask)  # type: ignore[arg-type]
-    if isinstance(values, np.ndarray):
+    """``values`` with NaN where ``mask`` holds, broadcast to the mask's shape."""
+    if isinstance(mask, pd.Series):
+        series = values if isinstance(values, pd.Series) else pd.Series(values, index=mask.index, dtype=float)
+        return series.mask(mask)
+    if isinstance(mask, np.ndarray):
         return np.where(mask, np.nan, values)  # type: ignore[arg-type]
-    return math.nan
+    return math.nan if mask else values
 
 
 def months_covered(
@@ -257,12 +259,7 @@ def elapsed_share(
     else:
         months = end - start + 1  # type: ignore[operator]
     share = months / 12.0 * 100.0
-    one_year = start_year == end_year
-    if isinstance(share, pd.Series):
-        return share.where(one_year)
-    if isinstance(share, np.ndarray):
-        return np.where(one_year, share, np.nan)
-    return float(share) if one_year else math.nan
+    return _finish(_blank(share, start_year != end_year))
 
 
 # ---------------------------------------------------------------- growth across years

@@ -252,6 +252,10 @@ def test_period_ending_before_it_starts() -> None:
         months_covered(pd.Series(["2024-01", "2024-06"]), pd.Series(["2024-03", "2023-12"]))
     coerced = months_covered(pd.Series(["2024-01", "2024-06"]), pd.Series(["2024-03", "2023-12"]), errors="coerce")
     assert coerced[0] == 3 and math.isnan(coerced[1])
+    # a scalar bound against a Series of the other bound
+    mixed = months_covered("2024-03", pd.Series(["2024-12", "2024-01"]), errors="coerce")
+    assert mixed[0] == 10 and math.isnan(mixed[1])
+    assert elapsed_share(pd.Series(["2024-01", "2023-01"]), "2024-09").tolist() == pytest.approx([75.0, math.nan], nan_ok=True)
 
 
 # ---------------------------------------------------------------- vectorized inputs, missing values
