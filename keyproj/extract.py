@@ -1,0 +1,666 @@
+"""Fact extraction: every key-project figure of a document, with its list, period, place and sentence.
+
+The extractor works sentence by sentence on the normalized text. In a sentence it finds
+*anchors* (what a figure is about: a key-project list such as "242个区级重点项目", the
+signed projects "签约项目126个", or another group of projects such as "续建项目" or "20亿元以上
+项目" whose figures are not the list's) and *mentions* (a metric's wording followed by one or
+more values). Each mention belongs to the nearest anchor before it; values enumerated after
+``分别`` are spread over the anchors (or places) named before them, in order.
+See docs/FACTS.md for the table this produces.
+"""
+from __future__ import annotations
+
+import argparse
+import bisect
+import csv
+import io
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from keyproj.facts import FACT_COLUMNS, LIST_METRICS, METRIC_UNITS
+from keyproj.numbers import AMOUNT_UNIT, NUMBER, amount_in_yi, parse_number
+from keyproj.periods import Published, TimeMention, find_time_mentions, resolve_period
+from keyproj.regions import PLACE_PATTERN, canonical_region, government_level
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from keyproj.errors import BadInputError
+
+
+class _TextDocument(Protocol):
+    doc_id: str
+    meta: dict[str, str]
+    text: str
+
+
+# ---------------------------------------------------------------- sentence level patterns
+
+# Sentences end at these marks; a line break ends a sentence unless the line ends in a comma.
+_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n+|$)")
+_CONTINUES = tuple(",，、:：(（“")
+# Only sentences with one of these words can hold a fact.
+_TRIGGER = re.compile(r"重点项目|重点工程|签约|开工|竣工|投产|建成|序时|时序|时间进度|均衡进度")
+# Totals of a mass-start ceremony are not the list's figures.
+_MASS_CEREMONY = re.compile(r"集中(?:开竣工|开\(竣\)工|开工|竣工|签约|开\(竣\)|开、竣工)")
+# A clause about targets or plans for the future.
+_TARGET = re.compile(r"力争|争取|目标|预计|确保|计划到|将达")
+_CLAUSE_BREAK = re.compile(r"[,，;；。:：!?！？]")
+
+_QUAL_BEFORE = r"(?P<qb>近|约|超过|超|逾|突破|不足|不到)?"
+_QUAL_AFTER = r"(?P<qa>以上|左右|以下|多)?"
+_QUALIFIERS = {"近": "approx", "约": "approx", "左右": "approx", "超过": "over", "超": "over",
+               "逾": "over", "突破": "over", "以上": "over", "多": "over",
+               "不足": "under", "不到": "under", "以下": "under"}
+
+_NOT_A_COUNT = r"(?!月|工作日|百分点|季度|小时|一批|方面|清单)"
+_COUNT_ITEM = re.compile(_QUAL_BEFORE + rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}" + _QUAL_AFTER)
+_AMOUNT_ITEM = re.compile(
+    _QUAL_BEFORE + rf"(?:(?P<num>{NUMBER})\s*(?P<unit>{AMOUNT_UNIT})?|(?P<wan>万亿元?))" + _QUAL_AFTER
+)
+_PERCENT_ITEM = re.compile(_QUAL_BEFORE + rf"(?:(?P<num>{NUMBER})\s*%|百分之(?P<num2>{NUMBER}))" + _QUAL_AFTER)
+_POINTS_ITEM = re.compile(_QUAL_BEFORE + rf"(?P<num>{NUMBER})\s*(?:个百分点|百分点|%)" + _QUAL_AFTER)
+_FILLER = re.compile(r"(?:分别|均|都|共|累计|合计|达到|达|为|了|是|有|约为)*")
+_SEPARATOR = re.compile(r"[、和及]")
+_ENUM_SEPARATOR = re.compile(r"[、和及,，]")
+
+_MENTIONS: list[tuple[str, re.Pattern[str], str]] = [
+    ("completion_rate", re.compile(
+        r"(?:完成|占)(?:了)?(?:年度|全年|年)?(?:投资)?计划(?:投资)?(?:任务)?(?:的)?|投资完成率|完成率"), "percent"),
+    ("total_investment", re.compile(r"计划总投资|总投资(?:额)?|总投资规模"), "amount"),
+    ("annual_plan", re.compile(r"年度计划投资|年度投资计划|全年计划投资|年计划投资|计划完成投资|计划投资"), "amount"),
+    ("completed_investment", re.compile(r"(?:累计|实际)?完成(?:固定资产)?投资(?:额)?"), "amount"),
+    ("ahead_of_schedule", re.compile(
+        r"(?P<ahead>超(?:过)?(?:序时进度|时序进度|时间进度|均衡进度)|(?:高于|快于|高出)(?:序时进度|时序进度|时间进度)"
+        r"|比(?:序时进度|时序进度|时间进度)快)"
+        r"|(?P<behind>(?:低于|落后于|落后|慢于)(?:序时进度|时序进度|时间进度|均衡进度)"
+        r"|比(?:序时进度|时序进度|时间进度)慢)"), "points"),
+    ("started_projects", re.compile(r"(?:新开工|已开工|开工)(?:建设)?(?:项目|重点项目)?"), "count"),
+    ("finished_projects", re.compile(r"(?:竣工投产|建成投产|竣工|建成|投产)(?:项目|重点项目)?"), "count"),
+]
+# "85个实现开工", "28个竣工": the count stands before the verb.
+_COUNT_BEFORE_VERB = re.compile(
+    rf"(?P<num>{NUMBER})个(?:项目)?(?:新开工|实现开工|已开工|开工|竣工投产|竣工|建成投产|建成|投产)"
+)
+
+_KEY_LIST = re.compile(r"重点(?:项目|工程)")
+_COUNT_BEFORE = re.compile(_QUAL_BEFORE + rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}" + _QUAL_AFTER)
+_COUNT_AFTER = re.compile(r"(?:共|有|计|达|合计|共计)?" + _QUAL_BEFORE
+                          + rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}" + _QUAL_AFTER)
+_SIGNED = re.compile(
+    r"(?:(?P<num1>" + NUMBER + r")个)?(?:已)?签约(?:正式合同|合同)?(?:招商|引资)?(?:重点)?项目"
+    r"(?:共|达|有)?(?:(?P<num2>" + NUMBER + r")(?:个|项))?"
+)
+_OTHER_GROUP = re.compile(
+    rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}[^,，。;；、:：“”\"()（）]{{0,10}}?项目"
+    rf"|项目(?:共|达|就达|有)?(?P<num2>{NUMBER})个{_NOT_A_COUNT}"
+)
+# "其中在建项目700个": the 在建 part of the list named before it in the sentence.
+_UNDER_CONSTRUCTION_PART = re.compile(
+    rf"(?:(?P<num1>{NUMBER})个)?在建项目(?:共|有|达)?(?:(?P<num2>{NUMBER})个{_NOT_A_COUNT})?"
+)
+# An amount followed by 以上项目 classifies projects by size: a part of the list.
+_SIZE_CLASS = re.compile(rf"(?:{NUMBER})\s*{AMOUNT_UNIT}(?:以上|以下|及以上)?(?:的)?(?:重点)?项目")
+# Words that make a group of projects only a part of the list (by stage, sector or size).
+_PARTIAL_WORDS = re.compile(r"续建|前期|预备|储备|产业|民生|社会事业|基础设施|亿元以上|亿元以下|新开工|竣工")
+_UNDER_CONSTRUCTION = "在建"
+
+
+# ---------------------------------------------------------------- data types
+
+@dataclass
+class _Anchor:
+    kind: str                  # "list", "signed", "partial"
+    start: int
+    end: int
+    scopes: list[str]          # one scope, or several for "省、市、区三级"
+    explicit_scope: bool = True  # False when the list's level is only the government's own
+    region: str | None = None
+    under_construction: bool = False
+    count: float | None = None
+    count_qualifier: str = ""
+
+
+@dataclass
+class _Value:
+    value: float
+    qualifier: str
+
+
+@dataclass
+class _Mention:
+    metric: str
+    start: int
+    end: int
+    values: list[_Value]
+    enumerated: bool = False   # after 分别 or with several values
+
+
+@dataclass
+class _Fact:
+    region: str
+    scope: str
+    under_construction: bool
+    year: int | None
+    months: tuple[int, int]
+    metric: str
+    value: float
+    qualifier: str
+    quote_start: int
+    quote_end: int
+
+
+@dataclass
+class _Context:
+    """What the document says before the sentence being read."""
+
+    doc_region: str
+    published: Published
+    time_mentions: list[TimeMention]
+    time_starts: list[int]
+    topic_year_index: list[int] = field(default_factory=list)   # per mention: last topic year mention so far
+
+
+# ---------------------------------------------------------------- value parsing
+
+def _qualifier(match: re.Match[str]) -> str:
+    return _QUALIFIERS.get(match.group("qb") or "", "") or _QUALIFIERS.get(match.group("qa") or "", "")
+
+
+def _parse_values(sentence: str, pos: int, kind: str, enumerated: bool = False) -> tuple[list[_Value], int, bool]:
+    """Values of one kind starting at ``pos``: one, or several joined by 、和及 (the enumeration).
+
+    After 分别 (before the wording, or ``enumerated``, or right after it) commas also join values.
+    Returns the values, the end position, and whether 分别 stood before them.
+    """
+    filler = _FILLER.match(sentence, pos)
+    enumerated = enumerated or "分别" in filler.group(0)
+    pos = filler.end()
+    if sentence.startswith("的", pos) and kind in ("percent",):
+        pos += 1
+    values: list[_Value] = []
+    units_missing: list[int] = []
+    pattern = {"amount": _AMOUNT_ITEM, "percent": _PERCENT_ITEM, "points": _POINTS_ITEM,
+               "count": _COUNT_ITEM}[kind]
+    while True:
+        match = pattern.match(sentence, pos)
+        if not match or match.end() == pos:
+            break
+        if kind == "amount":
+            if match.group("wan"):
+                values.append(_Value(amount_in_yi("", "万亿元"), _qualifier(match)))
+            elif match.group("unit"):
+                values.append(_Value(amount_in_yi(match.group("num"), match.group("unit")), _qualifier(match)))
+            else:
+                # "113、153亿元": the unit comes with the last value of the enumeration.
+                units_missing.append(len(values))
+                values.append(_Value(parse_number(match.group("num")), _qualifier(match)))
+        elif kind == "percent":
+            values.append(_Value(parse_number(match.group("num") or match.group("num2")), _qualifier(match)))
+        else:
+            values.append(_Value(parse_number(match.group("num")), _qualifier(match)))
+        pos = match.end()
+        separator = (_ENUM_SEPARATOR if enumerated else _SEPARATOR).match(sentence, pos)
+        if not separator:
+            break
+        pos = separator.end()
+    if kind == "amount" and units_missing:
+        last_unit = _last_amount_unit(sentence, pos)
+        if last_unit is None or units_missing[-1] == len(values) - 1 and last_unit is None:
+            values = [v for i, v in enumerate(values) if i not in units_missing]
+        else:
+            for index in units_missing:
+                values[index] = replace(values[index], value=values[index].value * last_unit)
+    return values, pos, enumerated
+
+
+def _last_amount_unit(sentence: str, pos: int) -> float | None:
+    match = re.compile(AMOUNT_UNIT).match(sentence, pos)
+    return amount_in_yi("1", match.group(0)) if match else None
+
+
+# ---------------------------------------------------------------- anchors
+
+def _scopes_from_modifiers(modifiers: str, prefix: str, default: str) -> list[str] | None:
+    """The list(s) a 重点项目 phrase names, from the words right before it; None when it names no level."""
+    words = PLACE_PATTERN.sub("", modifiers).replace(_UNDER_CONSTRUCTION, "").replace("的", "").strip()
+    around = prefix + modifiers
+    if re.search(r"省[、,，]?市[、,，]?(?:县|区)(?:三级)?", around):
+        if "分别" in around or "三级" in around or "、" in around:
+            return ["province", "city", "county"]
+        return ["province+city+county"]
+    if re.search(r"省市", words):
+        return ["province+city"]
+    tail = re.sub(r"(?:级|列|重点|在建)+$", "", words)
+    if tail.endswith("省"):
+        return ["province"]
+    if tail.endswith("市"):
+        return None if tail.endswith("全市") else ["city"]
+    if tail.endswith(("区", "县")):
+        return ["county"]
+    return None
+
+
+def _find_place(text: str) -> str | None:
+    places = PLACE_PATTERN.findall(text)
+    return canonical_region(places[-1]) if places else None
+
+
+def _find_anchors(sentence: str, default_scope: str, mention_spans: list[tuple[int, int]]) -> list[_Anchor]:
+    anchors: list[_Anchor] = []
+    taken: list[tuple[int, int]] = []
+    for match in _SIGNED.finditer(sentence):
+        number = match.group("num1") or match.group("num2")
+        if not number:
+            continue
+        anchors.append(_Anchor("signed", match.start(), match.end(), [default_scope],
+                               count=parse_number(number), region=_find_place(_clause_before(sentence, match.start()))))
+        taken.append((match.start(), match.end()))
+    for match in _KEY_LIST.finditer(sentence):
+        clause_start = _clause_start(sentence, match.start())
+        before = sentence[clause_start:match.start()]
+        count_match = None
+        for candidate in _COUNT_BEFORE.finditer(before):
+            count_match = candidate
+        if count_match is not None:
+            prefix, modifiers = before[:count_match.start()], before[count_match.end():]
+        else:
+            prefix, modifiers = "", before
+        start, end = clause_start + (count_match.start() if count_match else match.start() - clause_start), match.end()
+        if count_match is None:
+            after = _COUNT_AFTER.match(sentence, match.end())
+            if after:
+                count_match = after
+                end = after.end()
+        kind = "partial" if _PARTIAL_WORDS.search(prefix + modifiers) else "list"
+        place = _find_place(prefix + modifiers)
+        # A list named without its level is the named place's own list.
+        own_scope = _default_scope(place) if place else default_scope
+        scopes = _scopes_from_modifiers(modifiers, prefix, own_scope)
+        anchor = _Anchor(kind, start, end, scopes or [own_scope], explicit_scope=scopes is not None,
+                         region=place, under_construction=_UNDER_CONSTRUCTION in modifiers)
+        if count_match is not None:
+            anchor.count = parse_number(count_match.group("num"))
+            anchor.count_qualifier = _qualifier(count_match)
+        anchors.append(anchor)
+        taken.append((start, end))
+    for match in _UNDER_CONSTRUCTION_PART.finditer(sentence):
+        number = match.group("num1") or match.group("num2")
+        whole = [a for a in anchors if a.kind == "list" and a.start < match.start()]
+        if not whole:
+            continue  # "在建项目" alone is some projects under construction, not the list's part
+        anchors.append(_Anchor("list", match.start(), match.end(), whole[-1].scopes, region=whole[-1].region,
+                               under_construction=True, count=parse_number(number) if number else None))
+        taken.append((match.start(), match.end()))
+    for pattern in (_OTHER_GROUP, _SIZE_CLASS):
+        for match in pattern.finditer(sentence):
+            span = (match.start(), match.end())
+            if any(s < span[1] and span[0] < e for s, e in taken + mention_spans):
+                continue
+            anchors.append(_Anchor("partial", match.start(), match.end(), []))
+    anchors.sort(key=lambda a: a.start)
+    return anchors
+
+
+def _clause_start(sentence: str, pos: int) -> int:
+    """Start of the clause holding ``pos`` (after the last comma-like mark; 、 does not end a clause)."""
+    index = max(sentence.rfind(mark, 0, pos) for mark in ",，;；:：")
+    return index + 1
+
+
+def _clause_before(sentence: str, pos: int) -> str:
+    return sentence[_clause_start(sentence, pos):pos]
+
+
+# ---------------------------------------------------------------- mentions
+
+def _find_mentions(sentence: str) -> list[_Mention]:
+    mentions: list[_Mention] = []
+    occupied: list[tuple[int, int]] = []
+    for metric, pattern, kind in _MENTIONS:
+        for match in pattern.finditer(sentence):
+            if any(s <= match.start() < e for s, e in occupied):
+                continue
+            after_respectively = sentence.rfind("分别", max(0, match.start() - 4), match.start()) >= 0
+            values, end, enumerated = _parse_values(sentence, match.end(), kind, after_respectively)
+            if not values:
+                continue
+            if kind == "amount" and _SIZE_CLASS.match(sentence, _FILLER.match(sentence, match.end()).end()):
+                continue  # "总投资20亿元以上项目22个": a size class, not a figure
+            if metric == "ahead_of_schedule" and match.group("behind"):
+                values = [replace(v, value=-v.value) for v in values]  # behind schedule
+            mentions.append(_Mention(metric, match.start(), end, values, enumerated or len(values) > 1))
+            occupied.append((match.start(), end))
+    for match in _COUNT_BEFORE_VERB.finditer(sentence):
+        if any(s <= match.start() < e for s, e in occupied):
+            continue
+        verb = sentence[match.end("num"):match.end()]
+        metric = "started_projects" if "开工" in verb else "finished_projects"
+        mentions.append(_Mention(metric, match.start(), match.end(), [_Value(parse_number(match.group("num")), "")]))
+        occupied.append((match.start(), match.end()))
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def _implicit_totals(sentence: str, anchors: list[_Anchor], mentions: list[_Mention]) -> list[_Mention]:
+    """"635个...市重点项目,正以超万亿元的气势": an amount right after a counted list is its total."""
+    found: list[_Mention] = []
+    for anchor in anchors:
+        if anchor.kind != "list" or anchor.count is None:
+            continue
+        window = sentence[anchor.end:anchor.end + 12]
+        match = re.match(r"[,，]?[^\d,，。;；、完计投]{0,4}?(?=近|约|超过|超|逾|突破|\d|万亿)", window)
+        if not match:
+            continue
+        pos = anchor.end + match.end()
+        if any(m.start <= pos < m.end or m.start == pos for m in mentions):
+            continue
+        item = _AMOUNT_ITEM.match(sentence, pos)
+        if item and (item.group("unit") or item.group("wan")):
+            values, end, _ = _parse_values(sentence, pos, "amount")
+            if values and not _SIZE_CLASS.match(sentence, pos):
+                found.append(_Mention("total_investment", pos, end, values))
+    return found
+
+
+# ---------------------------------------------------------------- extraction
+
+def _sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence; a line ending in a comma continues on the next line."""
+    start: int | None = None
+    for match in _SENTENCE.finditer(text):
+        if match.start() == match.end():
+            if start is not None:
+                yield start, match.start()
+            break
+        if start is None:
+            start = match.start()
+        piece = match.group(0)
+        if piece.endswith("\n") and piece.rstrip().endswith(_CONTINUES):
+            continue
+        yield start, match.end()
+        start = None
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _default_scope(region: str) -> str:
+    return government_level(region) if region else "county"
+
+
+def _facts_of_sentence(text: str, start: int, end: int, context: _Context,
+                       carried_year: TimeMention | None, carried_months: TimeMention | None) -> list[_Fact]:
+    sentence = text[start:end]
+    if _MASS_CEREMONY.search(sentence):
+        return []
+    mentions = _find_mentions(sentence)
+    default_scope = _default_scope(context.doc_region)
+    anchors = _find_anchors(sentence, default_scope, [(m.start, m.end) for m in mentions])
+    mentions = sorted(mentions + _implicit_totals(sentence, anchors, mentions), key=lambda m: m.start)
+    first = bisect.bisect_left(context.time_starts, start)
+    last = bisect.bisect_left(context.time_starts, end)
+    sentence_times = context.time_mentions[first:last]
+    quote_start, quote_end = _strip_span(text, start, end)
+
+    def period(pos: int) -> tuple[int | None, tuple[int, int]]:
+        before = [m for m in sentence_times if m.end <= start + pos]
+        return resolve_period(before, carried_year, carried_months, context.published)
+
+    def is_target(pos: int) -> bool:
+        clause_start = _clause_start(sentence, pos)
+        clause_end_match = _CLAUSE_BREAK.search(sentence, pos)
+        clause_end = clause_end_match.start() if clause_end_match else len(sentence)
+        return bool(_TARGET.search(sentence, clause_start, clause_end))
+
+    facts: list[_Fact] = []
+
+    def emit(anchor: _Anchor | None, scope: str, metric: str, value: _Value, pos: int) -> None:
+        if is_target(pos):
+            return
+        year, months = period(pos)
+        if metric in LIST_METRICS:
+            months = (1, 12)
+        if year is not None and context.published.year is not None and year > context.published.year:
+            return  # a figure for a coming year is a target
+        region = (anchor.region if anchor and anchor.region else None) or context.doc_region
+        facts.append(_Fact(region, scope, bool(anchor and anchor.under_construction), year, months,
+                           metric, value.value, value.qualifier, quote_start, quote_end))
+
+    for anchor in anchors:
+        if anchor.count is None or anchor.kind == "partial":
+            continue
+        metric = "signed_projects" if anchor.kind == "signed" else "projects"
+        if len(anchor.scopes) == 1:
+            emit(anchor, anchor.scopes[0], metric, _Value(anchor.count, anchor.count_qualifier), anchor.start)
+
+    for mention in mentions:
+        preceding = [a for a in anchors if a.start < mention.start]
+        anchor = preceding[-1] if preceding else None
+        if mention.enumerated and len(mention.values) > 1:
+            targets = _enumeration_targets(sentence, preceding, mention, default_scope, context.doc_region)
+            if targets is None:
+                continue
+            for (target_anchor, scope), value in zip(targets, mention.values):
+                emit(target_anchor, scope, mention.metric, value, mention.start)
+            continue
+        if anchor is None:
+            if mention.metric not in ("started_projects", "finished_projects"):
+                continue
+            emit(None, default_scope, mention.metric, mention.values[0], mention.start)
+            continue
+        if anchor.kind == "partial":
+            continue
+        metric = mention.metric
+        if anchor.kind == "signed":
+            if metric != "total_investment":
+                continue
+            metric = "signed_investment"
+        for scope in anchor.scopes[:1] if len(anchor.scopes) == 1 else []:
+            emit(anchor, scope, metric, mention.values[0], mention.start)
+    return facts
+
+
+def _enumeration_targets(sentence: str, anchors: list[_Anchor], mention: _Mention, default_scope: str,
+                         doc_region: str) -> list[tuple[_Anchor | None, str]] | None:
+    """Where the k values after 分别 go: the k lists, scopes or places named before them."""
+    k = len(mention.values)
+    lists = [a for a in anchors if a.kind == "list"]
+    if lists and len(lists[-1].scopes) == k:
+        return [(lists[-1], scope) for scope in lists[-1].scopes]
+    if len(lists) >= k and all(len(a.scopes) == 1 for a in lists[-k:]):
+        return [(a, a.scopes[0]) for a in lists[-k:]]
+    places = [canonical_region(p) for p in PLACE_PATTERN.findall(sentence[:mention.start])]
+    if len(places) >= k:
+        anchor = lists[-1] if lists else None
+        targets: list[tuple[_Anchor | None, str]] = []
+        for place in places[-k:]:
+            scope = anchor.scopes[0] if anchor and anchor.explicit_scope and len(anchor.scopes) == 1 \
+                else _default_scope(place)
+            base = anchor or _Anchor("list", 0, 0, [scope])
+            targets.append((replace(base, region=place, scopes=[scope]), scope))
+        return targets
+    return None
+
+
+def _document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[dict[str, Any]]:
+    region = canonical_region((meta or {}).get("region", "") or "")
+    time_mentions = find_time_mentions(text)
+    context = _Context(region, Published.parse((meta or {}).get("published")), time_mentions,
+                       [m.start for m in time_mentions])
+    facts: list[_Fact] = []
+    time_index = 0
+    carried_year: TimeMention | None = None
+    carried_months: TimeMention | None = None
+    paragraph_start = 0
+    for start, end in _sentences(text):
+        # Advance the carried context over mentions before this sentence.
+        new_paragraph = text.rfind("\n", 0, start) + 1
+        if new_paragraph != paragraph_start:
+            paragraph_start = new_paragraph
+            carried_months = None
+        while time_index < len(time_mentions) and time_mentions[time_index].start < start:
+            mention = time_mentions[time_index]
+            if mention.topic and (mention.year or mention.this_year):
+                carried_year = mention
+            if mention.topic and (mention.months or mention.year_to_date) and mention.start >= paragraph_start:
+                carried_months = mention
+            time_index += 1
+        if not _TRIGGER.search(text, start, end):
+            continue
+        facts.extend(_facts_of_sentence(text, start, end, context, carried_year, carried_months))
+    return _to_rows(doc_id, text, facts)
+
+
+def _to_rows(doc_id: str, text: str, facts: list[_Fact]) -> list[dict[str, Any]]:
+    whole_lists = {(f.region, f.scope, f.year) for f in facts if not f.under_construction}
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for fact in facts:
+        subset = "under_construction" if fact.under_construction and \
+            (fact.region, fact.scope, fact.year) in whole_lists else ""
+        year = f"{fact.year:04d}" if fact.year else "0000"
+        row = {
+            "doc_id": doc_id, "region": fact.region, "scope": fact.scope, "subset": subset,
+            "period_start": f"{year}-{fact.months[0]:02d}", "period_end": f"{year}-{fact.months[1]:02d}",
+            "metric": fact.metric, "value": round(fact.value, 6), "unit": METRIC_UNITS[fact.metric],
+            "qualifier": fact.qualifier, "quote": text[fact.quote_start:fact.quote_end],
+            "char_start": fact.quote_start, "char_end": fact.quote_end,
+        }
+        key = tuple(row[c] for c in ("region", "scope", "subset", "period_start", "period_end", "metric", "value"))
+        if key in seen:
+            continue  # a figure stated twice is one fact
+        seen.add(key)
+        rows.append(row)
+    return rows
+
+
+def extract_facts(document: _TextDocument) -> pd.DataFrame:
+    """The facts of one document, one row per fact, with the columns of ``keyproj.facts.FACT_COLUMNS``.
+
+    Amounts are in 亿元, rates in %, ahead-of-schedule in percentage points (negative when behind).
+    """
+    import pandas as pd
+
+    rows = _document_facts(document.doc_id, document.text, document.meta)
+    return pd.DataFrame(rows, columns=FACT_COLUMNS)
+
+
+# ---------------------------------------------------------------- many documents
+
+def _extract_one(ref: Any) -> tuple[str, list[dict[str, Any]] | BadInputError]:
+    """Read and extract one document (runs in worker processes); a bad file comes back as its error."""
+    from keyproj.documents import read_document
+    from keyproj.errors import BadInputError
+
+    try:
+        document = read_document(ref.path, ref.meta)
+    except BadInputError as error:
+        return str(ref.path), error
+    return str(ref.path), _document_facts(document.doc_id, document.text, document.meta)
+
+
+def iter_extracted(paths: Sequence[str | Path], jobs: int = 1
+                   ) -> Iterator[tuple[str, list[dict[str, Any]] | BadInputError]]:
+    """Facts of every document found under ``paths``, streamed in a stable order.
+
+    Yields ``(path, rows)`` for each document, or ``(path, error)`` for a bad file or
+    folder; nothing is raised for a bad file. ``jobs`` > 1 reads and extracts in that
+    many worker processes.
+    """
+    from keyproj.documents import discover_documents
+
+    refs, errors = discover_documents(paths)
+    for error in errors:
+        yield error.path, error
+    if jobs <= 1 or len(refs) <= 1:
+        for ref in refs:
+            yield _extract_one(ref)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_extract_one, refs, chunksize=max(1, min(16, len(refs) // (jobs * 4))))
+
+
+def extract_paths(paths: Sequence[str | Path], jobs: int = 1) -> tuple[pd.DataFrame, list[BadInputError]]:
+    """All facts of the documents under ``paths`` (FACT_COLUMNS) and the errors of bad files."""
+    import pandas as pd
+
+    from keyproj.errors import BadInputError
+
+    rows: list[dict[str, Any]] = []
+    errors: list[BadInputError] = []
+    for _, result in iter_extracted(paths, jobs):
+        if isinstance(result, BadInputError):
+            errors.append(result)
+        else:
+            rows.extend(result)
+    return pd.DataFrame(rows, columns=FACT_COLUMNS), errors
+
+
+def write_facts_csv(rows: Iterable[dict[str, Any]], handle: io.TextIOBase) -> int:
+    """Write fact rows as CSV (FACT_COLUMNS, header first); returns the number of rows."""
+    writer = csv.DictWriter(handle, fieldnames=FACT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow({**row, "value": _format_value(row["value"])})
+        count += 1
+    return count
+
+
+def _format_value(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".") if value == value else ""
+
+
+def cli_extract(args: argparse.Namespace) -> int:
+    """`keyproj extract PATH... [--out FILE] [--jobs N]`: the fact CSV of documents."""
+    import os
+    import tempfile
+
+    from keyproj.errors import BadInputError, KeyprojError
+
+    if args.jobs < 1:
+        raise KeyprojError(f"--jobs must be 1 or more, not {args.jobs}")
+    failures: list[BadInputError] = []
+    documents = 0
+
+    def rows() -> Iterator[dict[str, Any]]:
+        nonlocal documents
+        for _, result in iter_extracted(args.paths, args.jobs):
+            documents += 1
+            if isinstance(result, BadInputError):
+                failures.append(result)
+                print(f"keyproj extract: {result}", file=sys.stderr)
+            else:
+                yield from result
+
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                count = write_facts_csv(rows(), handle)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    else:
+        count = write_facts_csv(rows(), sys.stdout)
+        sys.stdout.flush()
+    if failures:
+        print(f"keyproj extract: {len(failures)} of {documents} inputs failed; "
+              f"{count} facts from the others were written", file=sys.stderr)
+        return 1
+    return 0

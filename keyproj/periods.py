@@ -1,0 +1,134 @@
+"""Time expressions in report text: which year and which months a figure covers.
+
+A figure's period comes from the time expressions before it in its sentence; failing
+those, from the last *topic* expression before the sentence (one that opens a clause,
+such as "2024年,..." or "今年来,..."): years carry through the document, months
+through the paragraph. Years named inside a phrase ("对2017年市级重点项目的跟踪服务",
+"力争2020年GDP...") describe that phrase only and do not carry.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_DASH = r"\s*[-—–~～至到]\s*"
+
+TIME_PATTERN = re.compile(
+    r"(?P<year>(?:19|20)\d{2})年(?:度)?"
+    r"|(?P<rel_ytd>今年以来|今年来|今年初至今|年初以来|年初至今|截至目前|截止目前|截止到目前|到目前为止)"
+    r"|(?P<rel_year>今年|本年度|本年)"
+    r"|(?<![\d一二三四五六七八九十])(?:1|一|元)月?(?:份)?" + _DASH + r"(?P<range_end>" + _MONTH + r")月(?:份)?(?:底|末)?"
+    r"|(?P<q3>前三季度|前3季度)"
+    r"|(?P<h1>上半年|前两季度|前二季度)"
+    r"|(?P<q1>(?:第)?一季度|首季度|1季度)"
+    r"|(?P<full>全年)"
+    r"|前(?P<first_n>" + _MONTH + r"|两)个月"
+    r"|(?:截至|截止|截止到|到)(?P<until>" + _MONTH + r")月(?:底|末|份)?"
+    r"|(?P<single>" + _MONTH + r")月(?:份(?:当月|单月)?|当月|单月)"
+    r"|(?<![\d一二三四五六七八九十])(?P<until_end>" + _MONTH + r")月(?:底|末)"
+)
+# What may stand before a clause-opening (topic) time expression.
+_TOPIC_PREFIX = re.compile(r"(?:^|[\n,，。;；:：!?！？、“\"(（])\s*(?:在|于|截至|截止|截止到|到)?\s*$")
+
+_CN_MONTHS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+              "十": 10, "十一": 11, "十二": 12}
+
+
+def _month(text: str) -> int:
+    return int(text) if text.isdigit() else _CN_MONTHS[text]
+
+
+@dataclass(frozen=True)
+class TimeMention:
+    """One time expression: a year (or a reference to the publication year) and/or a month range."""
+
+    start: int
+    end: int
+    year: int | None = None          # an explicit year
+    this_year: bool = False          # 今年 and the like: the publication year
+    months: tuple[int, int] | None = None
+    year_to_date: bool = False       # 今年以来 / 截至目前: months up to the last full month
+    topic: bool = False              # opens a clause, so it carries beyond its sentence
+
+
+def find_time_mentions(text: str) -> list[TimeMention]:
+    """All time expressions of a text, in order, with their positions."""
+    mentions: list[TimeMention] = []
+    for match in TIME_PATTERN.finditer(text):
+        kind = match.lastgroup
+        value = match.group(kind) if kind else None
+        topic = bool(_TOPIC_PREFIX.search(text, max(0, match.start() - 6), match.start()))
+        if kind == "year":
+            mention = TimeMention(match.start(), match.end(), year=int(value), topic=topic)
+        elif kind == "rel_ytd":
+            mention = TimeMention(match.start(), match.end(), this_year=True, year_to_date=True, topic=True)
+        elif kind == "rel_year":
+            mention = TimeMention(match.start(), match.end(), this_year=True, topic=True)
+        else:
+            if kind in ("range_end", "until", "until_end"):
+                months = (1, _month(value))
+            elif kind == "q3":
+                months = (1, 9)
+            elif kind == "h1":
+                months = (1, 6)
+            elif kind == "q1":
+                months = (1, 3)
+            elif kind == "full":
+                months = (1, 12)
+            elif kind == "first_n":
+                months = (1, 2 if value == "两" else _month(value))
+            else:  # single month
+                month = _month(value)
+                months = (month, month)
+            mention = TimeMention(match.start(), match.end(), months=months, topic=topic)
+        mentions.append(mention)
+    return mentions
+
+
+@dataclass(frozen=True)
+class Published:
+    """A document's publication date, as far as it is known."""
+
+    year: int | None
+    month: int | None
+
+    @classmethod
+    def parse(cls, text: str | None) -> Published:
+        """From 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'; empty or malformed gives an unknown date."""
+        match = re.match(r"^\s*((?:19|20)\d{2})(?:-(\d{1,2}))?", text or "")
+        if not match:
+            return cls(None, None)
+        return cls(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
+
+
+def resolve_period(
+    in_sentence: list[TimeMention],
+    carried_year: TimeMention | None,
+    carried_months: TimeMention | None,
+    published: Published,
+) -> tuple[int | None, tuple[int, int]]:
+    """The (year, (first month, last month)) of a figure.
+
+    ``in_sentence`` are the mentions before the figure in its sentence; the carried
+    mentions are the last topic mentions before the sentence (year: in the document;
+    months: in the paragraph). The year is ``None`` when neither text nor date gives it.
+    """
+    year_mention = next((m for m in reversed(in_sentence) if m.year or m.this_year), carried_year)
+    month_mention = next((m for m in reversed(in_sentence) if m.months or m.year_to_date), None)
+    if month_mention is None and not any(m.year for m in in_sentence):
+        month_mention = carried_months
+    if year_mention is None:
+        year = published.year
+    elif year_mention.year:
+        year = year_mention.year
+    else:
+        year = published.year
+    months = (1, 12)
+    if month_mention is not None:
+        if month_mention.months:
+            months = month_mention.months
+        elif month_mention.year_to_date and published.month and published.month > 1 \
+                and year == published.year:
+            months = (1, published.month - 1)
+    return year, months
