@@ -1,0 +1,287 @@
+"""Hand corrections by researchers (data/corrections.csv): add, drop or replace facts.
+
+One row per correction, columns (header row required, any order):
+
+============  ========  =====================================================================
+column        required  meaning
+============  ========  =====================================================================
+action        yes       ``add`` a fact, ``drop`` facts, or ``replace`` facts by a new value
+region        yes       e.g. 泉州市
+scope         yes       province, city, county, or levels joined by '+' (province+city)
+subset        no        empty (the whole list) or ``under_construction``
+period_start  yes       'YYYY-MM' (year 0000 when the source states no year)
+period_end    yes       'YYYY-MM'
+metric        yes       one of keyproj.facts.METRICS (projects, annual_plan, ...)
+value         add,      the figure (亿元, count, % or pp as the metric says); for ``drop`` an
+              replace   optional filter: only facts with this value (within 0.005)
+unit          no        must be the metric's unit when given (亿元, count, %, pp)
+qualifier     no        empty, approx, over or under
+source        no        drop/replace only: only facts from this source (document id, reference
+                        URL, or correction:<author>)
+reason        yes       why (free text; shown as the fact's title)
+author        yes       who (the fact's source becomes ``correction:<author>``)
+============  ========  =====================================================================
+
+Rows apply in file order, each to the facts left by the rows above it. A correction's fact wins
+over every other source in the panel. The file is only read, never rewritten by a tool.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from keyproj.errors import KeyprojError
+from keyproj.facts import METRIC_UNITS, METRICS, QUALIFIERS, SUBSETS
+from keyproj.schema import PERIOD_PATTERN, SCOPES, display_path
+
+CORRECTION_COLUMNS: list[str] = [
+    "action", "region", "scope", "subset", "period_start", "period_end", "metric",
+    "value", "unit", "qualifier", "source", "reason", "author",
+]
+REQUIRED_COLUMNS: frozenset[str] = frozenset(
+    {"action", "region", "scope", "period_start", "period_end", "metric", "value", "reason", "author"})
+ACTIONS: tuple[str, ...] = ("add", "drop", "replace")
+KEY_COLUMNS: tuple[str, ...] = ("region", "scope", "subset", "period_start", "period_end", "metric")
+VALUE_TOLERANCE = 0.005
+"""Two values closer than this are the same figure (亿元, count, % or pp)."""
+
+_COUNT_METRICS = frozenset(metric for metric, unit in METRIC_UNITS.items() if unit == "count")
+_PERIOD = re.compile(PERIOD_PATTERN)
+
+
+class CorrectionsError(KeyprojError):
+    """Malformed rows of a corrections or reference file: one 'FILE:LINE: problem' per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One parsed row of corrections.csv (``line`` is its line number in the file)."""
+
+    line: int
+    action: str
+    region: str
+    scope: str
+    subset: str
+    period_start: str
+    period_end: str
+    metric: str
+    value: float | None
+    unit: str
+    qualifier: str
+    source: str
+    reason: str
+    author: str
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.region, self.scope, self.subset, self.period_start, self.period_end, self.metric)
+
+
+def check_key(row: dict[str, str]) -> list[str]:
+    """Problems with a fact's key and value cells (shared by corrections and reference rows)."""
+    problems: list[str] = []
+    if not row.get("region"):
+        problems.append("region is empty")
+    if row.get("scope") not in SCOPES:
+        problems.append(f"scope {row.get('scope')!r} is not one of {', '.join(SCOPES)}")
+    if row.get("subset", "") not in SUBSETS:
+        problems.append(f"subset {row.get('subset')!r} must be empty or one of {', '.join(s for s in SUBSETS if s)}")
+    start, end = row.get("period_start", ""), row.get("period_end", "")
+    for name, period in (("period_start", start), ("period_end", end)):
+        if not _PERIOD.fullmatch(period):
+            problems.append(f"{name} {period!r} is not a month 'YYYY-MM' (year 0000 if unknown)")
+    if _PERIOD.fullmatch(start) and _PERIOD.fullmatch(end):
+        if start.startswith("0000") != end.startswith("0000") or end < start:
+            problems.append(f"period {start}..{end} ends before it starts, or only one end has a year")
+    metric = row.get("metric", "")
+    if metric not in METRIC_UNITS:
+        problems.append(f"metric {metric!r} is unknown (known: {', '.join(METRICS)})")
+    elif row.get("unit") and row["unit"] != METRIC_UNITS[metric]:
+        problems.append(f"unit {row['unit']!r} is wrong for {metric} (use {METRIC_UNITS[metric]!r})")
+    if row.get("qualifier", "") not in QUALIFIERS:
+        problems.append(f"qualifier {row.get('qualifier')!r} must be empty or one of "
+                        f"{', '.join(q for q in QUALIFIERS if q)}")
+    return problems
+
+
+def parse_value(text: str, metric: str) -> tuple[float | None, str | None]:
+    """The number in a value cell and the problem with it, if any (counts must be whole)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None, f"value {text!r} is not a number"
+    if value != value or value in (float("inf"), float("-inf")):
+        return None, f"value {text!r} is not a finite number"
+    if metric in _COUNT_METRICS and value != int(value):
+        return None, f"value {text!r} must be a whole number for {metric}"
+    return value, None
+
+
+def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line number, cells) of each non-blank row of a UTF-8 CSV file (BOM allowed).
+
+    Raises :class:`CorrectionsError` when the file is not UTF-8 text or has no header.
+    """
+    shown = display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CorrectionsError([f"{shown}:1: not UTF-8 text ({error.reason} at byte {error.start}); "
+                                "save the file as UTF-8 CSV"]) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    line = 1
+    try:
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in cells]
+            else:
+                rows.append((start, [cell.strip() for cell in cells]))
+    except csv.Error as error:
+        raise CorrectionsError([f"{shown}:{reader.line_num}: not valid CSV ({error})"]) from None
+    if header is None:
+        raise CorrectionsError([f"{shown}:1: the header row is missing; start with: "
+                                f"{','.join(CORRECTION_COLUMNS)}"])
+    return header, rows
+
+
+def read_corrections(path: str | Path) -> list[Correction]:
+    """Parse and check corrections.csv; a missing file means no corrections.
+
+    Raises :class:`CorrectionsError` listing every malformed row as 'FILE:LINE: problem'.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    shown = display_path(path)
+    header, rows = read_csv_rows(path)
+    missing = sorted(REQUIRED_COLUMNS - set(header), key=CORRECTION_COLUMNS.index)
+    unknown = [name for name in header if name not in CORRECTION_COLUMNS]
+    if missing or unknown:
+        parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
+            [f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
+        raise CorrectionsError([f"{shown}:1: {'; '.join(parts)}; the columns are {','.join(CORRECTION_COLUMNS)}"])
+    corrections: list[Correction] = []
+    problems: list[str] = []
+    for line, cells in rows:
+        if len(cells) != len(header):
+            problems.append(f"{shown}:{line}: {len(cells)} cells but the header has {len(header)}")
+            continue
+        row = {name: "" for name in CORRECTION_COLUMNS} | dict(zip(header, cells))
+        row_problems = _check_row(row)
+        value = None
+        if not row_problems and row["value"]:
+            value, problem = parse_value(row["value"], row["metric"])
+            if problem:
+                row_problems.append(problem)
+        if row_problems:
+            problems.extend(f"{shown}:{line}: {problem}" for problem in row_problems)
+            continue
+        corrections.append(Correction(
+            line=line, action=row["action"], region=row["region"], scope=row["scope"],
+            subset=row["subset"], period_start=row["period_start"], period_end=row["period_end"],
+            metric=row["metric"], value=value, unit=METRIC_UNITS[row["metric"]],
+            qualifier=row["qualifier"], source=row["source"], reason=row["reason"], author=row["author"],
+        ))
+    if problems:
+        raise CorrectionsError(problems)
+    return corrections
+
+
+def _check_row(row: dict[str, str]) -> list[str]:
+    problems: list[str] = []
+    action = row["action"]
+    if action not in ACTIONS:
+        problems.append(f"action {action!r} is unknown (use add, drop or replace)")
+    problems.extend(check_key(row))
+    if action in ("add", "replace") and not row["value"]:
+        problems.append(f"value is empty but {action} needs one")
+    if action == "add" and row["source"]:
+        problems.append("source is only for drop and replace (an added fact's source is correction:<author>)")
+    if not row["reason"]:
+        problems.append("reason is empty: say why the figure is corrected")
+    if not row["author"]:
+        problems.append("author is empty: say who made the correction")
+    return problems
+
+
+def correction_fact(correction: Correction) -> dict[str, Any]:
+    """The fact a correction adds (source ``correction:<author>``, the reason as title)."""
+    return {
+        "doc_id": "", "region": correction.region, "scope": correction.scope, "subset": correction.subset,
+        "period_start": correction.period_start, "period_end": correction.period_end,
+        "metric": correction.metric, "value": correction.value, "unit": correction.unit,
+        "qualifier": correction.qualifier, "quote": "", "char_start": "", "char_end": "",
+        "source": f"correction:{correction.author}", "source_kind": "correction", "published": "",
+        "url": "", "title": correction.reason,
+    }
+
+
+def _fact_key(fact: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(fact[name]) for name in KEY_COLUMNS)
+
+
+def _matches(fact: dict[str, Any], correction: Correction) -> bool:
+    if _fact_key(fact) != correction.key:
+        return False
+    if correction.source and fact["source"] != correction.source:
+        return False
+    if correction.action == "drop" and correction.value is not None:
+        return abs(float(fact["value"]) - correction.value) <= VALUE_TOLERANCE
+    return True
+
+
+def apply_corrections(facts: list[dict[str, Any]], corrections: list[Correction],
+                      path: str | Path) -> list[dict[str, Any]]:
+    """Facts after the corrections, applied in file order (``facts`` is not modified).
+
+    ``drop`` removes every fact with the row's key (and its ``source`` / ``value`` when given);
+    ``replace`` does the same, then adds the row's value; ``add`` adds it. A drop or replace that
+    matches no fact, or an add on a figure a correction already set, is a problem: all problems
+    are raised together as :class:`CorrectionsError` ('FILE:LINE: problem').
+    """
+    shown = display_path(path)
+    result = list(facts)
+    problems: list[str] = []
+    added_at: dict[tuple[str, ...], int] = {}
+    for correction in corrections:
+        if correction.action in ("drop", "replace"):
+            kept = [fact for fact in result if not _matches(fact, correction)]
+            if len(kept) == len(result):
+                restriction = "".join([
+                    f" from source {correction.source!r}" if correction.source else "",
+                    f" with value {correction.value:g}" if correction.action == "drop" and
+                    correction.value is not None else "",
+                ])
+                problems.append(
+                    f"{shown}:{correction.line}: {correction.action} matches no fact "
+                    f"({' '.join(part for part in correction.key if part)}{restriction}); "
+                    "check the key against data/processed/facts.csv")
+                continue
+            result = kept
+            for key in [key for key in added_at if key == correction.key]:
+                if not any(_fact_key(f) == key and f["source_kind"] == "correction" for f in result):
+                    del added_at[key]
+        if correction.action in ("add", "replace"):
+            if correction.key in added_at:
+                problems.append(
+                    f"{shown}:{correction.line}: line {added_at[correction.key]} already sets this figure; "
+                    "keep one of the two rows (or make this one a replace)")
+                continue
+            result.append(correction_fact(correction))
+            added_at[correction.key] = correction.line
+    if problems:
+        raise CorrectionsError(problems)
+    return result
