@@ -50,12 +50,15 @@ def parse_chinese_numeral(text: str) -> int:
     total = 0          # sum of completed big-unit sections
     section = 0        # current section below 万
     digit: int | None = None
+    last_unit = 1      # the unit just before the trailing digit: 三万五 means 35000
     for ch in text:
         if ch in _DIGITS:
             digit = _DIGITS[ch]
+            if ch in "零〇○":
+                last_unit = 1
         elif ch in _SMALL_UNITS:
             section += (1 if digit is None else digit) * _SMALL_UNITS[ch]
-            digit = None
+            digit, last_unit = None, _SMALL_UNITS[ch]
         else:  # 万 or 亿
             section += digit or 0
             unit = _BIG_UNITS[ch]
@@ -63,8 +66,9 @@ def parse_chinese_numeral(text: str) -> int:
                 total = (total + section) * unit
             else:
                 total += section * unit
-            section, digit = 0, None
-    return total + section + (digit or 0)
+            section, digit, last_unit = 0, None, _BIG_UNITS[ch]
+    trailing = (digit or 0) * (last_unit // 10 if last_unit >= 100 else 1)
+    return total + section + trailing
 
 
 def parse_number(text: str) -> float:

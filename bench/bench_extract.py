@@ -1,0 +1,120 @@
+"""Extraction throughput on a synthetic corpus built from the seed documents (run by `make bench`).
+
+Builds corpora of about 10 and 20 MB (UTF-8) from the seeds with every number altered, then
+measures in one run:
+  * a bare regex scan of the same text (the yardstick: reading files and finding numbers),
+  * `keyproj extract DIR --jobs 1` and `--jobs 2` as subprocesses (wall time, MB/s, documents/s per core),
+  * peak memory (max RSS) of the extract process for each corpus size: flat if documents are streamed.
+Each timing is the median of --repeat runs.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RAW = REPO / "data" / "raw"
+KEYPROJ = [sys.executable, "-m", "keyproj"]
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def build_corpus(folder: Path, megabytes: float, seed: int = 7) -> tuple[int, int]:
+    """Write seed copies with altered numbers until the corpus holds ``megabytes``; returns (files, bytes)."""
+    rng = random.Random(seed)
+    with open(RAW / "sources.csv", encoding="utf-8") as handle:
+        sources = list(csv.DictReader(handle))
+    texts = {row["file"]: (RAW / row["file"]).read_text(encoding="utf-8") for row in sources}
+    folder.mkdir(parents=True, exist_ok=True)
+    total, rows = 0, []
+    target = int(megabytes * 1_000_000)
+    index = 0
+    while total < target:
+        row = sources[index % len(sources)]
+
+        def alter(match: re.Match[str]) -> str:
+            text = match.group(0)
+            if len(text) == 4 and text.startswith("20"):
+                return text  # keep years, so periods stay realistic
+            value = float(text) * rng.uniform(0.5, 1.5)
+            return f"{value:.{len(text.split('.')[1])}f}" if "." in text else str(max(1, round(value)))
+
+        text = NUMBER.sub(alter, texts[row["file"]])
+        name = f"{index:06d}_{row['file']}"
+        data = text.encode("utf-8")
+        (folder / name).write_bytes(data)
+        rows.append({**{k: row[k] for k in ("published", "region", "title", "url")}, "file": name})
+        total += len(data)
+        index += 1
+    with open(folder / "sources.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["file", "published", "region", "title", "url"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return index, total
+
+
+def bare_scan(folder: Path) -> float:
+    """Seconds to read every file and find every number with one regex."""
+    start = time.perf_counter()
+    count = 0
+    for path in sorted(folder.glob("*.txt")):
+        count += len(NUMBER.findall(path.read_text(encoding="utf-8")))
+    return time.perf_counter() - start
+
+
+def run_extract(folder: Path, jobs: int, out: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of `keyproj extract` on ``folder`` in a fresh process."""
+    code = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        f"r = subprocess.run({KEYPROJ + ['extract', str(folder), '--jobs', str(jobs), '--out', str(out)]!r}); "
+        "e = time.perf_counter() - t; "
+        "m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024; "
+        "print(e, m); sys.exit(r.returncode)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, peak = done.stdout.split()
+    return float(seconds), float(peak)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megabytes", type=float, default=20.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="keyproj-bench-") as tmp:
+        small, large = Path(tmp) / "half", Path(tmp) / "full"
+        n_small, b_small = build_corpus(small, args.megabytes / 2)
+        n_large, b_large = build_corpus(large, args.megabytes)
+        mb = b_large / 1e6
+        print(f"corpus: {n_large} documents, {mb:.1f} MB (and {n_small} documents, {b_small / 1e6:.1f} MB)")
+        scan = statistics.median(bare_scan(large) for _ in range(args.repeat))
+        print(f"bare regex scan      : {scan:6.2f} s  {mb / scan:7.1f} MB/s")
+        out = Path(tmp) / "facts.csv"
+        results = {}
+        for jobs in (1, 2):
+            runs = [run_extract(large, jobs, out) for _ in range(args.repeat)]
+            seconds = statistics.median(r[0] for r in runs)
+            peak = max(r[1] for r in runs)
+            results[jobs] = seconds
+            print(f"keyproj extract -j{jobs}: {seconds:6.2f} s  {mb / seconds / jobs:7.1f} MB/s per core  "
+                  f"{n_large / seconds / jobs:7.0f} documents/s per core  peak RSS {peak:.0f} MB")
+        facts = sum(1 for _ in open(out, encoding="utf-8")) - 1
+        print(f"facts extracted      : {facts}")
+        print(f"--jobs 2 speed-up    : {results[1] / results[2]:.2f}x (2 cores)")
+        print(f"extract -j1 vs scan  : {results[1] / scan:.1f}x the time of the bare scan")
+        small_peak = max(run_extract(small, 1, out)[1] for _ in range(args.repeat))
+        large_peak = max(run_extract(large, 1, out)[1] for _ in range(args.repeat))
+        print(f"peak RSS -j1         : {small_peak:.0f} MB at {b_small / 1e6:.0f} MB, "
+              f"{large_peak:.0f} MB at {mb:.0f} MB (flat when streamed)")
+
+
+if __name__ == "__main__":
+    main()

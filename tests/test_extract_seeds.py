@@ -1,0 +1,67 @@
+"""The extractor on the five seed documents: exactly the gold facts, with traceable quotes."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from keyproj.documents import read_document
+from keyproj.extract import extract_facts, extract_paths
+from keyproj.facts import FACT_COLUMNS
+from keyproj.normalize import normalize_text
+
+from conftest import GOLD_FACTS, RAW_DIR, SEED_IDS
+
+KEY = ["doc_id", "region", "scope", "period_start", "period_end", "metric", "value", "unit", "qualifier"]
+
+
+def _sources() -> dict[str, dict[str, str]]:
+    with open(RAW_DIR / "sources.csv", encoding="utf-8") as handle:
+        return {row["file"]: row for row in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def seed_facts() -> pd.DataFrame:
+    facts, errors = extract_paths([RAW_DIR])
+    assert errors == []
+    return facts
+
+
+def _keyed(frame: pd.DataFrame) -> list[tuple[str, ...]]:
+    frame = frame.astype({"value": float}).fillna("")
+    rows = [tuple(f"{row[c]:.4f}" if c == "value" else str(row[c]) for c in KEY) for _, row in frame.iterrows()]
+    return sorted(rows)
+
+
+def test_seeds_give_exactly_the_gold_facts(seed_facts: pd.DataFrame) -> None:
+    gold = pd.read_csv(GOLD_FACTS, dtype=str, keep_default_na=False)
+    assert list(seed_facts.columns) == FACT_COLUMNS
+    assert _keyed(seed_facts) == _keyed(gold)
+
+
+def test_no_fact_is_stated_twice(seed_facts: pd.DataFrame) -> None:
+    key = ["doc_id", "region", "scope", "subset", "period_start", "period_end", "metric"]
+    assert not seed_facts.duplicated(key).any()
+
+
+@pytest.mark.parametrize("doc_id", SEED_IDS)
+def test_quotes_stand_at_their_offsets_and_map_back_to_raw_text(doc_id: str) -> None:
+    path = RAW_DIR / f"{doc_id}.txt"
+    document = read_document(path, _sources()[path.name])
+    facts = extract_facts(document)
+    for fact in facts.itertuples():
+        assert document.text[fact.char_start:fact.char_end] == fact.quote
+        raw_start, raw_end = document.to_raw(fact.char_start, fact.char_end)
+        raw_quote = document.raw_text[raw_start:raw_end]
+        # The raw span, normalized again, is the quote.
+        assert normalize_text(raw_quote)[0].strip() == fact.quote
+        number = f"{fact.value:g}"
+        assert number.split(".")[0] in fact.quote or fact.metric == "total_investment"
+
+
+def test_traditional_seed_is_read_in_simplified_script(seed_facts: pd.DataFrame) -> None:
+    quotes = seed_facts.loc[seed_facts.doc_id == "002_1f562ed8ae16cfcf", "quote"]
+    assert quotes.str.contains("重点项目").all()
+    assert not quotes.str.contains("項目").any()
