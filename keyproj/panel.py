@@ -19,7 +19,8 @@ A period spanning several years joins nothing; its ``year`` is the year it ends.
 Values differing by more than 0.005 raise the ``conflict`` flag; facts.csv keeps them all.
 
 **Calculated columns** (keyproj.metrics): ``completion_rate_calc`` = completed_investment /
-annual_plan (%); ``elapsed_pct`` = end month / 12 (%, empty for multi-year periods);
+annual_plan (%); ``elapsed_pct`` = months covered / 12 (%): end month / 12 for periods from
+January (1-9月 -> 75), 1/12 for a single month such as 3月份; empty for multi-year periods;
 ``ahead_calc`` = (reported rate, else calculated rate) - elapsed_pct (percentage points);
 ``implied_annual_plan`` = completed_investment / reported rate (亿元).
 
@@ -203,7 +204,8 @@ def panel_records(facts: list[Fact]) -> list[dict[str, str]]:
         qualified = {metric for metric, fact in chosen.items() if fact["qualifier"]}
 
         rate_calc = _number(metrics.completion_rate(value["completed_investment"], value["annual_plan"]))
-        elapsed = _number(metrics.elapsed_share(period_start, period_end))
+        # a rate over a single month (3月份 8.6 %) is benchmarked against that month alone (1/12)
+        elapsed = _number(metrics.elapsed_share(period_start, period_end, basis="period"))
         rate_for_ahead = value["completion_rate"] if value["completion_rate"] is not None else rate_calc
         ahead_calc = _number(metrics.ahead_of_schedule(rate_for_ahead, elapsed))
         implied = _number(metrics.implied_annual_plan(value["completed_investment"], value["completion_rate"]))

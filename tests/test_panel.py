@@ -174,3 +174,18 @@ def test_tie_break_document_before_reference_then_source_string() -> None:
     assert choose([reference, document]) == (document, False)
     first, second = fact("http://a.example/", 5.0), fact("http://b.example/", 5.001)
     assert choose([second, first]) == (first, False)  # within 0.005: no conflict
+
+
+def test_single_month_rate_is_benchmarked_against_that_month() -> None:
+    # 福建省, 3月份: 429 亿元, 8.6 % of the annual plan, "0.3 个百分点" ahead (against 1/12, not 3/12)
+    base = {"region": "福建省", "scope": "province", "period_start": "2020-03", "period_end": "2020-03",
+            "source": "http://fj.people.com.cn/n2/2020/0419/c181466-33958887.html", "source_kind": "reference"}
+    march = build_panel([
+        {**base, "metric": "completed_investment", "value": 429.0, "unit": "亿元"},
+        {**base, "metric": "completion_rate", "value": 8.6, "unit": "%"},
+        {**base, "metric": "ahead_of_schedule", "value": 0.3, "unit": "pp"},
+    ]).iloc[0]
+    assert march["elapsed_pct"] == pytest.approx(8.3333)
+    assert march["ahead_calc"] == pytest.approx(0.2667)
+    assert march["flags"] == ""
+    assert march["implied_annual_plan"] == pytest.approx(4988.372, abs=0.001)
