@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from keyproj.corrections import (
     CorrectionsError, apply_corrections, check_key, parse_value, read_corrections, read_csv_rows,
 )
+from keyproj.errors import KeyprojError
 from keyproj.paths import DataLayout, data_layout
 from keyproj.schema import DATE_PATTERN, FACTS_TABLE, FLAGS, PANEL_TABLE, display_path
 
@@ -267,6 +268,9 @@ def build(data_dir: str | Path | None = None, quiet: bool = True) -> BuildResult
     from keyproj.schema import validate
 
     layout = data_layout(data_dir)
+    if not layout.root.is_dir():
+        raise KeyprojError(f"data folder {layout.root} does not exist; give an existing folder with "
+                           "--data DIR or $KEYPROJ_DATA (it holds raw/, reference/, corrections.csv)")
     problems: list[str] = []
     try:
         reference = reference_facts(layout)
@@ -287,9 +291,13 @@ def build(data_dir: str | Path | None = None, quiet: bool = True) -> BuildResult
     validate(facts_text, FACTS_TABLE, layout.facts)
     panel_text = panel_table(facts)
     validate(panel_text, PANEL_TABLE, layout.panel)
-    atomic_write_text(layout.facts, csv_text(facts_text))
-    atomic_write_text(layout.panel, csv_text(panel_text))
-    atomic_write_text(layout.processed / STAMP_NAME, stamp_text())
+    try:
+        atomic_write_text(layout.facts, csv_text(facts_text))
+        atomic_write_text(layout.panel, csv_text(panel_text))
+        atomic_write_text(layout.processed / STAMP_NAME, stamp_text())
+    except OSError as error:
+        raise KeyprojError(f"{display_path(layout.processed)}: cannot write the processed tables "
+                           f"({error.strerror or error}); check the folder's permissions") from None
 
     result = BuildResult(facts_text, panel_text, layout, bad_inputs, time.perf_counter() - started)
     for error in bad_inputs:

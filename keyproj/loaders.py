@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from keyproj.errors import KeyprojError
 from keyproj.paths import PACKAGE_ROOT, DataLayout, data_layout
 from keyproj.schema import FACTS_TABLE, PANEL_TABLE, SCOPES, typed, validate
 
@@ -86,6 +87,9 @@ def _build_lock(layout: DataLayout) -> Iterator[None]:
 def ensure_built(data_dir: str | Path | None = None) -> DataLayout:
     """The data folder's layout, after building its processed tables if they are out of date."""
     layout = data_layout(data_dir)
+    if not layout.root.is_dir():
+        raise KeyprojError(f"data folder {layout.root} does not exist; give an existing folder as "
+                           "data_dir or $KEYPROJ_DATA (it holds raw/, reference/, corrections.csv)")
     if is_stale(layout.root):
         with _build_lock(layout):
             if is_stale(layout.root):  # another process may have built it meanwhile

@@ -174,6 +174,14 @@ def test_empty_data_folder_builds_empty_tables(tmp_path: Path) -> None:
     assert len(result.panel) == 0 and len(result.facts) == 0
 
 
+def test_missing_data_folder_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "no-such-folder"
+    assert main(["build", "--data", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"data folder {missing} does not exist" in err
+    assert not missing.exists()
+
+
 def test_malformed_reference_rows_listed_with_lines_and_outputs_kept(tmp_path: Path) -> None:
     write_reference(tmp_path, FLAG_CASES[:2])
     good = build(tmp_path)

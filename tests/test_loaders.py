@@ -161,6 +161,12 @@ def test_data_dir_and_environment(data: Path, tmp_path_factory, monkeypatch: pyt
     assert (other / "processed" / "panel.csv").exists()
 
 
+def test_a_missing_data_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(KeyprojError, match="does not exist"):
+        load_panel(data_dir=tmp_path / "nowhere")
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_a_broken_processed_file_is_refused_on_load(data: Path) -> None:
     load_panel(data_dir=data)
     panel_file = data / "processed" / "panel.csv"
