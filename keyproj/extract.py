@@ -41,10 +41,13 @@ class _TextDocument(Protocol):
 # ---------------------------------------------------------------- sentence level patterns
 
 # Sentences end at these marks; a line break ends a sentence unless the line ends in a comma.
-_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n+|$)")
+_SENTENCE_MARKS = "。！？!?\n"
+_SENTENCE_MARK = re.compile("[。！？!?\n]")
 _CONTINUES = tuple(",，、:：(（“")
 # Only sentences with one of these words can hold a fact.
 _TRIGGER = re.compile(r"重点项目|重点工程|签约|开工|竣工|投产|建成|序时|时序|时间进度|均衡进度")
+# A sentence without a number and its unit holds no fact.
+_FIGURE = re.compile(rf"(?=[\d零〇○一二两三四五六七八九十百万])(?:{NUMBER}\s*(?:个|项|亿|万|千万|%|百分点)|百分之|万亿)")
 # Totals of a mass-start ceremony are not the list's figures.
 _MASS_CEREMONY = re.compile(r"集中(?:开竣工|开\(竣\)工|开工|竣工|签约|开\(竣\)|开、竣工)")
 # A clause about targets or plans for the future.
@@ -84,27 +87,29 @@ _MENTIONS: list[tuple[str, re.Pattern[str], str]] = [
 ]
 # "85个实现开工", "28个竣工": the count stands before the verb.
 _COUNT_BEFORE_VERB = re.compile(
-    rf"(?P<num>{NUMBER})个(?:项目)?(?:新开工|实现开工|已开工|开工|竣工投产|竣工|建成投产|建成|投产)"
+    rf"(?=[\d零〇○一二两三四五六七八九十])(?P<num>{NUMBER})个(?:项目)?(?:新开工|实现开工|已开工|开工|竣工投产|竣工|建成投产|建成|投产)"
 )
 
 _KEY_LIST = re.compile(r"重点(?:项目|工程)")
-_COUNT_BEFORE = re.compile(_QUAL_BEFORE + rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}" + _QUAL_AFTER)
+_NUMBER_START = r"(?=[\d零〇○一二两三四五六七八九十近约超逾突不])"
+_COUNT_BEFORE = re.compile(_NUMBER_START + _QUAL_BEFORE + rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}" + _QUAL_AFTER)
 _COUNT_AFTER = re.compile(r"(?:共|有|计|达|合计|共计)?" + _QUAL_BEFORE
                           + rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}" + _QUAL_AFTER)
 _SIGNED = re.compile(
-    r"(?:(?P<num1>" + NUMBER + r")个)?(?:已)?签约(?:正式合同|合同)?(?:招商|引资)?(?:重点)?项目"
+    r"(?=[\d零〇○一二两三四五六七八九十已签])(?:(?P<num1>" + NUMBER + r")个)?(?:已)?签约(?:正式合同|合同)?(?:招商|引资)?(?:重点)?项目"
     r"(?:共|达|有)?(?:(?P<num2>" + NUMBER + r")(?:个|项))?"
 )
 _OTHER_GROUP = re.compile(
+    r"(?=[\d零〇○一二两三四五六七八九十项])"
     rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}[^,，。;；、:：“”\"()（）]{{0,10}}?项目"
     rf"|项目(?:共|达|就达|有)?(?P<num2>{NUMBER})个{_NOT_A_COUNT}"
 )
 # "其中在建项目700个": the 在建 part of the list named before it in the sentence.
 _UNDER_CONSTRUCTION_PART = re.compile(
-    rf"(?:(?P<num1>{NUMBER})个)?在建项目(?:共|有|达)?(?:(?P<num2>{NUMBER})个{_NOT_A_COUNT})?"
+    rf"(?=[\d零〇○一二两三四五六七八九十在])(?:(?P<num1>{NUMBER})个)?在建项目(?:共|有|达)?(?:(?P<num2>{NUMBER})个{_NOT_A_COUNT})?"
 )
 # An amount followed by 以上项目 classifies projects by size: a part of the list.
-_SIZE_CLASS = re.compile(rf"(?:{NUMBER})\s*{AMOUNT_UNIT}(?:以上|以下|及以上)?(?:的)?(?:重点)?项目")
+_SIZE_CLASS = re.compile(rf"(?=[\d零〇○一二两三四五六七八九十])(?:{NUMBER})\s*{AMOUNT_UNIT}(?:以上|以下|及以上)?(?:的)?(?:重点)?项目")
 # Words that make a group of projects only a part of the list (by stage, sector or size).
 _PARTIAL_WORDS = re.compile(r"续建|前期|预备|储备|产业|民生|社会事业|基础设施|亿元以上|亿元以下|新开工|竣工")
 _UNDER_CONSTRUCTION = "在建"
@@ -369,23 +374,6 @@ def _implicit_totals(sentence: str, anchors: list[_Anchor], mentions: list[_Ment
 
 # ---------------------------------------------------------------- extraction
 
-def _sentences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence; a line ending in a comma continues on the next line."""
-    start: int | None = None
-    for match in _SENTENCE.finditer(text):
-        if match.start() == match.end():
-            if start is not None:
-                yield start, match.start()
-            break
-        if start is None:
-            start = match.start()
-        piece = match.group(0)
-        if piece.endswith("\n") and piece.rstrip().endswith(_CONTINUES):
-            continue
-        yield start, match.end()
-        start = None
-
-
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
@@ -492,31 +480,78 @@ def _enumeration_targets(sentence: str, anchors: list[_Anchor], mention: _Mentio
     return None
 
 
+def _previous_mark(text: str, pos: int) -> int:
+    """Index of the last sentence mark before ``pos`` (-1: none), searched in bounded windows."""
+    high = pos
+    while high > 0:
+        low = max(0, high - 256)
+        index = max(text.rfind(mark, low, high) for mark in _SENTENCE_MARKS)
+        if index >= 0:
+            return index
+        high = low
+    return -1
+
+
+def _sentence_around(text: str, pos: int) -> tuple[int, int]:
+    """(start, end) of the sentence holding ``pos``; a line ending in a comma continues on the next line."""
+    start = _previous_mark(text, pos) + 1
+    while start > 0 and text[start - 1] == "\n" and _line_continues(text, start - 1):
+        start = _previous_mark(text, start - 1) + 1
+    end = pos
+    while True:
+        found = _SENTENCE_MARK.search(text, end)
+        end = found.start() if found else len(text)
+        if end < len(text) and text[end] == "\n" and _line_continues(text, end):
+            end += 1
+            continue
+        break
+    while end < len(text) and text[end] in "。！？!?":
+        end += 1
+    return start, end
+
+
+def _line_continues(text: str, newline: int) -> bool:
+    """Whether the line ending at ``newline`` ends in a comma-like mark (so the sentence goes on)."""
+    index = newline - 1
+    while index >= 0 and text[index] in " \t\n\u3000":
+        index -= 1
+    return index >= 0 and text[index] in _CONTINUES
+
+
+def _carried_indexes(mentions: list[TimeMention]) -> tuple[list[int], list[int]]:
+    """For each prefix mentions[:j], the index of the last topic year and of the last topic months (-1: none)."""
+    last_year, last_months = [-1], [-1]
+    for index, mention in enumerate(mentions):
+        year_like = mention.topic and (mention.year is not None or mention.this_year)
+        month_like = mention.topic and (mention.months is not None or mention.year_to_date)
+        last_year.append(index if year_like else last_year[-1])
+        last_months.append(index if month_like else last_months[-1])
+    return last_year, last_months
+
+
 def _document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[dict[str, Any]]:
     region = canonical_region((meta or {}).get("region", "") or "")
     time_mentions = find_time_mentions(text)
     context = _Context(region, Published.parse((meta or {}).get("published")), time_mentions,
                        [m.start for m in time_mentions])
+    last_year, last_months = _carried_indexes(time_mentions)
     facts: list[_Fact] = []
-    time_index = 0
-    carried_year: TimeMention | None = None
-    carried_months: TimeMention | None = None
-    paragraph_start = 0
-    for start, end in _sentences(text):
-        # Advance the carried context over mentions before this sentence.
-        new_paragraph = text.rfind("\n", 0, start) + 1
-        if new_paragraph != paragraph_start:
-            paragraph_start = new_paragraph
-            carried_months = None
-        while time_index < len(time_mentions) and time_mentions[time_index].start < start:
-            mention = time_mentions[time_index]
-            if mention.topic and (mention.year or mention.this_year):
-                carried_year = mention
-            if mention.topic and (mention.months or mention.year_to_date) and mention.start >= paragraph_start:
-                carried_months = mention
-            time_index += 1
-        if not _TRIGGER.search(text, start, end):
+    done_until = -1
+    for trigger in _TRIGGER.finditer(text):
+        if trigger.start() < done_until:
             continue
+        start, end = _sentence_around(text, trigger.start())
+        done_until = end
+        if not _FIGURE.search(text, start, end):
+            continue
+        # The context carried into the sentence: the last topic year before it in the document,
+        # the last topic months before it in its paragraph.
+        before = bisect.bisect_left(context.time_starts, start)
+        year_index, months_index = last_year[before], last_months[before]
+        carried_year = time_mentions[year_index] if year_index >= 0 else None
+        carried_months = time_mentions[months_index] if months_index >= 0 else None
+        if carried_months is not None and carried_months.start < text.rfind("\n", 0, start) + 1:
+            carried_months = None
         facts.extend(_facts_of_sentence(text, start, end, context, carried_year, carried_months))
     return _to_rows(doc_id, text, facts)
 
