@@ -198,7 +198,7 @@ def _bad_mask(values: "pd.Series", column: Column) -> tuple["pd.Series", str]:
 
     if column.kind in ("float", "int"):
         numbers = pd.to_numeric(values, errors="coerce")
-        bad = numbers.isna() | ~numpy_isfinite(numbers)
+        bad = numbers.isna() | ~_finite_or_missing(numbers)
         why = "is not a number"
         if column.kind == "int":
             bad |= ~values.str.fullmatch(_INT.pattern)
@@ -226,7 +226,7 @@ def _bad_mask(values: "pd.Series", column: Column) -> tuple["pd.Series", str]:
     return values != values, ""  # all False
 
 
-def numpy_isfinite(numbers: "pd.Series") -> "pd.Series":
+def _finite_or_missing(numbers: "pd.Series") -> "pd.Series":
     """Finite (not inf) entries of a float Series; NaN counts as finite here (checked apart)."""
     import numpy as np
 
