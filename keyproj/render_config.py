@@ -1,0 +1,192 @@
+"""The reports config (notebooks/reports.yaml): which notebook to render with which parameters.
+
+Format::
+
+    reports:
+      - name: trends-quanzhou-city            # file name of the outputs: [A-Za-z0-9._-], unique
+        notebook: 01_investment_trends.ipynb  # relative to the config's folder
+        title: 泉州市 市重点项目投资趋势          # optional; shown in outputs/html/index.html
+        parameters: {region: 泉州市, scope: city}
+    timeout: 600                              # optional: seconds a cell may run (default 600)
+
+Every mistake is found before anything runs and reported as one line naming the config file
+and the report: malformed YAML, a missing or unknown notebook, a duplicate name, or a parameter
+that the notebook's ``parameters`` cell does not define.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from keyproj.errors import BadInputError, KeyprojError
+from keyproj.paths import REPO_ROOT
+
+DEFAULT_CONFIG = REPO_ROOT / "notebooks" / "reports.yaml"
+DEFAULT_CELL_TIMEOUT = 600.0
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+REPORT_KEYS = frozenset({"name", "notebook", "title", "parameters"})
+TOP_KEYS = frozenset({"reports", "timeout"})
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report: a notebook rendered with one set of parameters."""
+
+    name: str
+    notebook: Path
+    parameters: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+
+    @property
+    def display_title(self) -> str:
+        """The title, or the notebook name with the parameters when the config gives none."""
+        if self.title:
+            return self.title
+        values = " ".join(str(v) for v in self.parameters.values())
+        return f"{self.notebook.stem} {values}".strip()
+
+    def parameters_text(self) -> str:
+        """Parameters as ``name=value`` pairs, for listings."""
+        return ", ".join(f"{k}={v}" for k, v in self.parameters.items()) or "(defaults)"
+
+    def parameters_json(self) -> str:
+        """Parameters as canonical JSON (sorted keys), for change detection."""
+        return json.dumps(self.parameters, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True)
+class RenderConfig:
+    """A parsed reports config."""
+
+    path: Path
+    reports: tuple[Report, ...]
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT
+
+    def select(self, names: list[str] | None) -> list[Report]:
+        """The reports named in ``names`` (all when None); KeyprojError for a name not in the config."""
+        if not names:
+            return list(self.reports)
+        by_name = {report.name: report for report in self.reports}
+        missing = [name for name in names if name not in by_name]
+        if missing:
+            from keyproj.params import closest
+
+            hint = closest(missing[0], by_name)
+            hint_text = f"did you mean {hint!r}? " if hint else ""
+            raise KeyprojError(f"--only {missing[0]}: no such report in {self.path}; {hint_text}"
+                               f"reports: {', '.join(by_name)}")
+        return [by_name[name] for name in dict.fromkeys(names)]
+
+
+def notebook_parameter_names(notebook: Path) -> list[str]:
+    """Names assigned in the notebook's cell tagged ``parameters`` (as papermill sees them)."""
+    import ast
+
+    import nbformat
+
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except Exception as error:  # nbformat raises several kinds for a broken file
+        raise BadInputError(notebook, f"not a readable notebook ({error})") from None
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError as error:
+                raise BadInputError(notebook, f"parameters cell is not valid Python ({error.msg})") from None
+            names: list[str] = []
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else (
+                    [node.target] if isinstance(node, ast.AnnAssign) else [])
+                for target in targets:
+                    for leaf in ast.walk(target):
+                        if isinstance(leaf, ast.Name) and leaf.id not in names:
+                            names.append(leaf.id)
+            return names
+    return []
+
+
+def _load_yaml(path: Path) -> Any:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInputError(path, "config file not found") from None
+    except UnicodeDecodeError:
+        raise BadInputError(path, "not UTF-8 text") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise BadInputError(path, f"malformed YAML: {where}{problem}") from None
+
+
+def load_config(path: str | Path | None = None) -> RenderConfig:
+    """Read and check a reports config (default notebooks/reports.yaml); KeyprojError names the problem."""
+    path = Path(path) if path is not None else DEFAULT_CONFIG
+    data = _load_yaml(path)
+    if not isinstance(data, dict) or "reports" not in data:
+        raise BadInputError(path, "expected a mapping with a 'reports:' list")
+    unknown_top = sorted(set(data) - TOP_KEYS)
+    if unknown_top:
+        raise BadInputError(path, f"unknown key {unknown_top[0]!r}; keys: {', '.join(sorted(TOP_KEYS))}")
+    entries = data["reports"]
+    if not isinstance(entries, list) or not entries:
+        raise BadInputError(path, "'reports:' must be a non-empty list")
+    timeout = data.get("timeout", DEFAULT_CELL_TIMEOUT)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise BadInputError(path, f"timeout must be a positive number of seconds, got {timeout!r}")
+
+    base = path.resolve().parent
+    names_cache: dict[Path, list[str]] = {}
+    reports: list[Report] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(entries, start=1):
+        label = f"report {number}"
+        if not isinstance(entry, dict):
+            raise BadInputError(path, f"{label}: expected a mapping with name, notebook, parameters")
+        name = entry.get("name")
+        if isinstance(name, str):
+            label = f"report {name!r}"
+        unknown = sorted(set(entry) - REPORT_KEYS)
+        if unknown:
+            raise BadInputError(path, f"{label}: unknown key {unknown[0]!r}; "
+                                      f"keys: {', '.join(sorted(REPORT_KEYS))}")
+        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+            raise BadInputError(path, f"{label}: 'name' must be letters, digits, '.', '_' or '-' "
+                                      f"(it names the output files), got {name!r}")
+        if name in seen:
+            raise BadInputError(path, f"duplicate report name {name!r}: names must be unique")
+        seen.add(name)
+        notebook_value = entry.get("notebook")
+        if not isinstance(notebook_value, str) or not notebook_value:
+            raise BadInputError(path, f"{label}: 'notebook' must be a notebook file name")
+        notebook = (base / notebook_value).resolve()
+        if notebook.suffix != ".ipynb" or not notebook.is_file():
+            raise BadInputError(path, f"{label}: unknown notebook {notebook_value!r} "
+                                      f"(no such .ipynb file in {base})")
+        parameters = entry.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise BadInputError(path, f"{label}: 'parameters' must be a mapping of name: value")
+        if notebook not in names_cache:
+            names_cache[notebook] = notebook_parameter_names(notebook)
+        known = names_cache[notebook]
+        for parameter in parameters:
+            if parameter not in known:
+                from keyproj.params import closest
+
+                hint = closest(str(parameter), known)
+                hint_text = f"did you mean {hint!r}? " if hint else ""
+                raise BadInputError(path, f"{label}: unknown parameter {parameter!r} for {notebook.name}; "
+                                          f"{hint_text}parameters: {', '.join(known) or 'none'}")
+        title = entry.get("title") or ""
+        if not isinstance(title, str):
+            raise BadInputError(path, f"{label}: 'title' must be text")
+        reports.append(Report(name=name, notebook=notebook, parameters=dict(parameters), title=title))
+    return RenderConfig(path=path.resolve(), reports=tuple(reports), cell_timeout=float(timeout))

@@ -1,0 +1,149 @@
+"""Notebook parameters: names, types and values are checked with one-line messages naming the parameter."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from keyproj import params
+from keyproj.errors import KeyprojError
+from keyproj.params import DataIndex, ParameterError, validate
+
+
+def small_index() -> DataIndex:
+    """A panel and facts shaped like keyproj.loaders' (categoricals, Int64 years), with a few rows."""
+    panel = pd.DataFrame({
+        "region": ["泉州市", "泉州市", "泉州市", "泉港区", "泉港区", "南安市"],
+        "scope": ["city", "city", "province", "county", "province", "city"],
+        "year": [2019, 2024, 2024, 2024, 2024, 2021],
+    })
+    panel["region"] = panel["region"].astype("category")
+    panel["scope"] = panel["scope"].astype("category")
+    panel["year"] = panel["year"].astype("Int64")
+    facts = pd.DataFrame({
+        "doc_id": ["000_2f2a21338f61aef2", "000_2f2a21338f61aef2", "003_cba0451c2eb89d20", "", "0101_2"],
+        "region": ["泉港区", "泉港区", "南安市", "泉州市", "泉州市"],
+        "source_kind": ["document", "document", "document", "reference", "document"],
+    })
+    return DataIndex(panel, facts, ["南安市", "泉州市", "泉港区"])
+
+
+def namespace(**values: Any) -> dict[str, Any]:
+    """What a notebook's globals() holds after its parameters cell: IPython names, modules and parameters."""
+    return {"__name__": "__main__", "_ih": [], "In": [], "Out": {}, "get_ipython": print,
+            "pd": pd, "_": None, **values}
+
+
+def test_defaults_pass_and_types_are_safe() -> None:
+    values = validate("01_investment_trends", namespace(region="泉州市", scope="city", start_year=None,
+                                                        end_year=None), index=small_index())
+    assert values == {"region": "泉州市", "scope": "city", "start_year": None, "end_year": None}
+
+
+def test_year_as_text_is_coerced() -> None:
+    # papermill -p year "2024" or a YAML string: safe to read as a year.
+    values = validate("02_planned_vs_actual", namespace(region="泉港区", year="2024"), index=small_index())
+    assert values["year"] == 2024 and isinstance(values["year"], int)
+
+
+@pytest.mark.parametrize("bad", ["abc", 2024.5, True, "20x4"])
+def test_a_year_that_is_not_a_year_is_rejected(bad: Any) -> None:
+    with pytest.raises(ParameterError, match="parameter 'year': must be a year") as caught:
+        validate("02_planned_vs_actual", namespace(region="泉港区", year=bad), index=small_index())
+    assert "\n" not in str(caught.value)
+
+
+def test_unknown_name_is_named_with_the_closest_parameter() -> None:
+    with pytest.raises(ParameterError) as caught:
+        validate("02_planned_vs_actual", namespace(region="泉港区", year=2024, yeer=2021), index=small_index())
+    message = str(caught.value)
+    assert message.startswith("parameter 'yeer': unknown parameter of 02_planned_vs_actual")
+    assert "did you mean 'year'?" in message and "parameters: region, year" in message
+
+
+def test_unknown_region_lists_known_ones_and_the_closest() -> None:
+    with pytest.raises(ParameterError) as caught:
+        validate("02_planned_vs_actual", namespace(region="泉洲市", year=2024), index=small_index())
+    message = str(caught.value)
+    assert "unknown region '泉洲市'" in message
+    assert "did you mean '泉州市'?" in message and "known regions: 南安市, 泉州市, 泉港区" in message
+
+
+def test_region_alias_is_accepted_as_its_full_name() -> None:
+    index = small_index()
+    index.regions.append("泉州台商投资区")
+    index.facts = pd.concat([index.facts, pd.DataFrame({
+        "doc_id": ["004_34d48eeab18069cf"], "region": ["泉州台商投资区"], "source_kind": ["document"]})])
+    values = validate("03_source_audit", namespace(region="台商区", doc_id=None), index=index)
+    assert values == {"region": "泉州台商投资区", "doc_id": None}
+
+
+def test_year_without_data_lists_the_years_with_data() -> None:
+    with pytest.raises(ParameterError, match=r"parameter 'year': no figures for 泉港区 in 2019; "
+                                             r"years with data: 2024$"):
+        validate("02_planned_vs_actual", namespace(region="泉港区", year=2019), index=small_index())
+
+
+def test_scope_without_data_for_the_region() -> None:
+    with pytest.raises(ParameterError, match="parameter 'scope': no county figures for 泉州市; "
+                                             "lists with data: city, province"):
+        validate("01_investment_trends", namespace(region="泉州市", scope="county", start_year=None,
+                                                   end_year=None), index=small_index())
+
+
+def test_unknown_scope() -> None:
+    with pytest.raises(ParameterError, match="unknown list 'citty'; did you mean 'city'"):
+        validate("01_investment_trends", namespace(region="泉州市", scope="citty", start_year=None,
+                                                   end_year=None), index=small_index())
+
+
+def test_year_range_without_data_and_reversed_range() -> None:
+    index = small_index()
+    with pytest.raises(ParameterError, match="parameter 'start_year': no city figures for 泉州市 between "
+                                             "2020 and 2023; years with data: 2019, 2024"):
+        validate("01_investment_trends", namespace(region="泉州市", scope="city", start_year=2020,
+                                                   end_year=2023), index=index)
+    with pytest.raises(ParameterError, match="parameter 'start_year': 2024 is after end_year 2019"):
+        validate("01_investment_trends", namespace(region="泉州市", scope="city", start_year=2024,
+                                                   end_year=2019), index=index)
+
+
+def test_doc_id_sets_the_region_and_unknown_ids_are_named() -> None:
+    index = small_index()
+    values = validate("03_source_audit", namespace(region="泉港区", doc_id="003_cba0451c2eb89d20"), index=index)
+    assert values == {"region": "南安市", "doc_id": "003_cba0451c2eb89d20"}
+    with pytest.raises(ParameterError, match="parameter 'doc_id': unknown document '003_cba0451c2eb89d2'; "
+                                             "did you mean '003_cba0451c2eb89d20'"):
+        validate("03_source_audit", namespace(region="泉港区", doc_id="003_cba0451c2eb89d2"), index=index)
+
+
+def test_an_all_digit_doc_id_mangled_by_papermill_is_matched_back() -> None:
+    # papermill -p doc_id 0101_2 gives the int 1012: the only document with those digits is meant.
+    values = validate("03_source_audit", namespace(region="泉州市", doc_id=1012), index=small_index())
+    assert values["doc_id"] == "0101_2"
+
+
+def test_missing_parameter_and_wrong_text_type() -> None:
+    with pytest.raises(ParameterError, match="parameter 'year': missing"):
+        validate("02_planned_vs_actual", namespace(region="泉港区"), index=small_index())
+    with pytest.raises(ParameterError, match=r"parameter 'region': must be text, got 42 \(int\)"):
+        validate("02_planned_vs_actual", namespace(region=42, year=2024), index=small_index())
+
+
+def test_rerun_in_jupyterlab_ignores_variables_of_later_cells() -> None:
+    ns = namespace(region="泉港区", year=2024)
+    validate("02_planned_vs_actual", ns, index=small_index())
+    ns["total"] = 12.5  # a later cell's variable; the validation cell is run again
+    assert validate("02_planned_vs_actual", ns, index=small_index())["year"] == 2024
+
+
+def test_error_shows_as_one_line_in_ipython() -> None:
+    error = ParameterError("year", "no figures for 泉港区 in 2019")
+    assert error._render_traceback_() == ["ParameterError: parameter 'year': no figures for 泉港区 in 2019"]
+    assert isinstance(error, KeyprojError)
+
+
+def test_unknown_notebook() -> None:
+    with pytest.raises(KeyprojError, match="unknown report notebook '04_missing'"):
+        params.parameter_specs("notebooks/04_missing.ipynb")
