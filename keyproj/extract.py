@@ -42,6 +42,7 @@ class _TextDocument(Protocol):
 
 # Sentences end at these marks; a line break ends a sentence unless the line ends in a comma.
 _SENTENCE_MARKS = "。！？!?\n"
+_MAX_SENTENCE = 1000  # characters
 _SENTENCE_MARK = re.compile("[。！？!?\n]")
 _CONTINUES = tuple(",，、:：(（“")
 # Only sentences with one of these words can hold a fact.
@@ -540,20 +541,36 @@ def _document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[dict[s
     for trigger in _TRIGGER.finditer(text):
         if trigger.start() < done_until:
             continue
-        start, end = _sentence_around(text, trigger.start())
-        done_until = end
-        if not _FIGURE.search(text, start, end):
-            continue
-        # The context carried into the sentence: the last topic year before it in the document,
-        # the last topic months before it in its paragraph.
-        before = bisect.bisect_left(context.time_starts, start)
-        year_index, months_index = last_year[before], last_months[before]
-        carried_year = time_mentions[year_index] if year_index >= 0 else None
-        carried_months = time_mentions[months_index] if months_index >= 0 else None
-        if carried_months is not None and carried_months.start < text.rfind("\n", 0, start) + 1:
-            carried_months = None
-        facts.extend(_facts_of_sentence(text, start, end, context, carried_year, carried_months))
+        sentence_start, sentence_end = _sentence_around(text, trigger.start())
+        done_until = sentence_end
+        for start, end in _pieces(text, sentence_start, sentence_end):
+            if not _FIGURE.search(text, start, end):
+                continue
+            # The context carried into the sentence: the last topic year before it in the document,
+            # the last topic months before it in its paragraph.
+            before = bisect.bisect_left(context.time_starts, start)
+            year_index, months_index = last_year[before], last_months[before]
+            carried_year = time_mentions[year_index] if year_index >= 0 else None
+            carried_months = time_mentions[months_index] if months_index >= 0 else None
+            if carried_months is not None and carried_months.start < text.rfind("\n", 0, start) + 1:
+                carried_months = None
+            facts.extend(_facts_of_sentence(text, start, end, context, carried_year, carried_months))
     return _to_rows(doc_id, text, facts)
+
+
+def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A sentence, or for a run-on text without sentence marks, pieces of it cut after clause marks.
+
+    Real sentences are far shorter than ``_MAX_SENTENCE``; cutting keeps the work per
+    character bounded on hostile input (a megabyte without a full stop).
+    """
+    while end - start > _MAX_SENTENCE:
+        limit = start + _MAX_SENTENCE
+        cut = max(text.rfind(mark, start + _MAX_SENTENCE // 2, limit) for mark in ",，;；、")
+        cut = cut + 1 if cut >= 0 else limit
+        yield start, cut
+        start = cut
+    yield start, end
 
 
 def _to_rows(doc_id: str, text: str, facts: list[_Fact]) -> list[dict[str, Any]]:
