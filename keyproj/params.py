@@ -190,10 +190,13 @@ class DataIndex:
         return sorted(set(rows["scope"].dropna().astype(str)))
 
     def years(self, region: str, scope: str | None = None) -> list[int]:
-        """Years with panel rows for a region (and list)."""
+        """Years with panel rows for a region (and list) whose period lies within the year."""
         rows = self.panel[self.panel["region"].astype(str) == region]
         if scope is not None:
             rows = rows[rows["scope"].astype(str) == scope]
+        if "period_start" in rows.columns:  # a period over several years (2021-2025) is no year's figure
+            rows = rows[[getattr(start, "year", None) == getattr(end, "year", None)
+                         for start, end in zip(rows["period_start"], rows["period_end"], strict=True)]]
         return sorted({int(y) for y in rows["year"].dropna() if int(y) > 0})
 
     def doc_ids(self) -> list[str]:

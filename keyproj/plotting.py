@@ -283,3 +283,19 @@ def plot_fact_counts(counts: "pd.DataFrame", title: str) -> "Figure":
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(loc="lower right")
     return fig
+
+
+def show(fig: "Figure", alt: str | None = None) -> None:
+    """Display a figure as an embedded PNG with alt text (its first axes title by default), then close it."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    if alt is None:
+        titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+        alt = titles[0] if titles else "图"
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    display({"image/png": buffer.getvalue()}, raw=True, metadata={"image/png": {"alt": alt}})

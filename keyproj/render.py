@@ -209,8 +209,11 @@ def parameterize(report: Report) -> "NotebookNode":
         "parameters": {},
         "keyproj_report": report.name,
     })
-    return parameterize_notebook(nb, dict(report.parameters), kernel_name=kernel_name_of(nb),
-                                 language="python")
+    nb = parameterize_notebook(nb, dict(report.parameters), kernel_name=kernel_name_of(nb), language="python")
+    for cell in nb.cells:  # papermill gives the injected cell a random id; the HTML must not change
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    return nb
 
 
 def error_line(nb: "NotebookNode") -> str:
@@ -231,7 +234,7 @@ def mark_failed(nb: "NotebookNode", reason: str) -> "NotebookNode":
 
     notice = nbformat.v4.new_markdown_cell(
         f'<span style="color:#b00;font-weight:bold">keyproj render failed:</span> '
-        f"<code>{html.escape(reason)}</code>")
+        f"<code>{html.escape(reason, quote=False)}</code>")
     notice.metadata["tags"] = ["keyproj-render-error"]
     nb.cells.insert(0, notice)
     return nb

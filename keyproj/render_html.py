@@ -21,6 +21,11 @@ REPORT_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img alt="{{ ((output | get_metadata('alt', 'image/png')) or '图') | escape_html }}" src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}">
+</div>
+{% endblock data_png %}
 {%- block extra_css -%}
 <style type="text/css">
   body.jp-Notebook { max-width: 1100px; margin: 0 auto; }

@@ -1,0 +1,262 @@
+"""`keyproj render` on small notebooks built in tmp_path: config checks, failures, skipping, lock, HTML."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from keyproj import __version__
+from keyproj.cli import main
+from keyproj.errors import KeyprojError
+from keyproj.params import DataIndex, validate
+from keyproj.render import OutputLayout, render_key, render_lock
+from keyproj.render_config import DEFAULT_CONFIG, Report, load_config
+from keyproj.render_html import IndexEntry, check_offline, index_page, set_language
+from keyproj.render_report import data_fingerprint
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's data inputs, built (documents, reference figures, corrections)."""
+    from keyproj.dataset import build
+
+    root = tmp_path_factory.mktemp("render-data") / "data"
+    shutil.copytree(REPO / "data" / "raw", root / "raw")
+    shutil.copytree(REPO / "data" / "reference", root / "reference")
+    shutil.copy(REPO / "data" / "corrections.csv", root / "corrections.csv")
+    build(root)
+    return root
+
+
+def write_notebook(path: Path, parameters: str, *cells: str) -> Path:
+    """A notebook with a markdown title, a cell tagged parameters and code cells."""
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameter_cell = new_code_cell(parameters)
+    parameter_cell.metadata["tags"] = ["parameters"]
+    nb.cells = [new_markdown_cell("# 小报告"), parameter_cell, *(new_code_cell(source) for source in cells)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+SMALL_BODY = (
+    "import os\nif count < 0:\n    raise ValueError(f'count must not be negative, got {count}')\n"
+    "print('data:', os.environ['KEYPROJ_DATA'], 'count:', count, 'label:', label)",
+    "import matplotlib.pyplot as plt\nfrom keyproj.plotting import setup_plotting\nsetup_plotting()\n"
+    "fig, ax = plt.subplots()\nax.bar(['泉港区', '南安市'], [count, 2])\nax.set_title('小图')\nplt.show()",
+)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """A folder with a small notebook (parameters count, label) and a config rendering it twice."""
+    write_notebook(tmp_path / "nb" / "small.ipynb", "count = 1\nlabel = 'a'", *SMALL_BODY)
+    write_config(tmp_path / "nb" / "reports.yaml", {"first": {"count": 3}, "second": {"count": 5, "label": "泉州"}})
+    return tmp_path
+
+
+def write_config(path: Path, reports: dict[str, dict[str, object]], notebook: str = "small.ipynb") -> Path:
+    lines = ["reports:"]
+    for name, parameters in reports.items():
+        lines += [f"  - name: {name}", f"    notebook: {notebook}",
+                  f"    parameters: {json.dumps(parameters, ensure_ascii=False)}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def render(folder: Path, data_dir: Path, *extra: str) -> int:
+    return main(["render", "--config", str(folder / "nb" / "reports.yaml"), "--data", str(data_dir),
+                 "--outputs", str(folder / "out"), "--quiet", *extra])
+
+
+# ------------------------------------------------------------------------------ config
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("reports: [name: x\n", "malformed YAML: line"),
+    ("- just a list\n", "expected a mapping with a 'reports:' list"),
+    ("reports:\n  - name: a\n    notebook: missing.ipynb\n", "report 'a': unknown notebook 'missing.ipynb'"),
+    ("reports:\n  - name: a\n    notebook: small.ipynb\n  - name: a\n    notebook: small.ipynb\n",
+     "duplicate report name 'a'"),
+    ("reports:\n  - name: a\n    notebook: small.ipynb\n    parameters: {cuont: 2}\n",
+     "report 'a': unknown parameter 'cuont' for small.ipynb; did you mean 'count'? parameters: count, label"),
+    ("reports:\n  - name: a b\n    notebook: small.ipynb\n", "'name' must be letters, digits"),
+    ("reports:\n  - name: a\n    notebook: small.ipynb\n    colour: red\n", "report 'a': unknown key 'colour'"),
+])
+def test_config_errors_are_one_line_before_anything_runs(
+        small: Path, data_dir: Path, text: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    config = small / "nb" / "reports.yaml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(KeyprojError, match=re.escape(message)):
+        load_config(config)
+    assert render(small, data_dir) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"keyproj render: error: {config}") and "\n" not in err
+    assert message in err
+    assert not (small / "out").exists()  # nothing ran, nothing written
+
+
+def test_default_config_covers_the_three_notebooks_with_data(data_dir: Path) -> None:
+    config = load_config(DEFAULT_CONFIG)
+    notebooks = {report.notebook.name for report in config.reports}
+    assert notebooks == {"01_investment_trends.ipynb", "02_planned_vs_actual.ipynb", "03_source_audit.ipynb"}
+    regions = {str(report.parameters.get("region")) for report in config.reports}
+    assert {"泉州市", "泉港区", "南安市", "晋江市", "泉州台商投资区", "福建省", "厦门市"} <= regions
+    for region in ("泉州市", "泉港区", "南安市", "晋江市", "泉州台商投资区"):
+        assert {r.notebook.name for r in config.reports if r.parameters.get("region") == region} == notebooks
+    # Every entry has data: the notebooks' own validation passes on the built dataset.
+    index = DataIndex.load(data_dir)
+    for report in config.reports:
+        validate(report.notebook.name, dict(report.parameters), index=index)
+
+
+def test_render_key_changes_with_what_the_report_depends_on(small: Path) -> None:
+    notebook = small / "nb" / "small.ipynb"
+    report = Report("first", notebook, {"count": 3})
+    key = render_key(report, "abc")
+    assert key == render_key(Report("first", notebook, {"count": 3}), "abc")
+    assert key != render_key(Report("first", notebook, {"count": 4}), "abc")
+    assert key != render_key(report, "abd")
+    assert key != render_key(report, "abc", version=__version__ + ".post1")
+    write_notebook(notebook, "count = 1\nlabel = 'b'", *SMALL_BODY)
+    assert key != render_key(report, "abc")
+
+
+# ------------------------------------------------------------------------------ HTML
+
+
+def test_offline_check_catches_remote_scripts_styles_and_images() -> None:
+    check_offline('<img src="data:image/png;base64,AAAA"><a href="https://example.org">link</a>')
+    for page in ('<script src="https://cdn.example/require.js"></script>',
+                 "<link rel='stylesheet' href='http://x.org/a.css'>",
+                 '<img alt="" src="//cdn.example/a.png">'):
+        with pytest.raises(KeyprojError, match="from the network"):
+            check_offline(page)
+
+
+def test_language_is_zh_cn() -> None:
+    assert set_language('<!DOCTYPE html>\n<html lang="en">\n<head>') == '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>'
+
+
+def test_index_escapes_titles_and_reasons() -> None:
+    page = index_page([IndexEntry("a", "<script>x</script>", "region=泉港区", "failed", "", None, False,
+                                  reason="ParameterError: parameter 'year': <b>")], "now", "abc", "0.1")
+    assert "<script>x</script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "&lt;b&gt;" in page and '<html lang="zh-CN">' in page
+
+
+def test_document_text_is_escaped_never_markup() -> None:
+    import pandas as pd
+
+    from keyproj.render_report import cells_table, quote_html, source_html, table_html
+
+    hostile = '完成投资110.7亿元<script>alert(1)</script><img src=x onerror="alert(2)">'
+    quoted = quote_html(hostile, 110.7)
+    assert quoted.startswith("完成投资<mark>110.7</mark>亿元&lt;script&gt;")
+    assert "<script" not in quoted and "<img" not in quoted
+    table = table_html(pd.DataFrame({"原句": [hostile], "数值": [110.7]}), formats={"数值": ".1f"})
+    assert "<script" not in table and "&lt;script&gt;alert(1)&lt;/script&gt;" in table
+    assert source_html("javascript:alert(1)") == "javascript:alert(1)"  # shown as text, not a link
+    link = source_html('https://example.org/a" onmouseover="alert(3)', "<b>标题</b>")
+    assert link.startswith('<a href="https://example.org/a&quot; onmouseover=&quot;alert(3)"')
+    assert "&lt;b&gt;标题&lt;/b&gt;" in link
+    cells = cells_table(["<th>"], [[quoted]]).data
+    assert "&lt;th&gt;" in cells and "<mark>110.7</mark>" in cells
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def test_failing_report_keeps_previous_html_and_the_others_render(
+        small: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert render(small, data_dir) == 0
+    out = OutputLayout(small / "out")
+    first_html = out.html_of("first").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in first_html and '<img' in first_html and "data:image/png;base64" in first_html
+    assert "count: 3" in first_html and "raise ValueError" not in first_html  # output shown, code hidden
+    executed = nbformat.read(out.notebook_of("first"), as_version=4)
+    assert f"data: {data_dir}" in str(executed.cells)  # --data reached the kernel as KEYPROJ_DATA
+
+    write_config(small / "nb" / "reports.yaml", {"first": {"count": -1}, "second": {"count": 6}})
+    capsys.readouterr()
+    assert render(small, data_dir) == 1
+    err = capsys.readouterr().err
+    assert "1 of 2 reports failed" in err
+    assert "first: ValueError: count must not be negative, got -1" in err
+    assert out.html_of("first").read_text(encoding="utf-8") == first_html  # previous HTML kept
+    failed = nbformat.read(out.failed_of("first"), as_version=4)
+    assert "count must not be negative, got -1" in failed.cells[0].source
+    assert "count: 6" in out.html_of("second").read_text(encoding="utf-8")  # the other one rendered
+    index = out.index.read_text(encoding="utf-8")
+    assert "失败" in index and "count must not be negative" in index and 'href="second.html"' in index
+
+    write_config(small / "nb" / "reports.yaml", {"first": {"count": 2}, "second": {"count": 6}})
+    assert render(small, data_dir) == 0
+    assert not out.failed_of("first").exists()  # a later success removes the stale failure
+
+
+def test_unchanged_reports_are_skipped_unless_forced(small: Path, data_dir: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert render(small, data_dir) == 0
+    out = OutputLayout(small / "out")
+    before = out.html_of("first").stat().st_mtime_ns
+    state = json.loads(out.state.read_text(encoding="utf-8"))
+    assert state["reports"]["first"]["last_status"] == "ok"
+    assert main(["render", "--config", str(small / "nb" / "reports.yaml"), "--data", str(data_dir),
+                 "--outputs", str(small / "out")]) == 0
+    assert "unchanged  first" in capsys.readouterr().out
+    assert out.html_of("first").stat().st_mtime_ns == before
+    assert render(small, data_dir, "--force", "--only", "first") == 0
+    assert out.html_of("first").stat().st_mtime_ns != before
+    # A changed parameter renders that report again.
+    write_config(small / "nb" / "reports.yaml", {"first": {"count": 3}, "second": {"count": 7}})
+    second_before = out.html_of("second").stat().st_mtime_ns
+    first_before = out.html_of("first").stat().st_mtime_ns
+    assert render(small, data_dir) == 0
+    assert out.html_of("second").stat().st_mtime_ns != second_before
+    assert out.html_of("first").stat().st_mtime_ns == first_before
+
+
+def test_a_second_render_is_refused_while_the_lock_is_held(small: Path, data_dir: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    out = OutputLayout(small / "out")
+    with render_lock(out):
+        assert render(small, data_dir) == 1
+    err = capsys.readouterr().err
+    assert "another keyproj render is writing to" in err and ".render.lock" in err
+    assert not out.html.exists()
+    assert render(small, data_dir) == 0  # released
+
+
+def test_only_unknown_name_is_an_error(small: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert render(small, data_dir, "--only", "frist") == 1
+    assert "--only frist: no such report" in capsys.readouterr().err
+
+
+def test_data_fingerprint_follows_the_processed_tables(data_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir / "processed", copy / "processed")
+    assert data_fingerprint(copy) == data_fingerprint(data_dir)
+    with open(copy / "processed" / "panel.csv", "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert data_fingerprint(copy) != data_fingerprint(data_dir)
+    with pytest.raises(KeyprojError, match="keyproj build"):
+        data_fingerprint(tmp_path / "nothing")
+
+
+def test_state_and_outputs_are_written_atomically(small: Path, data_dir: Path) -> None:
+    assert render(small, data_dir) == 0
+    leftovers = [p for p in (small / "out").rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+    assert sorted(p.name for p in OutputLayout(small / "out").html.iterdir()) == [
+        "first.html", "index.html", "second.html"]
+    assert os.path.getsize(OutputLayout(small / "out").state) > 0
