@@ -72,6 +72,14 @@ _FILLER = re.compile(r"(?:分别|均|都|共|累计|合计|达到|达|为|了|�
 _SEPARATOR = re.compile(r"[、和及]")
 _ENUM_SEPARATOR = re.compile(r"[、和及,，]")
 
+# Each wording's pattern runs only on sentences holding one of its words (a cheap substring test).
+_MENTION_GATES: dict[str, tuple[str, ...]] = {
+    "completion_rate": ("计划", "完成率"), "total_investment": ("总投资",), "annual_plan": ("计划",),
+    "completed_investment": ("完成",), "ahead_of_schedule": ("进度",), "started_projects": ("开工",),
+    "finished_projects": ("竣工", "建成", "投产"),
+}
+_GATE_WORD = re.compile("|".join(sorted({w for words in _MENTION_GATES.values() for w in words}, key=len,
+                                         reverse=True)))
 _MENTIONS: list[tuple[str, re.Pattern[str], str]] = [
     ("completion_rate", re.compile(
         r"(?:完成|占)(?:了)?(?:年度|全年|年)?(?:投资)?计划(?:投资)?(?:任务)?(?:的)?|投资完成率|完成率"), "percent"),
@@ -259,7 +267,7 @@ def _find_place(text: str) -> str | None:
 def _find_anchors(sentence: str, default_scope: str, mention_spans: list[tuple[int, int]]) -> list[_Anchor]:
     anchors: list[_Anchor] = []
     taken: list[tuple[int, int]] = []
-    for match in _SIGNED.finditer(sentence):
+    for match in _SIGNED.finditer(sentence) if "签约" in sentence else ():
         number = match.group("num1") or match.group("num2")
         if not number:
             continue
@@ -294,7 +302,7 @@ def _find_anchors(sentence: str, default_scope: str, mention_spans: list[tuple[i
             anchor.count_qualifier = _qualifier(count_match)
         anchors.append(anchor)
         taken.append((start, end))
-    for match in _UNDER_CONSTRUCTION_PART.finditer(sentence):
+    for match in _UNDER_CONSTRUCTION_PART.finditer(sentence) if "在建项目" in sentence else ():
         number = match.group("num1") or match.group("num2")
         whole = [a for a in anchors if a.kind == "list" and a.start < match.start()]
         if not whole:
@@ -327,7 +335,10 @@ def _clause_before(sentence: str, pos: int) -> str:
 def _find_mentions(sentence: str) -> list[_Mention]:
     mentions: list[_Mention] = []
     occupied: list[tuple[int, int]] = []
+    present = set(_GATE_WORD.findall(sentence))
     for metric, pattern, kind in _MENTIONS:
+        if present.isdisjoint(_MENTION_GATES[metric]):
+            continue
         for match in pattern.finditer(sentence):
             if any(s <= match.start() < e for s, e in occupied):
                 continue
@@ -337,11 +348,14 @@ def _find_mentions(sentence: str) -> list[_Mention]:
                 continue
             if kind == "amount" and _SIZE_CLASS.match(sentence, _FILLER.match(sentence, match.end()).end()):
                 continue  # "总投资20亿元以上项目22个": a size class, not a figure
+            if kind == "amount" and sentence.startswith("的", end):
+                continue  # "总投资达230亿元的美的智慧家居小镇": describes one named project
             if metric == "ahead_of_schedule" and match.group("behind"):
                 values = [replace(v, value=-v.value) for v in values]  # behind schedule
             mentions.append(_Mention(metric, match.start(), end, values, enumerated or len(values) > 1))
             occupied.append((match.start(), end))
-    for match in _COUNT_BEFORE_VERB.finditer(sentence):
+    has_verb = not present.isdisjoint(("开工", "竣工", "建成", "投产"))
+    for match in _COUNT_BEFORE_VERB.finditer(sentence) if has_verb else ():
         if any(s <= match.start() < e for s, e in occupied):
             continue
         verb = sentence[match.end("num"):match.end()]

@@ -39,7 +39,10 @@ KNOWN_REGIONS: tuple[str, ...] = PROVINCES + PREFECTURE_CITIES + COUNTIES
 
 _NAMES = sorted([*KNOWN_REGIONS, *ALIASES], key=len, reverse=True)
 # A place named in a sentence; a name followed by 级 is a list's level (泉州市级), not a place.
-PLACE_PATTERN = re.compile("(?:" + "|".join(map(re.escape, _NAMES)) + ")(?!级)")
+PLACE_PATTERN = re.compile(
+    "(?=[" + "".join(sorted({name[0] for name in _NAMES})) + "])"  # skip other characters fast
+    "(?:" + "|".join(map(re.escape, _NAMES)) + ")(?!级)"
+)
 
 
 def canonical_region(name: str) -> str:
