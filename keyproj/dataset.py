@@ -34,7 +34,7 @@ from keyproj.corrections import (
 )
 from keyproj.errors import KeyprojError
 from keyproj.paths import DataLayout, data_layout
-from keyproj.schema import DATE_PATTERN, FACTS_TABLE, FLAGS, PANEL_TABLE, display_path
+from keyproj.schema import FACTS_TABLE, FLAGS, PANEL_TABLE, display_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,19 +114,15 @@ class BuildResult:
 # ---------------------------------------------------------------- inputs
 
 def read_sources(path: Path) -> dict[str, dict[str, str]]:
-    """raw/sources.csv as {file name: row}; a missing file gives {}."""
+    """raw/sources.csv as {file name: metadata row} (keyproj.sources); a missing file gives {}.
+
+    Raises :class:`BadInputError` for a malformed sources.csv.
+    """
     if not path.exists():
         return {}
-    try:
-        from keyproj.sources import read_sources as read_sources_csv
-    except ImportError:
-        read_sources_csv = None
-    if read_sources_csv is not None:
-        return {str(name): {key: "" if value is None else str(value) for key, value in row.items()}
-                for name, row in read_sources_csv(path).items()}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return {row["file"]: {key: value or "" for key, value in row.items()}
-                for row in csv.DictReader(handle) if row.get("file")}
+    from keyproj.sources import read_sources as read_sources_csv
+
+    return read_sources_csv(path)
 
 
 def _has_documents(raw: Path) -> bool:
@@ -143,8 +139,15 @@ def document_facts(layout: DataLayout) -> tuple[list[dict[str, Any]], list["BadI
         return [], []
     from keyproj.extract import extract_paths
 
+    from keyproj.errors import BadInputError
+
     extracted, errors = extract_paths([layout.raw], jobs=1)
-    sources = read_sources(layout.sources)
+    try:
+        sources = read_sources(layout.sources)
+    except BadInputError as error:  # documents still count, without dates or URLs
+        sources = {}
+        if str(error) not in {str(known) for known in errors}:
+            errors.append(error)
     by_stem = {Path(name).stem: row for name, row in sources.items()} | sources
     facts = normalize_facts(extracted)
     for fact in facts:
@@ -162,13 +165,12 @@ def reference_facts(layout: DataLayout) -> list[dict[str, Any]]:
 
     Raises :class:`CorrectionsError` listing every malformed row as 'FILE:LINE: problem'.
     """
-    import re
+    from keyproj.sources import normalize_published
 
     if not layout.reference.is_dir():
         return []
     facts: list[dict[str, Any]] = []
     problems: list[str] = []
-    date = re.compile(DATE_PATTERN)
     for path in sorted(layout.reference.glob("*.csv")):
         shown = display_path(path)
         try:
@@ -190,8 +192,10 @@ def reference_facts(layout: DataLayout) -> list[dict[str, Any]]:
             row_problems = check_key(row)
             if not row["source_url"]:
                 row_problems.append("source_url is empty: every reference figure needs its source")
-            if not date.fullmatch(row["published"]):
-                row_problems.append(f"published {row['published']!r} is not a date 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'")
+            published = normalize_published(row["published"])
+            if published is None:
+                row_problems.append(f"published {row['published']!r} is not a date "
+                                    "(write YYYY-MM-DD, YYYY-MM or YYYY, or leave it empty)")
             value, problem = parse_value(row["value"], row["metric"]) if not row_problems else (None, None)
             if problem:
                 row_problems.append(problem)
@@ -203,7 +207,7 @@ def reference_facts(layout: DataLayout) -> list[dict[str, Any]]:
                 "period_start": row["period_start"], "period_end": row["period_end"],
                 "metric": row["metric"], "value": value, "unit": row["unit"] or _unit(row["metric"]),
                 "qualifier": row["qualifier"], "quote": "", "char_start": "", "char_end": "",
-                "source": row["source_url"], "source_kind": "reference", "published": row["published"],
+                "source": row["source_url"], "source_kind": "reference", "published": published,
                 "url": row["source_url"], "title": row["source_title"],
             })
     if problems:

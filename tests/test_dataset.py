@@ -206,6 +206,19 @@ def test_malformed_reference_rows_listed_with_lines_and_outputs_kept(tmp_path: P
     assert good.panel_path.read_bytes() == panel_before
 
 
+def test_reference_publication_dates_are_normalized(tmp_path: Path) -> None:
+    write_reference(tmp_path, [
+        "甲市,city,,2024-01,2024-06,completed_investment,50,亿元,,http://a.example/1,a,2024/7/1",
+        "甲市,city,,2024-01,2024-06,completion_rate,50,,,http://a.example/1,a,2024年7月",
+    ])
+    facts = read_table(build(tmp_path).facts_path)
+    assert list(facts["published"]) == ["2024-07-01", "2024-07"]
+    assert list(facts["unit"]) == ["亿元", "%"]  # an empty unit is the metric's
+    write_reference(tmp_path, ["甲市,city,,2024-01,2024-06,completed_investment,50,亿元,,http://a.example/1,a,July"])
+    with pytest.raises(CorrectionsError, match=r"figures\.csv:2: published 'July' is not a date"):
+        build(tmp_path)
+
+
 # ---------------------------------------------------------------- schema
 
 def test_schema_names_file_column_and_first_bad_row(reference_only: Path) -> None:
