@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from keyproj.facts import FACT_COLUMNS, LIST_METRICS, METRIC_UNITS
 from keyproj.numbers import AMOUNT_UNIT, NUMBER, amount_in_yi, parse_number
-from keyproj.periods import Published, TimeMention, find_time_mentions, resolve_period
+from keyproj.periods import YEAR_PATTERN, Published, TimeMention, find_time_mentions, resolve_period
 from keyproj.regions import PLACE_PATTERN, canonical_region, government_level
 
 if TYPE_CHECKING:
@@ -105,9 +105,10 @@ _COUNT_BEFORE = re.compile(_NUMBER_START + _QUAL_BEFORE + rf"(?P<num>{NUMBER})(?
 _COUNT_AFTER = re.compile(r"(?:共|有|计|达|合计|共计)?" + _QUAL_BEFORE
                           + rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}" + _QUAL_AFTER)
 _SIGNED = re.compile(
-    r"(?=[\d零〇○一二两三四五六七八九十已签])(?:(?P<num1>" + NUMBER + r")个)?(?:已)?签约(?:正式合同|合同)?(?:招商|引资)?(?:重点)?项目"
-    r"(?:共|达|有)?(?:(?P<num2>" + NUMBER + r")(?:个|项))?"
+    r"(?:已)?签约(?:正式合同|合同)?(?:招商|引资)?(?:重点)?项目(?:共|达|有)?(?:(?P<num2>" + NUMBER + r")(?:个|项))?"
 )
+# "78个已签约项目": the count right before the signed projects.
+_COUNT_RIGHT_BEFORE = re.compile(rf"(?P<num1>{NUMBER})个$")
 _OTHER_GROUP = re.compile(
     r"(?=[\d零〇○一二两三四五六七八九十项])"
     rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}[^,，。;；、:：“”\"()（）]{{0,10}}?项目"
@@ -119,6 +120,7 @@ _UNDER_CONSTRUCTION_PART = re.compile(
 )
 # An amount followed by 以上项目 classifies projects by size: a part of the list.
 _SIZE_CLASS = re.compile(rf"(?=[\d零〇○一二两三四五六七八九十])(?:{NUMBER})\s*{AMOUNT_UNIT}(?:以上|以下|及以上)?(?:的)?(?:重点)?项目")
+_SIZE_CLASS_HINT = re.compile(r"亿元?(?:以上|以下|及以上)?(?:的)?(?:重点)?项目")
 # Words that make a group of projects only a part of the list (by stage, sector or size).
 _PARTIAL_WORDS = re.compile(r"续建|前期|预备|储备|产业|民生|社会事业|基础设施|亿元以上|亿元以下|新开工|竣工")
 _UNDER_CONSTRUCTION = "在建"
@@ -170,13 +172,10 @@ class _Fact:
 
 @dataclass
 class _Context:
-    """What the document says before the sentence being read."""
+    """What every sentence of a document shares."""
 
     doc_region: str
     published: Published
-    time_mentions: list[TimeMention]
-    time_starts: list[int]
-    topic_year_index: list[int] = field(default_factory=list)   # per mention: last topic year mention so far
 
 
 # ---------------------------------------------------------------- value parsing
@@ -239,17 +238,22 @@ def _last_amount_unit(sentence: str, pos: int) -> float | None:
 
 # ---------------------------------------------------------------- anchors
 
+_THREE_LEVELS = re.compile(r"省[、,，]?市[、,，]?(?:县|区)(?:三级)?")
+_LEVEL_SUFFIX = re.compile(r"(?:级|列|重点|在建)+$")
+
+
 def _scopes_from_modifiers(modifiers: str, prefix: str, default: str) -> list[str] | None:
     """The list(s) a 重点项目 phrase names, from the words right before it; None when it names no level."""
-    words = PLACE_PATTERN.sub("", modifiers).replace(_UNDER_CONSTRUCTION, "").replace("的", "").strip()
+    words = modifiers if not modifiers else PLACE_PATTERN.sub("", modifiers)
+    words = words.replace(_UNDER_CONSTRUCTION, "").replace("的", "").strip()
     around = prefix + modifiers
-    if re.search(r"省[、,，]?市[、,，]?(?:县|区)(?:三级)?", around):
+    if "省" in around and _THREE_LEVELS.search(around):
         if "分别" in around or "三级" in around or "、" in around:
             return ["province", "city", "county"]
         return ["province+city+county"]
-    if re.search(r"省市", words):
+    if "省市" in words:
         return ["province+city"]
-    tail = re.sub(r"(?:级|列|重点|在建)+$", "", words)
+    tail = _LEVEL_SUFFIX.sub("", words)
     if tail.endswith("省"):
         return ["province"]
     if tail.endswith("市"):
@@ -268,12 +272,15 @@ def _find_anchors(sentence: str, default_scope: str, mention_spans: list[tuple[i
     anchors: list[_Anchor] = []
     taken: list[tuple[int, int]] = []
     for match in _SIGNED.finditer(sentence) if "签约" in sentence else ():
-        number = match.group("num1") or match.group("num2")
+        start = match.start()
+        before = _COUNT_RIGHT_BEFORE.search(sentence, max(0, start - 16), start)
+        number = before.group("num1") if before else match.group("num2")
         if not number:
             continue
-        anchors.append(_Anchor("signed", match.start(), match.end(), [default_scope],
-                               count=parse_number(number), region=_find_place(_clause_before(sentence, match.start()))))
-        taken.append((match.start(), match.end()))
+        start = before.start() if before else start
+        anchors.append(_Anchor("signed", start, match.end(), [default_scope],
+                               count=parse_number(number), region=_find_place(_clause_before(sentence, start))))
+        taken.append((start, match.end()))
     for match in _KEY_LIST.finditer(sentence):
         clause_start = _clause_start(sentence, match.start())
         before = sentence[clause_start:match.start()]
@@ -310,7 +317,8 @@ def _find_anchors(sentence: str, default_scope: str, mention_spans: list[tuple[i
         anchors.append(_Anchor("list", match.start(), match.end(), whole[-1].scopes, region=whole[-1].region,
                                under_construction=True, count=parse_number(number) if number else None))
         taken.append((match.start(), match.end()))
-    for pattern in (_OTHER_GROUP, _SIZE_CLASS):
+    patterns = (_OTHER_GROUP, _SIZE_CLASS) if _SIZE_CLASS_HINT.search(sentence) else (_OTHER_GROUP,)
+    for pattern in patterns:
         for match in pattern.finditer(sentence):
             span = (match.start(), match.end())
             if any(s < span[1] and span[0] < e for s, e in taken + mention_spans):
@@ -401,7 +409,7 @@ def _default_scope(region: str) -> str:
     return government_level(region) if region else "county"
 
 
-def _facts_of_sentence(text: str, start: int, end: int, context: _Context,
+def _facts_of_sentence(text: str, start: int, end: int, context: _Context, sentence_times: list[TimeMention],
                        carried_year: TimeMention | None, carried_months: TimeMention | None) -> list[_Fact]:
     sentence = text[start:end]
     if _MASS_CEREMONY.search(sentence):
@@ -410,9 +418,6 @@ def _facts_of_sentence(text: str, start: int, end: int, context: _Context,
     default_scope = _default_scope(context.doc_region)
     anchors = _find_anchors(sentence, default_scope, [(m.start, m.end) for m in mentions])
     mentions = sorted(mentions + _implicit_totals(sentence, anchors, mentions), key=lambda m: m.start)
-    first = bisect.bisect_left(context.time_starts, start)
-    last = bisect.bisect_left(context.time_starts, end)
-    sentence_times = context.time_mentions[first:last]
     quote_start, quote_end = _strip_span(text, start, end)
 
     def period(pos: int) -> tuple[int | None, tuple[int, int]]:
@@ -533,23 +538,52 @@ def _line_continues(text: str, newline: int) -> bool:
     return index >= 0 and text[index] in _CONTINUES
 
 
-def _carried_indexes(mentions: list[TimeMention]) -> tuple[list[int], list[int]]:
-    """For each prefix mentions[:j], the index of the last topic year and of the last topic months (-1: none)."""
-    last_year, last_months = [-1], [-1]
-    for index, mention in enumerate(mentions):
-        year_like = mention.topic and (mention.year is not None or mention.this_year)
-        month_like = mention.topic and (mention.months is not None or mention.year_to_date)
-        last_year.append(index if year_like else last_year[-1])
-        last_months.append(index if month_like else last_months[-1])
-    return last_year, last_months
+class _TimeIndex:
+    """Time expressions of one document: years everywhere, months paragraph by paragraph on demand.
+
+    Years carry through the document, so they are scanned once over the whole text (a cheap
+    pattern); months carry only within a paragraph, so the full pattern runs only over the
+    paragraphs that hold candidate sentences.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.years = find_time_mentions(text, pattern=YEAR_PATTERN)
+        self.year_starts = [m.start for m in self.years]
+        self.last_topic_year: list[int] = [-1]
+        for index, mention in enumerate(self.years):
+            self.last_topic_year.append(index if mention.topic else self.last_topic_year[-1])
+        self._paragraph_start = -1
+        self._scanned_until = 0
+        self._paragraph: list[TimeMention] = []
+
+    def carried_year(self, start: int) -> TimeMention | None:
+        """The last clause-opening year expression before ``start``."""
+        index = self.last_topic_year[bisect.bisect_left(self.year_starts, start)]
+        return self.years[index] if index >= 0 else None
+
+    def around(self, start: int, end: int) -> tuple[list[TimeMention], TimeMention | None]:
+        """(the expressions in ``text[start:end]``, the last topic month expression of the paragraph before it)."""
+        paragraph_start = self.text.rfind("\n", 0, start) + 1
+        if paragraph_start != self._paragraph_start:
+            self._paragraph_start, self._scanned_until, self._paragraph = paragraph_start, paragraph_start, []
+        if end > self._scanned_until:
+            self._paragraph.extend(find_time_mentions(self.text, self._scanned_until, end))
+            self._scanned_until = end
+        inside = [m for m in self._paragraph if start <= m.start and m.end <= end]
+        carried = None
+        for mention in self._paragraph:
+            if mention.start >= start:
+                break
+            if mention.topic and (mention.months is not None or mention.year_to_date):
+                carried = mention
+        return inside, carried
 
 
 def _document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[dict[str, Any]]:
     region = canonical_region((meta or {}).get("region", "") or "")
-    time_mentions = find_time_mentions(text)
-    context = _Context(region, Published.parse((meta or {}).get("published")), time_mentions,
-                       [m.start for m in time_mentions])
-    last_year, last_months = _carried_indexes(time_mentions)
+    context = _Context(region, Published.parse((meta or {}).get("published")))
+    times = _TimeIndex(text)
     facts: list[_Fact] = []
     done_until = -1
     for trigger in _TRIGGER.finditer(text):
@@ -562,13 +596,9 @@ def _document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[dict[s
                 continue
             # The context carried into the sentence: the last topic year before it in the document,
             # the last topic months before it in its paragraph.
-            before = bisect.bisect_left(context.time_starts, start)
-            year_index, months_index = last_year[before], last_months[before]
-            carried_year = time_mentions[year_index] if year_index >= 0 else None
-            carried_months = time_mentions[months_index] if months_index >= 0 else None
-            if carried_months is not None and carried_months.start < text.rfind("\n", 0, start) + 1:
-                carried_months = None
-            facts.extend(_facts_of_sentence(text, start, end, context, carried_year, carried_months))
+            in_sentence, carried_months = times.around(start, end)
+            facts.extend(_facts_of_sentence(text, start, end, context, in_sentence,
+                                            times.carried_year(start), carried_months))
     return _to_rows(doc_id, text, facts)
 
 

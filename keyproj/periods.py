@@ -55,10 +55,23 @@ class TimeMention:
     topic: bool = False              # opens a clause, so it carries beyond its sentence
 
 
-def find_time_mentions(text: str) -> list[TimeMention]:
-    """All time expressions of a text, in order, with their positions."""
+# Only the expressions that name a year: scanning for these alone is several times faster.
+YEAR_PATTERN = re.compile(
+    r"(?=[12今年截本到])(?:"
+    r"(?P<year>(?:19|20)\d{2})年(?:度)?"
+    r"|(?P<rel_ytd>今年以来|今年来|今年初至今|年初以来|年初至今|截至目前|截止目前|截止到目前|到目前为止)"
+    r"|(?P<rel_year>今年|本年度|本年))"
+)
+
+
+def find_time_mentions(text: str, start: int = 0, end: int | None = None,
+                       pattern: re.Pattern[str] = TIME_PATTERN) -> list[TimeMention]:
+    """The time expressions of ``text[start:end]`` in order, with their positions in ``text``.
+
+    ``pattern=YEAR_PATTERN`` finds only those that name a year (or the publication year).
+    """
     mentions: list[TimeMention] = []
-    for match in TIME_PATTERN.finditer(text):
+    for match in pattern.finditer(text, start, len(text) if end is None else end):
         kind = match.lastgroup
         value = match.group(kind) if kind else None
         topic = bool(_TOPIC_PREFIX.search(text, max(0, match.start() - 6), match.start()))
