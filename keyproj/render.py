@@ -86,7 +86,10 @@ class OutputLayout:
 
 @dataclass
 class RenderResult:
-    """What happened to one report: ``ok``, ``unchanged`` (skipped) or ``failed`` with a one-line reason."""
+    """What happened to one report: ``ok``, ``unchanged`` (skipped) or ``failed`` with a one-line reason.
+
+    ``seconds``: from the report's start in a ready kernel to its HTML written (kernel start-up apart).
+    """
 
     name: str
     status: str
@@ -102,6 +105,7 @@ class RenderSummary:
 
     results: list[RenderResult] = field(default_factory=list)
     seconds: float = 0.0
+    kernel_seconds: list[float] = field(default_factory=list)  # start-up of each pooled kernel
 
     @property
     def failed(self) -> list[RenderResult]:
@@ -364,6 +368,7 @@ class Renderer:
         self.jobs = max(1, jobs)
         self.env = kernel_environment(layout)
         self._exporter: HTMLExporter | None = None
+        self.kernel_seconds: list[float] = []  # start-up (with imports) of each pooled kernel
 
     @property
     def exporter(self) -> "HTMLExporter":
@@ -378,14 +383,14 @@ class Renderer:
         from keyproj.render_html import notebook_to_html
 
         page = notebook_to_html(nb, report.display_title, self.exporter)
-        atomic_write_text(self.outputs.notebook_of(report.name), notebook_json(nb))
-        atomic_write_text(self.outputs.html_of(report.name), page)
+        write_shared(self.outputs.notebook_of(report.name), notebook_json(nb))
+        write_shared(self.outputs.html_of(report.name), page)
         self.outputs.failed_of(report.name).unlink(missing_ok=True)
 
     def keep_failure(self, report: Report, failure: ReportFailure) -> None:
         """Leave the failed notebook in outputs/failed/<name>.ipynb; the previous HTML stays."""
         nb = failure.notebook if failure.notebook is not None else parameterize(report)
-        atomic_write_text(self.outputs.failed_of(report.name), notebook_json(mark_failed(nb, failure.reason)))
+        write_shared(self.outputs.failed_of(report.name), notebook_json(mark_failed(nb, failure.reason)))
 
     async def render(self, reports: Sequence[Report],
                      on_done: Callable[[RenderResult], None] | None = None) -> list[RenderResult]:
@@ -423,6 +428,8 @@ class Renderer:
                             await kernel.shutdown()
                             kernel = None
                             raise ReportFailure(f"could not start kernel {name!r}: {error}", nb) from None
+                        self.kernel_seconds.append(time.monotonic() - started)
+                        started = time.monotonic()  # a report's time starts in a ready kernel
                     nb = await kernel.execute(nb, report.notebook.parent, self.cell_timeout)
                     self.finish(report, nb)
                     result = RenderResult(report.name, "ok", time.monotonic() - started,
@@ -444,6 +451,21 @@ class Renderer:
         finally:
             if kernel is not None:
                 await kernel.shutdown()
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_shared(path: Path, text: str) -> None:
+    """Write atomically, then give the file the usual permissions (0644 by default umask).
+
+    The temporary file of an atomic write is private (0600): the HTML is meant to be shared.
+    """
+    atomic_write_text(path, text)
+    os.chmod(path, 0o666 & ~_current_umask())
 
 
 def now_text() -> str:
@@ -476,7 +498,7 @@ def write_index(outputs: OutputLayout, config: RenderConfig, state: dict[str, di
             has_html=outputs.html_of(report.name).is_file(),
             reason=entry.get("reason", "") if status == "failed" else "",
         ))
-    atomic_write_text(outputs.index, index_page(entries, now_text(), data_hash, __version__))
+    write_shared(outputs.index, index_page(entries, now_text(), data_hash, __version__))
 
 
 def render_reports(config: RenderConfig, only: list[str] | None = None, jobs: int | None = None,
@@ -536,6 +558,7 @@ def render_reports(config: RenderConfig, only: list[str] | None = None, jobs: in
             finally:
                 if bar is not None:
                     bar.close()
+            summary.kernel_seconds = list(renderer.kernel_seconds)
         for report in selected:
             summary.results.append(results.get(report.name) or RenderResult(report.name, "unchanged"))
         write_state(outputs, state)

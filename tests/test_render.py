@@ -204,6 +204,28 @@ def test_failing_report_keeps_previous_html_and_the_others_render(
     assert not out.failed_of("first").exists()  # a later success removes the stale failure
 
 
+def test_a_hanging_cell_or_a_dead_kernel_fails_only_its_report(
+        tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_notebook(tmp_path / "nb" / "small.ipynb", "count = 1\nlabel = 'a'", *SMALL_BODY)
+    write_notebook(tmp_path / "nb" / "hang.ipynb", "seconds = 60", "import time\ntime.sleep(seconds)")
+    write_notebook(tmp_path / "nb" / "crash.ipynb", "code = 3", "import os\nos._exit(code)")
+    (tmp_path / "nb" / "reports.yaml").write_text(
+        "timeout: 3\nreports:\n"
+        "  - {name: hang, notebook: hang.ipynb}\n"
+        "  - {name: after-hang, notebook: small.ipynb, parameters: {count: 1}}\n"
+        "  - {name: crash, notebook: crash.ipynb}\n"
+        "  - {name: after-crash, notebook: small.ipynb, parameters: {count: 2}}\n", encoding="utf-8")
+    assert render(tmp_path, data_dir, "--jobs", "1") == 1
+    err = capsys.readouterr().err
+    assert "hang: a cell ran longer than 3 s (timeout)" in err
+    assert "crash: the kernel died while running the notebook" in err
+    out = OutputLayout(tmp_path / "out")
+    assert out.failed_of("hang").is_file() and out.failed_of("crash").is_file()
+    # The next report of the same worker gets a new kernel and renders.
+    assert "count: 1" in out.html_of("after-hang").read_text(encoding="utf-8")
+    assert "count: 2" in out.html_of("after-crash").read_text(encoding="utf-8")
+
+
 def test_unchanged_reports_are_skipped_unless_forced(small: Path, data_dir: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     assert render(small, data_dir) == 0
@@ -260,3 +282,7 @@ def test_state_and_outputs_are_written_atomically(small: Path, data_dir: Path) -
     assert sorted(p.name for p in OutputLayout(small / "out").html.iterdir()) == [
         "first.html", "index.html", "second.html"]
     assert os.path.getsize(OutputLayout(small / "out").state) > 0
+    umask = os.umask(0o022)
+    os.umask(umask)
+    html = OutputLayout(small / "out").html_of("first")
+    assert html.stat().st_mode & 0o777 == 0o666 & ~umask  # shareable, not the temp file's 0600
