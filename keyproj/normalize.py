@@ -1,0 +1,803 @@
+"""Normalized text of a Chinese document, with a map from every normalized span back to the raw text.
+
+``normalize_text(raw)`` returns ``(text, offsets)``. The steps, in order:
+
+1. Characters: ``\\r\\n`` and lone ``\\r`` (and other line separators) become ``\\n``; control
+   characters, zero-width characters and soft hyphens are deleted; every character is put in NFKC
+   form (full-width digits, letters and punctuation become ASCII: "２０２４年，" -> "2024年,";
+   U+3000 and no-break spaces become spaces). The em dash of "1—9月" (U+2014) is left as it is.
+2. Traditional script becomes Simplified (OpenCC ``t2s``): "項目攻堅" -> "项目攻坚".
+3. Markup: markdown bold markers ``**`` and heading markers (``# `` at a line start) are deleted,
+   and so is pinyin that mirror sites insert after characters: "重点(diǎn)项目" -> "重点项目"
+   (only a parenthesized group of 1-6 letters with at least one tone mark, right after a Chinese
+   character; "(记者 颜雅婷)" or "(面积876.38亩)" stay).
+4. Web chrome lines are deleted: menus, breadcrumbs, share buttons, log-in links, bylines
+   (来源:/编辑:/责任编辑:/原标题:), 【...】【...】 headline lists, image captions, copyright and
+   disclaimer blocks, horizontal rules, and the tail of a web page after a marker such as
+   相关阅读/猜你喜欢/频道推荐/点击排行/责任编辑 (where only long prose paragraphs are kept). A line
+   that states a figure about projects (项目 or 投资 with a number and its unit) is never deleted.
+   Leading indentation and trailing spaces of every line are deleted too.
+5. Spaces left by typesetting next to a Chinese character are deleted: "产城 人联动" -> "产城人联动",
+   "培训会 42场次" -> "培训会42场次", "LED 显示屏" -> "LED显示屏". Spaces between two non-Chinese
+   characters stay ("12 345", "Hello world").
+6. A paragraph (a line of at least 20 characters) repeated verbatim is kept once, at its first
+   place; a short line repeated next to such a dropped repeat (a heading of a repeated block) goes too.
+7. Broken lines are joined: a number split by a line break ("完成投资313.4\\n1亿元" ->
+   "完成投资313.41亿元"), and a prose line broken mid-sentence: the line has at least 20
+   characters with a comma, 、 or ; in it and does not end in sentence punctuation, and the next
+   non-blank line starts with a Chinese character, digit or letter that is not a list marker
+   (一是, (一), 1., ...). Titles (no comma) and headings (short) are never joined.
+8. Runs of blank lines become one blank line; the text is stripped.
+
+The ``OffsetMap`` is exact for characters that were kept or changed one for one (``raw[a:b] ==
+text[s:e]`` over unchanged stretches); a span that covers a replacement of another length (an NFKC
+expansion such as "…" -> "...", a line whose t2s conversion changed its length) maps to the whole
+replaced raw stretch; deleted raw characters inside a span are covered, those at its edges are not.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+__all__ = ["OffsetMap", "normalize_text"]
+
+_INT = np.int64
+
+
+# ---------------------------------------------------------------- the offset map
+
+class OffsetMap:
+    """Maps spans of normalized text back to spans of the raw text (offsets in characters).
+
+    Stored compactly as segments (a few numpy arrays, one entry per segment, not per character):
+    segment ``i`` covers normalized ``[norm_starts[i], norm_starts[i+1])`` and raw
+    ``[raw_starts[i], raw_ends[i])``. A *linear* segment maps character by character; an *opaque* one
+    (a replacement of another length) maps any part of it to its whole raw stretch. Raw characters
+    between two segments were deleted.
+    """
+
+    __slots__ = ("_norm_starts", "_raw_starts", "_raw_ends", "_linear", "_norm_length", "_raw_length")
+
+    def __init__(self, norm_starts: Any, raw_starts: Any, raw_ends: Any, linear: Any,
+                 norm_length: int, raw_length: int) -> None:
+        self._norm_starts = np.asarray(norm_starts, dtype=_INT)
+        self._raw_starts = np.asarray(raw_starts, dtype=_INT)
+        self._raw_ends = np.asarray(raw_ends, dtype=_INT)
+        self._linear = np.asarray(linear, dtype=bool)
+        self._norm_length = int(norm_length)
+        self._raw_length = int(raw_length)
+
+    @classmethod
+    def identity(cls, length: int) -> OffsetMap:
+        """The map of a text that normalization left unchanged (``length`` characters)."""
+        if length == 0:
+            return cls((), (), (), (), 0, 0)
+        return cls((0,), (0,), (length,), (True,), length, length)
+
+    @property
+    def norm_length(self) -> int:
+        """Length of the normalized text (characters)."""
+        return self._norm_length
+
+    @property
+    def raw_length(self) -> int:
+        """Length of the raw text (characters)."""
+        return self._raw_length
+
+    @property
+    def segment_count(self) -> int:
+        """Number of stored segments (the map's size does not grow with the text's length)."""
+        return int(self._norm_starts.size)
+
+    def is_identity(self) -> bool:
+        """True when every normalized character is the raw character at the same offset."""
+        return (self._norm_length == self._raw_length
+                and (self._norm_length == 0
+                     or (self._norm_starts.size == 1 and bool(self._linear[0])
+                         and int(self._raw_starts[0]) == 0)))
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """The raw span ``[raw_start, raw_end)`` that normalized ``[start, end)`` came from."""
+        if not 0 <= start <= end <= self._norm_length:
+            raise ValueError(f"span [{start}, {end}) is outside the normalized text "
+                             f"(length {self._norm_length})")
+        raw_start = int(self._start_positions(np.array([start], dtype=_INT))[0])
+        if start == end:
+            return raw_start, raw_start
+        return raw_start, int(self._end_positions(np.array([end], dtype=_INT))[0])
+
+    def to_raw_many(self, starts: Sequence[int] | np.ndarray,
+                    ends: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``to_raw`` for many spans at once (numpy arrays of raw starts and raw ends)."""
+        starts = np.asarray(starts, dtype=_INT)
+        ends = np.asarray(ends, dtype=_INT)
+        if starts.size and (starts.min() < 0 or ends.max() > self._norm_length or (starts > ends).any()):
+            raise ValueError(f"a span is outside the normalized text (length {self._norm_length})")
+        raw_starts = self._start_positions(starts)
+        raw_ends = np.where(starts == ends, raw_starts, self._end_positions(ends))
+        return raw_starts, raw_ends
+
+    def compose(self, inner: OffsetMap) -> OffsetMap:
+        """The map new -> raw, where ``self`` maps new -> mid and ``inner`` maps mid -> raw."""
+        if inner.is_identity():
+            return OffsetMap(self._norm_starts, self._raw_starts, self._raw_ends, self._linear,
+                             self._norm_length, inner._raw_length)
+        if self.is_identity():
+            return inner
+        if self._norm_starts.size == 0 or inner._norm_starts.size == 0:
+            return OffsetMap((), (), (), (), 0, inner._raw_length) if self._norm_length == 0 else \
+                OffsetMap((0,), (0,), (0,), (False,), self._norm_length, inner._raw_length)
+        b_norm, b_start, b_end, b_linear = self._norm_starts, self._raw_starts, self._raw_ends, self._linear
+        a_norm, a_start, a_end, a_linear = inner._norm_starts, inner._raw_starts, inner._raw_ends, inner._linear
+        # Split the outer linear segments where an inner segment begins inside them.
+        boundaries = a_norm[1:]
+        owner = np.maximum(np.searchsorted(b_start, boundaries, side="right") - 1, 0)
+        inside = b_linear[owner] & (boundaries > b_start[owner]) & (boundaries < b_end[owner])
+        if inside.any():  # split points lie strictly inside segments: no duplicates
+            owner = owner[inside]
+            starts = np.sort(np.concatenate((b_norm, b_norm[owner] + (boundaries[inside] - b_start[owner]))))
+            outer = np.searchsorted(b_norm, starts, side="right") - 1
+        else:
+            starts = b_norm
+            outer = np.arange(b_norm.size)
+        lengths = np.empty_like(starts)
+        lengths[:-1] = starts[1:] - starts[:-1]
+        lengths[-1] = self._norm_length - starts[-1]
+        mid = b_start[outer] + (starts - b_norm[outer])
+        piece = np.maximum(np.searchsorted(a_norm, mid, side="right") - 1, 0)
+        piece_linear = a_linear[piece]
+        raw_starts = np.where(piece_linear, a_start[piece] + (mid - a_norm[piece]), a_start[piece])
+        raw_ends = np.where(piece_linear, raw_starts + lengths, a_end[piece])
+        linear = b_linear[outer] & piece_linear
+        opaque = ~b_linear[outer]
+        if opaque.any():
+            spans = outer[opaque]
+            raw_starts[opaque] = inner._start_positions(b_start[spans])
+            raw_ends[opaque] = np.maximum(inner._end_positions(b_end[spans]), raw_starts[opaque])
+        return _compacted(starts, raw_starts, raw_ends, linear, self._norm_length, inner._raw_length)
+
+    def _start_positions(self, positions: np.ndarray) -> np.ndarray:
+        """Raw offset where the normalized character at each position begins."""
+        if self._norm_starts.size == 0:
+            return np.zeros_like(positions)
+        index = np.clip(np.searchsorted(self._norm_starts, positions, side="right") - 1,
+                        0, self._norm_starts.size - 1)
+        out = np.where(self._linear[index], self._raw_starts[index] + (positions - self._norm_starts[index]),
+                       self._raw_starts[index])
+        out[positions >= self._norm_length] = self._raw_ends[-1]
+        return out
+
+    def _end_positions(self, positions: np.ndarray) -> np.ndarray:
+        """Raw offset where the normalized character before each position ends."""
+        if self._norm_starts.size == 0:
+            return np.zeros_like(positions)
+        index = np.searchsorted(self._norm_starts, positions, side="left") - 1
+        at_start = index < 0
+        index = np.maximum(index, 0)
+        out = np.where(self._linear[index], self._raw_starts[index] + (positions - self._norm_starts[index]),
+                       self._raw_ends[index])
+        out[at_start] = self._raw_starts[0]
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OffsetMap):
+            return NotImplemented
+        return (self._norm_length == other._norm_length and self._raw_length == other._raw_length
+                and np.array_equal(self._norm_starts, other._norm_starts)
+                and np.array_equal(self._raw_starts, other._raw_starts)
+                and np.array_equal(self._raw_ends, other._raw_ends)
+                and np.array_equal(self._linear, other._linear))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"OffsetMap(norm_length={self._norm_length}, raw_length={self._raw_length}, "
+                f"segments={self.segment_count})")
+
+
+def _compacted(norm_starts: np.ndarray, raw_starts: np.ndarray, raw_ends: np.ndarray,
+               linear: np.ndarray, norm_length: int, raw_length: int) -> OffsetMap:
+    """An OffsetMap whose neighbouring segments are merged where they continue each other."""
+    if norm_starts.size > 1:
+        continues = ((linear[:-1] & linear[1:] & (raw_ends[:-1] == raw_starts[1:]))
+                     | (~linear[:-1] & ~linear[1:] & (raw_starts[:-1] == raw_starts[1:])
+                        & (raw_ends[:-1] == raw_ends[1:])))
+        if continues.any():
+            keep = np.concatenate(([True], ~continues))
+            firsts = np.flatnonzero(keep)
+            lasts = np.append(firsts[1:] - 1, norm_starts.size - 1)
+            norm_starts, raw_starts, linear = norm_starts[keep], raw_starts[keep], linear[keep]
+            raw_ends = raw_ends[lasts]
+    return OffsetMap(norm_starts, raw_starts, raw_ends, linear, norm_length, raw_length)
+
+
+def _edit_map(old_length: int, starts: np.ndarray, ends: np.ndarray, new_lengths: np.ndarray,
+              linear_edits: np.ndarray | None = None) -> OffsetMap:
+    """The map new -> old of replacing old ``[starts[i], ends[i])`` by ``new_lengths[i]`` characters.
+
+    Edits are sorted and disjoint. An edit is linear (character for character) when
+    ``linear_edits[i]`` is set and its lengths agree, or when it replaces one character by one.
+    """
+    if starts.size == 0:
+        return OffsetMap.identity(old_length)
+    count = 2 * starts.size + 1
+    raw_starts = np.empty(count, dtype=_INT)
+    raw_ends = np.empty(count, dtype=_INT)
+    lengths = np.empty(count, dtype=_INT)
+    linear = np.ones(count, dtype=bool)
+    raw_starts[0] = 0
+    raw_starts[2::2] = ends
+    raw_starts[1::2] = starts
+    raw_ends[0:-1:2] = starts
+    raw_ends[-1] = old_length
+    raw_ends[1::2] = ends
+    lengths[0::2] = raw_ends[0::2] - raw_starts[0::2]
+    lengths[1::2] = new_lengths
+    same_length = new_lengths == (ends - starts)
+    if linear_edits is None:
+        linear[1::2] = same_length & (new_lengths == 1)
+    else:
+        linear[1::2] = same_length & linear_edits
+    nonempty = lengths > 0
+    lengths = lengths[nonempty]
+    norm_starts = np.zeros(lengths.size, dtype=_INT)
+    np.cumsum(lengths[:-1], out=norm_starts[1:])
+    return _compacted(norm_starts, raw_starts[nonempty], raw_ends[nonempty], linear[nonempty],
+                      int(lengths.sum()), old_length)
+
+
+def _delete(text: str, spans: list[tuple[int, int]]) -> tuple[str, OffsetMap | None]:
+    """``text`` without the sorted, disjoint ``spans``, and the map new -> old (None if nothing goes)."""
+    if not spans:
+        return text, None
+    edges = np.array(spans, dtype=_INT).reshape(-1, 2)
+    starts, ends = edges[:, 0], edges[:, 1]
+    keep_from = [0, *ends.tolist()]
+    keep_to = [*starts.tolist(), len(text)]
+    new_text = "".join([text[a:b] for a, b in zip(keep_from, keep_to)])
+    return new_text, _edit_map(len(text), starts, ends, np.zeros(starts.size, dtype=_INT))
+
+
+def _replace(text: str, edits: list[tuple[int, int, str, bool]]) -> tuple[str, OffsetMap | None]:
+    """``text`` with sorted, disjoint edits ``(start, end, replacement, linear)`` and the map new -> old."""
+    if not edits:
+        return text, None
+    pieces: list[str] = []
+    previous = 0
+    for start, end, replacement, _ in edits:
+        pieces.append(text[previous:start])
+        pieces.append(replacement)
+        previous = end
+    pieces.append(text[previous:])
+    starts = np.array([edit[0] for edit in edits], dtype=_INT)
+    ends = np.array([edit[1] for edit in edits], dtype=_INT)
+    lengths = np.array([len(edit[2]) for edit in edits], dtype=_INT)
+    linear = np.array([edit[3] for edit in edits], dtype=bool)
+    return "".join(pieces), _edit_map(len(text), starts, ends, lengths, linear)
+
+
+def _then(total: OffsetMap | None, step: OffsetMap | None) -> OffsetMap | None:
+    """Compose the map of one more step onto the map so far (None stands for the identity)."""
+    if step is None:
+        return total
+    if total is None:
+        return step
+    return step.compose(total)
+
+
+# ---------------------------------------------------------------- step 1: characters
+
+_KEEP, _DROP, _COMPLEX = 0, 1, 2
+_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062" \
+             "\u2063\u2064\u2066\u2067\u2068\u2069\ufeff\ufffe\uffff"
+_CHUNK = 1 << 20  # characters converted at once (bounds the temporary arrays)
+
+
+@lru_cache(maxsize=1)
+def _character_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For each BMP character: its NFKC form when that is one character, and what to do with it."""
+    table = np.arange(0x10000, dtype=np.uint32)
+    kind = np.zeros(0x10000, dtype=np.uint8)
+    normalize, combining, is_normalized = unicodedata.normalize, unicodedata.combining, unicodedata.is_normalized
+    for code in range(0x80, 0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        if combining(char) or 0x1160 <= code <= 0x11FF:  # may compose with the character before
+            kind[code] = _COMPLEX
+            continue
+        if is_normalized("NFKC", char):
+            continue
+        form = normalize("NFKC", char)
+        if len(form) == 1 and not combining(form):
+            table[code] = ord(form)
+        else:
+            kind[code] = _COMPLEX
+    for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)]:
+        kind[code] = _DROP
+    kind[[0x09, 0x0A, 0x0D]] = _KEEP
+    for char in _LINE_BREAKS:
+        table[ord(char)] = 0x0A
+        kind[ord(char)] = _KEEP
+    for char in _INVISIBLE:
+        kind[ord(char)] = _DROP
+    return table, kind
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> tuple[Any, np.ndarray]:
+    """The OpenCC t2s converter, and for each BMP character whether t2s changes it."""
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    candidates = [chr(code) for code in range(0x2E80, 0x10000)
+                  if not 0xD800 <= code < 0xF900 or 0x3400 <= code < 0xA000]
+    converted = converter.convert("\n".join(candidates)).split("\n")
+    if len(converted) != len(candidates):  # a conversion changed the number of lines: one by one
+        converted = [converter.convert(char) for char in candidates]
+    traditional = np.zeros(0x10000, dtype=bool)
+    traditional[[ord(char) for char, out in zip(candidates, converted) if out != char]] = True
+    return converter, traditional
+
+
+def _chunk_bounds(text: str) -> list[tuple[int, int]]:
+    """Pieces of about _CHUNK characters that end after a line break (never inside \\r\\n)."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        end = start + _CHUNK
+        if end >= len(text):
+            end = len(text)
+        else:
+            newline = text.find("\n", end)
+            end = len(text) if newline < 0 else newline + 1
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
+def _unify_characters(text: str) -> tuple[str, OffsetMap | None, tuple[np.ndarray, np.ndarray]]:
+    """Step 1: line breaks, invisible characters and NFKC (see the module docstring).
+
+    Also returns the offsets (in the new text) of traditional characters and of line breaks.
+    """
+    table, kind = _character_tables()
+    _, traditional = _t2s()
+    pieces: list[str] = []
+    dropped: list[np.ndarray] = []
+    complex_positions: list[np.ndarray] = []
+    traditional_positions: list[np.ndarray] = []
+    newline_positions: list[np.ndarray] = []
+    out_length = 0
+    for start, end in _chunk_bounds(text):
+        chunk = text[start:end]
+        codes = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        wide = codes > 0xFFFF
+        has_wide = bool(wide.any())
+        index = np.where(wide, 0, codes) if has_wide else codes
+        kinds = kind[index]
+        mapped = table[index]
+        if has_wide:
+            kinds[wide] = _COMPLEX
+            mapped[wide] = codes[wide]
+        if "\r" in chunk:
+            kinds[:-1][(codes[:-1] == 0x0D) & (codes[1:] == 0x0A)] = _DROP
+        drop = kinds == _DROP
+        if drop.any():
+            dropped.append(np.flatnonzero(drop) + start)
+            keep = ~drop
+            mapped, kinds = mapped[keep], kinds[keep]
+            if has_wide:
+                wide = wide[keep]
+        found = np.flatnonzero(kinds == _COMPLEX)
+        if found.size:
+            complex_positions.append(found + out_length)
+        traditional_positions.append(
+            np.flatnonzero(traditional[np.where(wide, 0, mapped) if has_wide else mapped]) + out_length)
+        newline_positions.append(np.flatnonzero(mapped == 0x0A) + out_length)
+        piece = mapped.tobytes().decode("utf-32-le", "surrogatepass")
+        pieces.append(piece)
+        out_length += len(piece)
+    unified = "".join(pieces)
+    total: OffsetMap | None = None
+    if dropped:
+        positions = np.concatenate(dropped)
+        total = _edit_map(len(text), positions, positions + 1, np.zeros(positions.size, dtype=_INT))
+    empty = np.zeros(0, dtype=_INT)
+    traditional_at = np.concatenate(traditional_positions) if traditional_positions else empty
+    newlines_at = np.concatenate(newline_positions) if newline_positions else empty
+    if complex_positions:
+        edits = _complex_edits(unified, np.concatenate(complex_positions))
+        if edits:
+            unified, step = _replace(unified, edits)
+            total = _then(total, step)
+            traditional_at, newlines_at = (_shifted(positions, edits) for positions in (traditional_at, newlines_at))
+    return unified, total, (traditional_at, newlines_at)
+
+
+def _shifted(positions: np.ndarray, edits: list[tuple[int, int, str, bool]]) -> np.ndarray:
+    """Offsets of characters outside ``edits`` after the edits are made."""
+    ends = np.array([edit[1] for edit in edits], dtype=_INT)
+    growth = np.cumsum([len(edit[2]) - (edit[1] - edit[0]) for edit in edits])
+    before = np.searchsorted(ends, positions, side="right")
+    return positions + np.where(before > 0, growth[np.maximum(before - 1, 0)], 0)
+
+
+def _composes(char: str) -> bool:
+    """Whether NFKC may combine ``char`` with the character before it (accents, jamo, ﾞ)."""
+    if unicodedata.combining(char) or 0x1160 <= ord(char) <= 0x11FF:
+        return True
+    form = unicodedata.normalize("NFKC", char)
+    return form != char and bool(unicodedata.combining(form[0]))
+
+
+def _complex_edits(text: str, positions: np.ndarray) -> list[tuple[int, int, str, bool]]:
+    """NFKC of characters that expand (…, ①, ㎡), combine with the one before, or lie outside the BMP."""
+    edits: list[tuple[int, int, str, bool]] = []
+    covered = 0
+    for position in positions.tolist():
+        if position < covered:
+            continue
+        start, end = position, position + 1
+        if _composes(text[position]):
+            if position > covered and text[position - 1] != "\n":
+                start = position - 1
+            while end < len(text) and _composes(text[end]):
+                end += 1
+        original = text[start:end]
+        form = unicodedata.normalize("NFKC", original)
+        if form != original:
+            edits.append((start, end, form, False))
+        covered = end
+    return edits
+
+
+# ---------------------------------------------------------------- step 2: traditional -> simplified
+
+_T2S_GAP = 4096  # lines with traditional characters closer than this are converted in one call
+
+
+def _to_simplified(text: str, traditional: np.ndarray, newlines: np.ndarray) -> tuple[str, OffsetMap | None]:
+    """Step 2: OpenCC t2s on the lines that hold traditional characters (offsets from step 1)."""
+    if traditional.size == 0:
+        return text, None
+    converter, _ = _t2s()
+    lines = np.unique(np.searchsorted(newlines, traditional))
+    bounds = np.concatenate(([-1], newlines, [len(text)]))
+    starts = bounds[lines] + 1
+    ends = bounds[lines + 1]
+    separate = np.flatnonzero(starts[1:] - ends[:-1] > _T2S_GAP)
+    block_starts = starts[np.concatenate(([0], separate + 1))].tolist()
+    block_ends = ends[np.concatenate((separate, [ends.size - 1]))].tolist()
+    edits: list[tuple[int, int, str, bool]] = []
+    for start, end in zip(block_starts, block_ends):
+        block = text[start:end]
+        converted = converter.convert(block)
+        if len(converted) == len(block):
+            edits.append((start, end, converted, True))
+            continue
+        # A phrase changed length somewhere: map line by line, a changed line as a whole.
+        line_start = start
+        for line in block.split("\n"):
+            out = converter.convert(line)
+            edits.append((line_start, line_start + len(line), out, len(out) == len(line)))
+            line_start += len(line) + 1
+    return _replace(text, edits)
+
+
+# ---------------------------------------------------------------- step 3: markup and pinyin
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙǕǗǙǛ"
+_PINYIN_LETTER = f"a-zA-ZüÜ{_TONED}"
+# Each alternative starts with a literal, so the regex engine skips quickly to candidates.
+_MARKUP = re.compile(
+    rf"\*\*|##{{0,5}}[ \t]+|\((?<=[{_HAN}]\()(?=[{_PINYIN_LETTER}]{{0,5}}[{_TONED}])[{_PINYIN_LETTER}]{{1,6}}\)")
+
+
+def _strip_markup(text: str) -> tuple[str, OffsetMap | None]:
+    """Step 3: markdown bold and heading markers, pinyin after characters."""
+    spans: list[tuple[int, int]] = []
+    for match in _MARKUP.finditer(text):
+        start = match.start()
+        if text[start] == "#":
+            line_start = text.rfind("\n", 0, start) + 1
+            if text[line_start:start].strip():
+                continue
+        spans.append((start, match.end()))
+    return _delete(text, spans)
+
+
+# ---------------------------------------------------------------- steps 4-6: lines and spaces
+
+_CHROME_WORDS = frozenset("""
+注册 登录 登陆 退出 首页 网站首页 返回首页 分享 分享到 微信 微博 新浪微博 腾讯微博 QQ QQ空间 朋友圈 打印 打印本页
+关闭 关闭窗口 收藏 加入收藏 设为首页 字号 字体 大 中 小 默认 返回顶部 顶部 返回 扫一扫 扫码 二维码 手机版 移动版
+无障碍 繁体 简体 English 上一篇 下一篇 地方 图片默认标题 默认标题 相关阅读 相关新闻 相关链接 相关文章 延伸阅读
+猜你喜欢 频道推荐 新闻推荐 热点推荐 热门推荐 推荐阅读 精彩推荐 视觉焦点 精彩视频 专题推荐 热门专题 点击排行
+点击排行榜 排行榜 热门排行 我要评论 网友评论 发表评论 评论 更多 查看更多 站内搜索 搜索 导航 RSS
+""".split())
+_WORD_SEPARATORS = re.compile(r"[\s|/·•]+")
+_WORD_TRIM = ":：>»›"
+# Checked at the start of every line: a page's tail begins at a tail marker (the line itself always goes).
+_LINE_START = re.compile(
+    r"(?P<tail>相关阅读|相关新闻|相关链接|相关文章|延伸阅读|猜你喜欢|猜你感兴趣|为你推荐|频道推荐|新闻推荐|热点推荐"
+    r"|热门推荐|推荐阅读|精彩推荐|专题推荐|视觉焦点|精彩视频|[0-9]*小时点击排行|点击排行|热门排行|排行榜|网友评论|我要评论"
+    r"|发表评论|已有[0-9]+条评论|责任编辑|分享到)"
+    r"|(?P<byline>(?:来源|稿源|信息来源|文章来源|本文来源|来自|编辑|责编|作者|撰稿|审核|审校|校对|发布时间|发布日期"
+    r"|发布者|发文日期|原标题|原题|点击数|点击量|浏览次数|浏览量|阅读次数|阅读量|访问量|字号|联办单位|当前位置|您的位置"
+    r"|你的位置|您现在的位置|所在位置)\s*[:：])"
+    r"|(?P<headlines>【[^】]{1,30}】\s*【)"
+    r"|(?P<rule>[-—_=*~·.]{3,}\Z)"
+    r"|(?P<notice>声明[:：]?\Z)")
+# The characters _LINE_START's alternatives begin with (checked first: the regex tries them one by one).
+_LINE_START_FIRST = frozenset("相延猜为频新热推精专视点排网我发已责分来稿信文本编作撰审校原浏阅访字联当您你所【-—_=*~·.声"
+                              "0123456789")
+# Searched once in the whole text; every alternative starts with a literal character, so that the
+# regex engine skips quickly from one candidate to the next (named groups would defeat that).
+_ANYWHERE = re.compile(
+    r"版权所有|版权归|版权[^。\n]{0,20}声明|免责[^。\n]{0,20}声明|法律[^。\n]{0,20}声明|郑重[^。\n]{0,20}声明"
+    r"|侵权必究|未经[^\n]{0,12}(?:授权|许可|同意)[^\n]{0,12}(?:不得|禁止|严禁|请勿)|转载请注明|不代表本网观点"
+    r"|本网将追究|Copyright|COPYRIGHT|copyright|©|All Rights Reserved|ICP备|ICP证|公网安备"
+    r"|_fororder_|\.(?:jpe?g|png|gif|webp|bmp|JPE?G|PNG|GIF)\b|:(?<=\d:)\d\d")
+_DATE_TIME = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}")
+_META_FIELD = re.compile(r"(?:来源|编辑|责编|作者|发布)\s*[:：]")
+_BREADCRUMB_SPLIT = re.compile(r"\s*[>›»]\s*")
+_SENTENCE_STOP = re.compile(r"[。!?！？]")
+_CLAUSE_MARK = re.compile(r"[,，。;；!?！？、:：]")
+_MENU_VETO = re.compile(r"\d|项目|投资|计划|建设|完成|规模|亿|万")
+_NUMBERED_ITEM = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})[、.)）]|[(（]\d{1,2}[)）]")
+# A line with a figure about projects is never chrome.
+_PROJECT_WORD = re.compile(r"项目|投资")
+_FIGURE = re.compile(r"\d\s*(?:亿|万|千|个|%|百分点|项|宗)")
+_PROSE_END = tuple("。!?！？…”\"」』)")
+_PROSE_LENGTH = 40
+_TAIL_RATIO = 0.25  # a tail holds at most this share of the page's prose
+_PARAGRAPH_LENGTH = 20
+_CJK = f"{_HAN}\u3000-\u303f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026"
+# Spaces at a line's start or end, or next to a Chinese character or punctuation mark.
+# (After step 1 the only spaces left are these three; every other space became U+0020 or a line break.)
+_SPACES = re.compile(rf"[ \t\u1680](?:(?<=[\n{_CJK}][ \t\u1680])[ \t\u1680]*|[ \t\u1680]*(?=[\n{_CJK}]|\Z))")
+_LEADING_SPACES = re.compile(r"[ \t\u1680]+")
+
+
+def _is_protected(line: str) -> bool:
+    """Whether a line states a figure about projects (such lines are never dropped)."""
+    return _PROJECT_WORD.search(line) is not None and _FIGURE.search(line) is not None
+
+
+def _is_prose(line: str) -> bool:
+    return len(line) >= _PROSE_LENGTH and line.endswith(_PROSE_END)
+
+
+def _line_kind(line: str) -> str:
+    """What a stripped line is: 'tail' (a tail marker), 'notice' (a copyright notice's heading),
+    'drop' (other chrome) or '' (text)."""
+    if line[0] in _LINE_START_FIRST:
+        match = _LINE_START.match(line)
+        if match is not None:
+            group = match.lastgroup
+            return group if group in ("tail", "notice") else "drop"
+    length = len(line)
+    if length > 160:
+        return ""
+    if ">" in line or "›" in line or "»" in line:
+        parts = _BREADCRUMB_SPLIT.split(line)
+        if len(parts) >= 3 and all(0 < len(part) <= 20 for part in parts) and not _SENTENCE_STOP.search(line):
+            return "drop"
+    if length <= 80:
+        tokens = line.split()
+        words = _WORD_SEPARATORS.split(line) if "|" in line or "/" in line or "·" in line or "•" in line else tokens
+        if all(word.strip(_WORD_TRIM) in _CHROME_WORDS for word in words if word.strip(_WORD_TRIM)):
+            return "drop"
+        if (len(tokens) >= 4 and all(len(token) <= 6 for token in tokens)
+                and not _CLAUSE_MARK.search(line) and not _MENU_VETO.search(line)):
+            return "drop"
+    return ""
+
+
+def _hint(found: str) -> str:
+    """What an _ANYWHERE match suggests about its line."""
+    if found.endswith("声明"):
+        return "notice"
+    if found[0] == ":":
+        return "dated"
+    if found[0] in "._":
+        return "image"
+    return "copyright"
+
+
+def _hinted_kind(hint: str, line: str) -> str:
+    """The kind of a line in which the whole-text search found ``hint``."""
+    if hint == "notice":
+        return "notice"
+    if hint == "copyright":
+        return "drop"
+    if hint == "image":
+        return "drop" if len(line) <= 120 else ""
+    return "drop" if len(line) <= 200 and _DATE_TIME.search(line) and _META_FIELD.search(line) else ""
+
+
+def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
+    """Steps 4-6 in one pass: web chrome lines, spaces, repeated paragraphs.
+
+    The three work on the same text: chrome is recognized with its spaces still in (menus are
+    words between spaces), and repeats are compared without spaces.
+    """
+    lines = text.split("\n")
+    line_starts = [0]
+    for line in lines:
+        line_starts.append(line_starts[-1] + len(line) + 1)
+    hints: dict[int, str] = {}
+    for match in _ANYWHERE.finditer(text):
+        index = bisect_right(line_starts, match.start()) - 1
+        if hints.get(index) != "notice":
+            hints[index] = _hint(match.group())
+    dropped = [False] * len(lines)
+    repeated = [False] * len(lines)
+    markers: list[int] = []
+    short_repeats: list[int] = []
+    seen: set[str] = set()
+    in_notice = False
+    for index, line in enumerate(lines):
+        if not line:
+            continue
+        stripped = line.strip()
+        if not stripped:
+            continue
+        hint = hints.get(index)
+        kind = _hinted_kind(hint, stripped) if hint else ""
+        if not kind:
+            kind = _line_kind(stripped)
+        if in_notice and kind not in ("notice", "drop"):
+            if _NUMBERED_ITEM.match(stripped):
+                kind = "drop"
+            else:
+                in_notice = False
+        if kind:
+            if not _is_protected(stripped):
+                dropped[index] = True
+                if kind == "notice":
+                    in_notice = True
+                elif kind == "tail":
+                    markers.append(index)
+                continue
+        key = "".join(stripped.split()) if " " in stripped or "\t" in stripped else stripped
+        if key in seen:
+            if len(key) >= _PARAGRAPH_LENGTH:
+                repeated[index] = True
+            else:
+                short_repeats.append(index)
+        else:
+            seen.add(key)
+    if markers:
+        _drop_tail(lines, dropped, markers)
+    if short_repeats and any(repeated):
+        _drop_repeated_headings(lines, dropped, repeated, short_repeats)
+    spans: list[tuple[int, int]] = []
+    gone = [index for index in range(len(lines)) if dropped[index] or repeated[index]]
+    for index in gone:
+        spans.append((line_starts[index], min(line_starts[index + 1], len(text))))
+    leading = _LEADING_SPACES.match(text)
+    space_spans = [leading.span()] if leading else []
+    space_spans += [match.span() for match in _SPACES.finditer(text, leading.end() if leading else 0)]
+    if gone:
+        gone_set = set(gone)
+        space_spans = [span for span in space_spans
+                       if bisect_right(line_starts, span[0]) - 1 not in gone_set]
+        spans = sorted(spans + space_spans)
+    else:
+        spans = space_spans
+    return _delete(text, spans)
+
+
+def _drop_tail(lines: list[str], dropped: list[bool], markers: list[int]) -> None:
+    """Drop what follows the first tail marker after which little prose is left (lists of links)."""
+    prose = [0 if dropped[index] else (len(line.strip()) if _is_prose(line.strip()) else 0)
+             for index, line in enumerate(lines)]
+    total = sum(prose)
+    before = 0
+    previous = 0
+    for marker in markers:
+        before += sum(prose[previous:marker])
+        previous = marker
+        if before > 0 and total - before <= _TAIL_RATIO * before:
+            for index in range(marker + 1, len(lines)):
+                stripped = lines[index].strip()
+                if stripped and not dropped[index] and not prose[index] and not _is_protected(stripped):
+                    dropped[index] = True
+            return
+
+
+def _drop_repeated_headings(lines: list[str], dropped: list[bool], repeated: list[bool],
+                            short_repeats: list[int]) -> None:
+    """Short lines seen before go too when next to a dropped repeat (the headings of a repeated block)."""
+    candidates = set(short_repeats)
+    kept = [index for index, line in enumerate(lines) if line.strip() and not dropped[index]]
+    for order in (kept, kept[::-1]):
+        previous = None
+        for index in order:
+            if index in candidates and previous is not None and repeated[previous]:
+                repeated[index] = True
+            previous = index
+
+
+# ---------------------------------------------------------------- steps 7-8: broken lines, blank lines
+
+_SENTENCE_END = "。!?！？;；:：…”’」』)）]】》\"'>"
+_BREAK = re.compile(rf"\n(?<=[^\n{re.escape(_SENTENCE_END)}]\n)\n*(?=[{_HAN}0-9A-Za-z.%])")
+_NUMBER_END = frozenset("0123456789.")
+_UNIT = r"亿|万|千|百|%|个|百分点|元|倍|项|宗|亩|吨|公里|千米|平方米|人次|家|户"
+_NUMBER_GOES_ON = re.compile(rf"\d[\d.]*\s*(?:{_UNIT})|\.\d|(?:{_UNIT})")
+_LIST_MARKER = re.compile(
+    r"[一二三四五六七八九十]+[、是.]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.](?!\d)"
+    r"|第[一二三四五六七八九十\d]+[章节条部篇]")
+_MID_SENTENCE_MARK = re.compile(r"[,，、;；]")
+_LINE_MIN = 20
+_HEADING_MAX = 15
+_BLANK_RUN = re.compile(r"\n\n\n+")
+
+
+def _joins(text: str) -> list[tuple[int, int]]:
+    """Line breaks to delete: inside a number, or inside a sentence of a prose line."""
+    spans: list[tuple[int, int]] = []
+    for match in _BREAK.finditer(text):
+        start, end = match.span()
+        if text[start - 1] in _NUMBER_END:
+            if end - start <= 3 and _NUMBER_GOES_ON.match(text, end):
+                spans.append((start, end))
+            continue
+        if text[end] in ".%":
+            continue
+        line = text[text.rfind("\n", 0, start) + 1:start]
+        if len(line) < _LINE_MIN or not _MID_SENTENCE_MARK.search(line):
+            continue  # a title or a heading
+        if _LIST_MARKER.match(text, end):
+            continue
+        if line[-1].isascii() and line[-1].isalpha() and text[end].isascii():
+            continue  # two Latin words would run together
+        next_end = text.find("\n", end)
+        next_line = text[end:len(text) if next_end < 0 else next_end]
+        if len(next_line) < _HEADING_MAX and not _CLAUSE_MARK.search(next_line):
+            continue  # a heading follows
+        spans.append((start, end))
+    return spans
+
+
+def _join_lines(text: str) -> tuple[str, OffsetMap | None]:
+    """Steps 7-8: join broken lines, then at most one blank line between paragraphs, none at the ends."""
+    joined = _joins(text)
+    joined_starts = {start for start, _ in joined}
+    spans = joined + [(match.start() + 2, match.end()) for match in _BLANK_RUN.finditer(text)
+                      if match.start() not in joined_starts]
+    head = len(text) - len(text.lstrip("\n"))
+    tail = len(text.rstrip("\n"))
+    if head or tail < len(text):
+        spans = [(max(start, head), min(end, tail)) for start, end in spans]
+        spans = [(0, head)] + [span for span in spans if span[0] < span[1]] + [(max(tail, head), len(text))]
+    spans.sort()
+    return _delete(text, [span for span in spans if span[0] < span[1]])
+
+
+# ---------------------------------------------------------------- all steps
+
+def normalize_text(raw: str) -> tuple[str, OffsetMap]:
+    """The normalized text of ``raw`` and the map from its offsets back to ``raw``'s.
+
+    See the module docstring for the steps. Offsets are in characters (Python string indices).
+    """
+    text, total, (traditional, newlines) = _unify_characters(raw)
+    for step in (lambda text: _to_simplified(text, traditional, newlines), _strip_markup, _clean_lines,
+                 _join_lines):
+        text, step_map = step(text)
+        total = _then(total, step_map)
+    if total is None:
+        total = OffsetMap.identity(len(raw))
+    return text, total
