@@ -36,8 +36,8 @@ replaced raw stretch; deleted raw characters inside a span are covered, those at
 """
 from __future__ import annotations
 
+import operator
 import re
-from bisect import bisect_right
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -252,11 +252,11 @@ def _edit_map(old_length: int, starts: np.ndarray, ends: np.ndarray, new_lengths
                       int(lengths.sum()), old_length)
 
 
-def _delete(text: str, spans: list[tuple[int, int]]) -> tuple[str, OffsetMap | None]:
+def _delete(text: str, spans: list[tuple[int, int]] | np.ndarray) -> tuple[str, OffsetMap | None]:
     """``text`` without the sorted, disjoint ``spans``, and the map new -> old (None if nothing goes)."""
-    if not spans:
+    if len(spans) == 0:
         return text, None
-    edges = np.array(spans, dtype=_INT).reshape(-1, 2)
+    edges = np.asarray(spans, dtype=_INT).reshape(-1, 2)
     starts, ends = edges[:, 0], edges[:, 1]
     keep_from = [0, *ends.tolist()]
     keep_to = [*starts.tolist(), len(text)]
@@ -479,14 +479,20 @@ def _to_simplified(text: str, traditional: np.ndarray, newlines: np.ndarray) -> 
     edits: list[tuple[int, int, str, bool]] = []
     for start, end in zip(block_starts, block_ends):
         block = text[start:end]
-        converted = converter.convert(block)
+        try:
+            converted = converter.convert(block)
+        except UnicodeError:  # a lone surrogate cannot go to OpenCC: leave the block as it is
+            continue
         if len(converted) == len(block):
             edits.append((start, end, converted, True))
             continue
         # A phrase changed length somewhere: map line by line, a changed line as a whole.
         line_start = start
         for line in block.split("\n"):
-            out = converter.convert(line)
+            try:
+                out = converter.convert(line)
+            except UnicodeError:
+                out = line
             edits.append((line_start, line_start + len(line), out, len(out) == len(line)))
             line_start += len(line) + 1
     return _replace(text, edits)
@@ -578,8 +584,8 @@ def _is_prose(line: str) -> bool:
 
 
 def _line_kind(line: str) -> str:
-    """What a stripped line is: 'tail' (a tail marker), 'notice' (a copyright notice's heading),
-    'drop' (other chrome) or '' (text)."""
+    """What a stripped, non-empty line is: 'tail' (a tail marker), 'notice' (a copyright notice's
+    heading), 'drop' (other chrome) or '' (text)."""
     if line[0] in _LINE_START_FIRST:
         match = _LINE_START.match(line)
         if match is not None:
@@ -632,43 +638,47 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
     words between spaces), and repeats are compared without spaces.
     """
     lines = text.split("\n")
-    line_starts = [0]
-    for line in lines:
-        line_starts.append(line_starts[-1] + len(line) + 1)
+    count = len(lines)
+    line_starts = np.zeros(count + 1, dtype=_INT)
+    np.cumsum(np.fromiter(map(len, lines), dtype=_INT, count=count) + 1, out=line_starts[1:])
     hints: dict[int, str] = {}
     for match in _ANYWHERE.finditer(text):
-        index = bisect_right(line_starts, match.start()) - 1
+        index = int(np.searchsorted(line_starts, match.start(), side="right")) - 1
         if hints.get(index) != "notice":
             hints[index] = _hint(match.group())
-    dropped = [False] * len(lines)
-    repeated = [False] * len(lines)
+    dropped = [False] * count
+    repeated = [False] * count
+    prose = [0] * count
+    kept: list[int] = []  # non-blank lines that are no chrome
     markers: list[int] = []
     short_repeats: list[int] = []
     seen: set[str] = set()
     in_notice = False
+    line_start_first = _LINE_START_FIRST
     for index, line in enumerate(lines):
         if not line:
             continue
         stripped = line.strip()
         if not stripped:
             continue
-        hint = hints.get(index)
-        kind = _hinted_kind(hint, stripped) if hint else ""
-        if not kind:
+        kind = _hinted_kind(hints[index], stripped) if index in hints else ""
+        if not kind and (len(stripped) <= 160 or stripped[0] in line_start_first):
             kind = _line_kind(stripped)
-        if in_notice and kind not in ("notice", "drop"):
+        if in_notice and kind != "notice" and kind != "drop":
             if _NUMBERED_ITEM.match(stripped):
                 kind = "drop"
             else:
                 in_notice = False
-        if kind:
-            if not _is_protected(stripped):
-                dropped[index] = True
-                if kind == "notice":
-                    in_notice = True
-                elif kind == "tail":
-                    markers.append(index)
-                continue
+        if kind and not _is_protected(stripped):
+            dropped[index] = True
+            if kind == "notice":
+                in_notice = True
+            elif kind == "tail":
+                markers.append(index)
+            continue
+        kept.append(index)
+        if len(stripped) >= _PROSE_LENGTH and stripped.endswith(_PROSE_END):
+            prose[index] = len(stripped)
         key = "".join(stripped.split()) if " " in stripped or "\t" in stripped else stripped
         if key in seen:
             if len(key) >= _PARAGRAPH_LENGTH:
@@ -678,30 +688,25 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
         else:
             seen.add(key)
     if markers:
-        _drop_tail(lines, dropped, markers)
+        _drop_tail(lines, dropped, prose, markers)
     if short_repeats and any(repeated):
-        _drop_repeated_headings(lines, dropped, repeated, short_repeats)
-    spans: list[tuple[int, int]] = []
-    gone = [index for index in range(len(lines)) if dropped[index] or repeated[index]]
-    for index in gone:
-        spans.append((line_starts[index], min(line_starts[index + 1], len(text))))
+        _drop_repeated_headings(kept, dropped, repeated, short_repeats)
     leading = _LEADING_SPACES.match(text)
     space_spans = [leading.span()] if leading else []
     space_spans += [match.span() for match in _SPACES.finditer(text, leading.end() if leading else 0)]
-    if gone:
-        gone_set = set(gone)
-        space_spans = [span for span in space_spans
-                       if bisect_right(line_starts, span[0]) - 1 not in gone_set]
-        spans = sorted(spans + space_spans)
-    else:
-        spans = space_spans
-    return _delete(text, spans)
+    gone = np.fromiter(map(operator.or_, dropped, repeated), dtype=bool, count=count)
+    if not gone.any():
+        return _delete(text, space_spans)
+    gone_lines = np.flatnonzero(gone)
+    line_spans = np.stack((line_starts[gone_lines], np.minimum(line_starts[gone_lines + 1], len(text))), axis=1)
+    spaces = np.array(space_spans, dtype=_INT).reshape(-1, 2)
+    spaces = spaces[~gone[np.searchsorted(line_starts, spaces[:, 0], side="right") - 1]]
+    spans = np.concatenate((line_spans, spaces))
+    return _delete(text, spans[np.argsort(spans[:, 0], kind="stable")])
 
 
-def _drop_tail(lines: list[str], dropped: list[bool], markers: list[int]) -> None:
+def _drop_tail(lines: list[str], dropped: list[bool], prose: list[int], markers: list[int]) -> None:
     """Drop what follows the first tail marker after which little prose is left (lists of links)."""
-    prose = [0 if dropped[index] else (len(line.strip()) if _is_prose(line.strip()) else 0)
-             for index, line in enumerate(lines)]
     total = sum(prose)
     before = 0
     previous = 0
@@ -710,17 +715,18 @@ def _drop_tail(lines: list[str], dropped: list[bool], markers: list[int]) -> Non
         previous = marker
         if before > 0 and total - before <= _TAIL_RATIO * before:
             for index in range(marker + 1, len(lines)):
-                stripped = lines[index].strip()
-                if stripped and not dropped[index] and not prose[index] and not _is_protected(stripped):
-                    dropped[index] = True
+                if not dropped[index] and not prose[index]:
+                    stripped = lines[index].strip()
+                    if stripped and not _is_protected(stripped):
+                        dropped[index] = True
             return
 
 
-def _drop_repeated_headings(lines: list[str], dropped: list[bool], repeated: list[bool],
+def _drop_repeated_headings(kept: list[int], dropped: list[bool], repeated: list[bool],
                             short_repeats: list[int]) -> None:
     """Short lines seen before go too when next to a dropped repeat (the headings of a repeated block)."""
     candidates = set(short_repeats)
-    kept = [index for index, line in enumerate(lines) if line.strip() and not dropped[index]]
+    kept = [index for index in kept if not dropped[index]]  # the tail may have taken some
     for order in (kept, kept[::-1]):
         previous = None
         for index in order:

@@ -169,6 +169,13 @@ def test_pdf_without_text_layer_is_an_error(tmp_path: Path) -> None:
     drawing.save()
     with pytest.raises(BadInputError, match=r"no text layer \(scanned PDF\?\): run OCR first"):
         read_document(path)
+    blank = tmp_path / "blank.pdf"
+    drawing = canvas.Canvas(str(blank))
+    drawing.showPage()
+    drawing.showPage()
+    drawing.save()
+    with pytest.raises(BadInputError, match=r"no text layer"):
+        read_document(blank)
 
 
 def test_corrupt_pdf_is_an_error(tmp_path: Path) -> None:

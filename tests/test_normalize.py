@@ -429,3 +429,13 @@ def test_random_text_maps_back_monotonically_and_keeps_digits(raw: str) -> None:
     if text:
         start, end = offsets.to_raw(0, len(text))
         assert DIGITS.findall(norm(raw[start:end])) == DIGITS.findall(text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(st.characters(blacklist_categories=()), max_size=200))
+def test_any_unicode_text_gets_a_valid_map(raw: str) -> None:
+    text, offsets = normalize_text(raw)
+    assert (offsets.norm_length, offsets.raw_length) == (len(text), len(raw))
+    for index in range(len(text)):
+        start, end = offsets.to_raw(index, index + 1)
+        assert 0 <= start < end <= len(raw)
