@@ -600,6 +600,8 @@ def _line_kind(line: str) -> str:
             return "drop"
     if length <= 80:
         tokens = line.split()
+        if len(tokens) == 1 and line.isalnum():  # a heading such as 透视项目 (or a chrome word)
+            return "drop" if line in _CHROME_WORDS else ""
         words = _WORD_SEPARATORS.split(line) if "|" in line or "/" in line or "·" in line or "•" in line else tokens
         if all(word.strip(_WORD_TRIM) in _CHROME_WORDS for word in words if word.strip(_WORD_TRIM)):
             return "drop"
