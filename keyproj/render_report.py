@@ -167,12 +167,14 @@ def number_text(value: float) -> str:
 
 def quote_html(quote: str, value: float | None = None) -> str:
     """A sentence from a document, escaped; the first occurrence of ``value`` (as written) is highlighted."""
-    quote = str(quote or "")
+    import re
+
+    quote = "" if quote is None or str(quote) in {"nan", "<NA>"} else str(quote)
     if value is not None and not math.isnan(float(value)):
-        needle = number_text(value)
-        at = quote.find(needle)
-        if at >= 0:
-            end = at + len(needle)
+        # the number standing alone: 1.4 is not the end of 101.4, 14 not the start of 140
+        found = re.search(rf"(?<![\d.]){re.escape(number_text(value))}(?![\d]|\.\d)", quote)
+        if found:
+            at, end = found.span()
             return (html.escape(quote[:at]) + "<mark>" + html.escape(quote[at:end]) + "</mark>"
                     + html.escape(quote[end:]))
     return html.escape(quote)

@@ -108,7 +108,8 @@ def test_wrong_parameter_name_is_one_line_in_the_notebook(data_dir: Path, tmp_pa
 
 
 SECOND_SET = {
-    "trends-fujian": ("01_investment_trends.ipynb", {"region": "福建省", "scope": "province"}),
+    "trends-fujian": ("01_investment_trends.ipynb", {"region": "福建省", "scope": "province",
+                                                     "start_year": 2015, "end_year": "2025"}),
     "pva-nanan": ("02_planned_vs_actual.ipynb", {"region": "南安市", "year": 2021}),
     "audit-doc": ("03_source_audit.ipynb", {"doc_id": "004_34d48eeab18069cf"}),
     "audit-taishang": ("03_source_audit.ipynb", {"region": "泉州台商投资区"}),
@@ -137,7 +138,7 @@ def test_second_parameter_sets_render_and_batching_changes_nothing(data_dir: Pat
     # One kernel renders the four reports one after another (the most state a report could inherit).
     assert main(["render", "--config", str(config), "--data", str(data_dir), "--outputs", str(batch.root),
                  "--jobs", "1", "--quiet"]) == 0
-    expected = {"trends-fujian": ["福建省", "province"], "pva-nanan": ["南安市", "2021"],
+    expected = {"trends-fujian": ["福建省", "province", "2015", "2025"], "pva-nanan": ["南安市", "2021"],
                 "audit-doc": ["泉州台商投资区", "004_34d48eeab18069cf"], "audit-taishang": ["泉州台商投资区"]}
     for name, values in expected.items():
         check_report_html(batch.html_of(name).read_text(encoding="utf-8"), *values)

@@ -166,6 +166,8 @@ def test_document_text_is_escaped_never_markup() -> None:
     table = table_html(pd.DataFrame({"原句": [hostile], "数值": [110.7]}), formats={"数值": ".1f"})
     assert "<script" not in table and "&lt;script&gt;alert(1)&lt;/script&gt;" in table
     assert source_html("javascript:alert(1)") == "javascript:alert(1)"  # shown as text, not a link
+    assert quote_html("完成年度计划的101.4%、超序时进度1.4个百分点", 1.4).endswith("进度<mark>1.4</mark>个百分点")
+    assert quote_html("共140个项目,其中14个省级", 14.0) == "共140个项目,其中<mark>14</mark>个省级"
     link = source_html('https://example.org/a" onmouseover="alert(3)', "<b>标题</b>")
     assert link.startswith('<a href="https://example.org/a&quot; onmouseover=&quot;alert(3)"')
     assert "&lt;b&gt;标题&lt;/b&gt;" in link
@@ -286,3 +288,67 @@ def test_state_and_outputs_are_written_atomically(small: Path, data_dir: Path) -
     os.umask(umask)
     html = OutputLayout(small / "out").html_of("first")
     assert html.stat().st_mode & 0o777 == 0o666 & ~umask  # shareable, not the temp file's 0600
+
+
+# ------------------------------------------------------------------------------ report tables
+
+
+def test_annual_series_takes_full_years_else_the_latest_part_and_implies_plans(data_dir: Path) -> None:
+    from keyproj.loaders import load_panel
+    from keyproj.render_data import annual_series, growth_table, sources_table
+
+    annual = annual_series(load_panel(region="泉州市", scope="city", data_dir=data_dir))
+    whole = annual[annual["subset"] == ""].set_index("year")
+    # 2011: only 1-9月 figures: 472.3 亿元 at 88.6 % imply a plan of 533.07 亿元.
+    assert whole.loc[2011, "completed_period"] == "1-9月" and not whole.loc[2011, "completed_full_year"]
+    assert whole.loc[2011, "plan_kind"] == "implied"
+    assert round(float(whole.loc[2011, "annual_plan"]), 2) == round(472.3 / 88.6 * 100, 2)
+    assert float(whole.loc[2014, "completed_investment"]) == 930.0 and whole.loc[2014, "completed_full_year"]
+    assert whole.loc[2024, "plan_kind"] == "reported" and float(whole.loc[2024, "annual_plan"]) == 2400.0
+    growth = growth_table(annual).set_index(["subset", "year"])
+    # 2026 plan 2535 against 2025's full-year completion of 2500 (a lower bound, 以上).
+    assert round(float(growth.loc[("", 2026), "plan_ratchet_pct"]), 2) == 1.4
+    sources = sources_table(annual)
+    row = sources[(sources["year"] == 2025) & (sources["figure"] == "完成投资(亿元)")].iloc[0]
+    assert row["note"] == "以上(下限)" and row["source"].startswith("http")
+
+
+def test_year_lists_set_part_years_against_the_elapsed_share(data_dir: Path) -> None:
+    from keyproj.loaders import load_panel
+    from keyproj.render_data import year_lists
+
+    lists = year_lists(load_panel(region="泉州台商投资区", data_dir=data_dir), 2024).set_index("scope")
+    county = lists.loc["county"]
+    assert county["rate_period"] == "1-9月" and float(county["completion_rate"]) == 76.7
+    assert float(county["elapsed_pct"]) == 75.0
+    assert round(float(county["full_year_pace"]), 1) == 102.3  # 76.7 % after nine months
+
+
+def test_conflicts_name_the_value_taken_and_why(data_dir: Path) -> None:
+    from keyproj.loaders import load_facts, load_panel
+    from keyproj.render_data import conflicts
+
+    facts = load_facts(data_dir=data_dir)
+    table = conflicts(facts[facts["region"].astype(str) == "泉州市"], load_panel(region="泉州市", data_dir=data_dir))
+    projects_2019 = table[(table["year"] == "2019") & (table["metric"] == "projects") & (table["scope"] == "city")]
+    by_value = projects_2019.set_index("value")
+    assert by_value.loc[460.0, "taken"] == "采用"  # the city government's site
+    assert by_value.loc[635.0, "why"] == "采用 460:政府网站优先"
+
+
+def test_log_trend_is_the_ols_slope_of_log_values() -> None:
+    import math
+
+    import numpy as np
+
+    from keyproj.render_report import log_trend, trend_sentence
+
+    years, values = [2011, 2014, 2017, 2019, 2022, 2024], [533.07, 840.11, 1155.45, 1305.24, 1845.25, 2400.0]
+    trend = log_trend(years, values)
+    assert trend is not None and trend.n_years == 6
+    slope = np.polyfit(years, np.log(values), 1)[0]
+    assert math.isclose(trend.growth, math.exp(slope) - 1, rel_tol=1e-9)
+    assert trend.low < trend.growth < trend.high
+    assert log_trend([2014, 2017], [930.0, 1271.0]) is None
+    assert "少于 3 个" in trend_sentence("全年完成投资", [2014, 2017], [930.0, 1271.0])
+    assert "(6 个年份)" in trend_sentence("年度计划投资", years, values)
