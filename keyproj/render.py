@@ -4,8 +4,10 @@ For each report of notebooks/reports.yaml the notebook is parameterized with pap
 with nbclient in a pooled kernel (started once, libraries already imported, namespace reset before
 each report), saved to outputs/notebooks/<name>.ipynb and exported to outputs/html/<name>.html;
 outputs/html/index.html links them all. A report whose notebook, parameters, data and keyproj
-version are unchanged since its last good render is skipped unless ``force``. A failing report
-keeps its previous HTML, leaves outputs/failed/<name>.ipynb, and the others still render.
+version (and source code) are unchanged since its last good render is skipped unless ``force``
+(state in outputs/.render-state.json). A failing report keeps its previous HTML, leaves
+outputs/failed/<name>.ipynb, and the others still render. outputs/.render.lock keeps two renders
+from writing the same outputs at once.
 """
 from __future__ import annotations
 
@@ -160,11 +162,22 @@ def write_state(outputs: OutputLayout, reports: dict[str, dict[str, Any]]) -> No
     atomic_write_text(outputs.state, text + "\n")
 
 
-def render_key(report: Report, data_hash: str, version: str = __version__) -> str:
-    """What a report's content depends on: notebook file, parameters, data fingerprint and keyproj version."""
+def code_fingerprint() -> str:
+    """sha256 of keyproj's own source files: a change of code without a new version still counts."""
+    from keyproj.paths import PACKAGE_ROOT
+
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_ROOT.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_key(report: Report, data_hash: str, version: str = __version__, code: str = "") -> str:
+    """What a report's content depends on: notebook file, parameters, data fingerprint, keyproj version
+    (and the fingerprint of keyproj's code, ``code``)."""
     digest = hashlib.sha256()
     digest.update(report.notebook.read_bytes())
-    for part in (report.parameters_json(), data_hash, version):
+    for part in (report.parameters_json(), data_hash, version, code):
         digest.update(b"\0" + part.encode("utf-8"))
     return digest.hexdigest()
 
@@ -522,7 +535,8 @@ def render_reports(config: RenderConfig, only: list[str] | None = None, jobs: in
     with render_lock(outputs):
         state = read_state(outputs)
         summary = RenderSummary()
-        keys = {report.name: render_key(report, data_hash) for report in selected}
+        code = code_fingerprint()
+        keys = {report.name: render_key(report, data_hash, code=code) for report in selected}
         todo = []
         for report in selected:
             if not force and is_unchanged(report, keys[report.name], state, outputs):

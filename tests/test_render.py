@@ -127,6 +127,7 @@ def test_render_key_changes_with_what_the_report_depends_on(small: Path) -> None
     assert key != render_key(Report("first", notebook, {"count": 4}), "abc")
     assert key != render_key(report, "abd")
     assert key != render_key(report, "abc", version=__version__ + ".post1")
+    assert key != render_key(report, "abc", code="other keyproj code")
     write_notebook(notebook, "count = 1\nlabel = 'b'", *SMALL_BODY)
     assert key != render_key(report, "abc")
 
