@@ -516,7 +516,7 @@ def write_index(outputs: OutputLayout, config: RenderConfig, state: dict[str, di
 
 def render_reports(config: RenderConfig, only: list[str] | None = None, jobs: int | None = None,
                    force: bool = False, data_dir: str | Path | None = None,
-                   outputs_dir: str | Path | None = None, quiet: bool = True,
+                   outputs_dir: str | Path | None = None,
                    progress: bool = False) -> RenderSummary:
     """Render the reports of ``config`` (or those named in ``only``) into ``outputs_dir``.
 
@@ -587,7 +587,7 @@ def cli_render(args: argparse.Namespace) -> int:
     quiet = bool(getattr(args, "quiet", False))
     summary = render_reports(
         config, only=args.only, jobs=args.jobs, force=args.force, data_dir=args.data,
-        outputs_dir=args.outputs, quiet=quiet, progress=not quiet,
+        outputs_dir=args.outputs, progress=not quiet,
     )
     outputs = OutputLayout(Path(args.outputs).resolve() if args.outputs else DEFAULT_OUTPUTS)
     if not quiet:
