@@ -15,3 +15,7 @@ class BadInputError(KeyprojError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Worker processes send errors back pickled.
+        return (type(self), (self.path, self.reason))

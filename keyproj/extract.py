@@ -721,9 +721,7 @@ def _format_value(value: float) -> str:
 
 def cli_extract(args: argparse.Namespace) -> int:
     """`keyproj extract PATH... [--out FILE] [--jobs N]`: the fact CSV of documents."""
-    import os
-    import tempfile
-
+    from keyproj.atomic import atomic_open
     from keyproj.errors import BadInputError, KeyprojError
 
     if args.jobs < 1:
@@ -742,16 +740,8 @@ def cli_extract(args: argparse.Namespace) -> int:
                 yield from result
 
     if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                count = write_facts_csv(rows(), handle)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_open(args.out, "w", encoding="utf-8", newline="") as handle:
+            count = write_facts_csv(rows(), handle)
     else:
         count = write_facts_csv(rows(), sys.stdout)
         sys.stdout.flush()

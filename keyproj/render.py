@@ -396,14 +396,14 @@ class Renderer:
         from keyproj.render_html import notebook_to_html
 
         page = notebook_to_html(nb, report.display_title, self.exporter)
-        write_shared(self.outputs.notebook_of(report.name), notebook_json(nb))
-        write_shared(self.outputs.html_of(report.name), page)
+        atomic_write_text(self.outputs.notebook_of(report.name), notebook_json(nb))
+        atomic_write_text(self.outputs.html_of(report.name), page)
         self.outputs.failed_of(report.name).unlink(missing_ok=True)
 
     def keep_failure(self, report: Report, failure: ReportFailure) -> None:
         """Leave the failed notebook in outputs/failed/<name>.ipynb; the previous HTML stays."""
         nb = failure.notebook if failure.notebook is not None else parameterize(report)
-        write_shared(self.outputs.failed_of(report.name), notebook_json(mark_failed(nb, failure.reason)))
+        atomic_write_text(self.outputs.failed_of(report.name), notebook_json(mark_failed(nb, failure.reason)))
 
     async def render(self, reports: Sequence[Report],
                      on_done: Callable[[RenderResult], None] | None = None) -> list[RenderResult]:
@@ -466,21 +466,6 @@ class Renderer:
                 await kernel.shutdown()
 
 
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_shared(path: Path, text: str) -> None:
-    """Write atomically, then give the file the usual permissions (0644 by default umask).
-
-    The temporary file of an atomic write is private (0600): the HTML is meant to be shared.
-    """
-    atomic_write_text(path, text)
-    os.chmod(path, 0o666 & ~_current_umask())
-
-
 def now_text() -> str:
     """The local time, to the second, ISO format."""
     return datetime.now().astimezone().isoformat(timespec="seconds")
@@ -511,7 +496,7 @@ def write_index(outputs: OutputLayout, config: RenderConfig, state: dict[str, di
             has_html=outputs.html_of(report.name).is_file(),
             reason=entry.get("reason", "") if status == "failed" else "",
         ))
-    write_shared(outputs.index, index_page(entries, now_text(), data_hash, __version__))
+    atomic_write_text(outputs.index, index_page(entries, now_text(), data_hash, __version__))
 
 
 def render_reports(config: RenderConfig, only: list[str] | None = None, jobs: int | None = None,

@@ -1,0 +1,61 @@
+"""`keyproj extract`: files and folders, --out, --jobs, and bad input that never stops the rest."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from keyproj.cli import main
+from keyproj.facts import FACT_COLUMNS
+
+from conftest import RAW_DIR, SEED_IDS
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_folder_to_stdout_uses_the_folders_sources_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(RAW_DIR)]) == 0
+    out = capsys.readouterr().out
+    rows = _rows(out)
+    assert out.splitlines()[0] == ",".join(FACT_COLUMNS)
+    assert {r["doc_id"] for r in rows} == set(SEED_IDS) - {"001_75d34e636deef5af"}
+    taishang = [r for r in rows if r["region"] == "泉州台商投资区" and r["metric"] == "completion_rate"]
+    assert [(r["value"], r["period_start"], r["period_end"]) for r in taishang] == [("76.7", "2024-01", "2024-09")]
+
+
+def test_jobs_and_out_give_the_same_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one, two = tmp_path / "one.csv", tmp_path / "sub" / "two.csv"
+    assert main(["extract", str(RAW_DIR), "--out", str(one)]) == 0
+    assert main(["extract", str(RAW_DIR), "--jobs", "2", "--out", str(two)]) == 0
+    assert one.read_bytes() == two.read_bytes()
+    assert len(_rows(one.read_text(encoding="utf-8"))) == 39
+
+
+def test_bad_files_are_reported_one_line_each_and_the_rest_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(RAW_DIR, corpus)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (corpus / "scan.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    out = tmp_path / "facts.csv"
+    out.write_text("an earlier good output\n", encoding="utf-8")
+    status = main(["extract", str(corpus), str(tmp_path / "notes.docx"), "--out", str(out), "--jobs", "2"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 1
+    assert len(err) == 5, err  # four bad inputs and the summary
+    for name in ("empty.txt", "binary.txt", "scan.pdf", "notes.docx"):
+        assert sum(name in line for line in err) == 1, (name, err)
+    assert "Traceback" not in "\n".join(err)
+    assert err[-1].startswith("keyproj extract: 4 of ")
+    assert len(_rows(out.read_text(encoding="utf-8"))) == 39
+
+
+def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(RAW_DIR), "--jobs", "0"]) == 1
+    assert capsys.readouterr().err.strip().count("\n") == 0
