@@ -41,7 +41,6 @@ class _TextDocument(Protocol):
 # ---------------------------------------------------------------- sentence level patterns
 
 # Sentences end at these marks; a line break ends a sentence unless the line ends in a comma.
-_SENTENCE_MARKS = "。！？!?\n"
 _MAX_SENTENCE = 1000  # characters
 _SENTENCE_MARK = re.compile("[。！？!?\n]")
 _CONTINUES = tuple(",，、:：(（“")
@@ -128,7 +127,7 @@ _UNDER_CONSTRUCTION = "在建"
 
 # ---------------------------------------------------------------- data types
 
-@dataclass
+@dataclass(slots=True)
 class _Anchor:
     kind: str                  # "list", "signed", "partial"
     start: int
@@ -141,13 +140,13 @@ class _Anchor:
     count_qualifier: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Value:
     value: float
     qualifier: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     metric: str
     start: int
@@ -156,7 +155,7 @@ class _Mention:
     enumerated: bool = False   # after 分别 or with several values
 
 
-@dataclass
+@dataclass(slots=True)
 class _Fact:
     region: str
     scope: str
@@ -170,7 +169,7 @@ class _Fact:
     quote_end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Context:
     """What every sentence of a document shares."""
 
@@ -500,31 +499,20 @@ def _enumeration_targets(sentence: str, anchors: list[_Anchor], mention: _Mentio
     return None
 
 
-def _previous_mark(text: str, pos: int) -> int:
-    """Index of the last sentence mark before ``pos`` (-1: none), searched in bounded windows."""
-    high = pos
-    while high > 0:
-        low = max(0, high - 256)
-        index = max(text.rfind(mark, low, high) for mark in _SENTENCE_MARKS)
-        if index >= 0:
-            return index
-        high = low
-    return -1
+def _sentence_around(text: str, marks: list[int], pos: int) -> tuple[int, int]:
+    """(start, end) of the sentence holding ``pos``; a line ending in a comma continues on the next line.
 
-
-def _sentence_around(text: str, pos: int) -> tuple[int, int]:
-    """(start, end) of the sentence holding ``pos``; a line ending in a comma continues on the next line."""
-    start = _previous_mark(text, pos) + 1
-    while start > 0 and text[start - 1] == "\n" and _line_continues(text, start - 1):
-        start = _previous_mark(text, start - 1) + 1
-    end = pos
-    while True:
-        found = _SENTENCE_MARK.search(text, end)
-        end = found.start() if found else len(text)
-        if end < len(text) and text[end] == "\n" and _line_continues(text, end):
-            end += 1
-            continue
-        break
+    ``marks`` are the sorted positions of the sentence marks of ``text``.
+    """
+    index = bisect.bisect_left(marks, pos)
+    before = index - 1
+    while before >= 0 and text[marks[before]] == "\n" and _line_continues(text, marks[before]):
+        before -= 1
+    start = marks[before] + 1 if before >= 0 else 0
+    after = index
+    while after < len(marks) and text[marks[after]] == "\n" and _line_continues(text, marks[after]):
+        after += 1
+    end = marks[after] if after < len(marks) else len(text)
     while end < len(text) and text[end] in "。！？!?":
         end += 1
     return start, end
@@ -586,10 +574,11 @@ def _document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[dict[s
     times = _TimeIndex(text)
     facts: list[_Fact] = []
     done_until = -1
+    marks = [match.start() for match in _SENTENCE_MARK.finditer(text)]
     for trigger in _TRIGGER.finditer(text):
         if trigger.start() < done_until:
             continue
-        sentence_start, sentence_end = _sentence_around(text, trigger.start())
+        sentence_start, sentence_end = _sentence_around(text, marks, trigger.start())
         done_until = sentence_end
         for start, end in _pieces(text, sentence_start, sentence_end):
             if not _FIGURE.search(text, start, end):

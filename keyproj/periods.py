@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
 _DASH = r"\s*[-—–~～至到]\s*"
@@ -42,8 +43,7 @@ def _month(text: str) -> int:
     return int(text) if text.isdigit() else _CN_MONTHS[text]
 
 
-@dataclass(frozen=True)
-class TimeMention:
+class TimeMention(NamedTuple):
     """One time expression: a year (or a reference to the publication year) and/or a month range."""
 
     start: int
