@@ -182,8 +182,8 @@ CASES: dict[str, tuple[str, str, str, list[Fact]]] = {
          ("completed_investment", 153.0, "city", "2021-01", "2021-06"),
          ("completion_rate", 62.2, "province", "2021-01", "2021-06"),
          ("completion_rate", 66.2, "city", "2021-01", "2021-06")]),
-    "分别 over 省、市、区三级 with ,": (
-        "2023年,省、市、区三级重点项目分别完成投资120亿元,180亿元,300亿元。", "泉港区", "2024-01-10",
+    "分别 over 省、市、区三级 with ，": (
+        "2023年，省、市、区三级重点项目分别完成投资120亿元，180亿元，300亿元。", "泉港区", "2024-01-10",
         [("completed_investment", 120, "province", "2023-01", "2023-12"),
          ("completed_investment", 180, "city", "2023-01", "2023-12"),
          ("completed_investment", 300, "county", "2023-01", "2023-12")]),
