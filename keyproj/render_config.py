@@ -10,8 +10,9 @@ Format::
     timeout: 600                              # optional: seconds a cell may run (default 600)
 
 Every mistake is found before anything runs and reported as one line naming the config file
-and the report: malformed YAML, a missing or unknown notebook, a duplicate name, or a parameter
-that the notebook's ``parameters`` cell does not define.
+and the report: malformed YAML, a missing or unknown notebook, a duplicate name (letter case
+aside: macOS and Windows would make one file of ``A`` and ``a``), the name ``index`` (taken by
+the index page), or a parameter that the notebook's ``parameters`` cell does not define.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ DEFAULT_CONFIG = REPO_ROOT / "notebooks" / "reports.yaml"
 DEFAULT_CELL_TIMEOUT = 600.0
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 REPORT_KEYS = frozenset({"name", "notebook", "title", "parameters"})
+RESERVED_NAMES = frozenset({"index"})  # outputs/html/index.html is the index page
 TOP_KEYS = frozenset({"reports", "timeout"})
 
 
@@ -161,9 +163,14 @@ def load_config(path: str | Path | None = None) -> RenderConfig:
         if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
             raise BadInputError(path, f"{label}: 'name' must be letters, digits, '.', '_' or '-' "
                                       f"(it names the output files), got {name!r}")
-        if name in seen:
-            raise BadInputError(path, f"duplicate report name {name!r}: names must be unique")
-        seen.add(name)
+        if name.lower() in RESERVED_NAMES:
+            raise BadInputError(path, f"{label}: the name {name!r} is taken by the index page "
+                                      f"({name}.html); choose another name")
+        # Names that differ only in case would share one file on macOS and Windows.
+        if name.lower() in seen:
+            raise BadInputError(path, f"duplicate report name {name!r}: names must be unique "
+                                      "(letter case aside)")
+        seen.add(name.lower())
         notebook_value = entry.get("notebook")
         if not isinstance(notebook_value, str) or not notebook_value:
             raise BadInputError(path, f"{label}: 'notebook' must be a notebook file name")
