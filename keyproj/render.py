@@ -7,7 +7,8 @@ outputs/html/index.html links them all. A report whose notebook, parameters, dat
 version (and source code) are unchanged since its last good render is skipped unless ``force``
 (state in outputs/.render-state.json). A failing report keeps its previous HTML, leaves
 outputs/failed/<name>.ipynb, and the others still render. outputs/.render.lock keeps two renders
-from writing the same outputs at once.
+from writing the same outputs at once. Every file is written atomically, so a render killed at any
+point leaves the previous outputs whole; the next render removes the temporary files it left.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -141,6 +143,27 @@ def render_lock(outputs: OutputLayout) -> Iterator[None]:
         yield
     finally:
         handle.close()  # closing the descriptor releases the lock
+
+
+# What keyproj.atomic leaves beside an output when a render is killed before the rename:
+# '.<file name>.<8 random characters>.tmp'.
+_TEMP_FILE = re.compile(r"\..+\.(?:html|ipynb|json)\.[a-z0-9_]{8}\.tmp")
+
+
+def remove_stale_temp_files(outputs: OutputLayout) -> list[Path]:
+    """Delete the temporary files of killed renders from the outputs folders; the paths removed.
+
+    Call it only while holding the render lock: then no other render is writing there.
+    """
+    removed = []
+    for folder in (outputs.root, outputs.html, outputs.notebooks, outputs.failed):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if _TEMP_FILE.fullmatch(path.name) and path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
 
 
 def read_state(outputs: OutputLayout) -> dict[str, dict[str, Any]]:
@@ -518,6 +541,7 @@ def render_reports(config: RenderConfig, only: list[str] | None = None, jobs: in
     ensure_built(layout.root)  # the notebooks would build it too, each on its own
     data_hash = data_fingerprint(layout.root)
     with render_lock(outputs):
+        remove_stale_temp_files(outputs)
         state = read_state(outputs)
         summary = RenderSummary()
         code = code_fingerprint()
