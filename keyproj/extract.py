@@ -280,8 +280,10 @@ def _find_anchors(sentence: str, default_scope: str, mention_spans: list[tuple[i
         anchors.append(_Anchor("signed", start, match.end(), [default_scope],
                                count=parse_number(number), region=_find_place(_clause_before(sentence, start))))
         taken.append((start, match.end()))
+    previous_list_end = 0
     for match in _KEY_LIST.finditer(sentence):
-        clause_start = _clause_start(sentence, match.start())
+        # The words of this list start after the clause mark and after the list named before it.
+        clause_start = max(_clause_start(sentence, match.start()), previous_list_end)
         before = sentence[clause_start:match.start()]
         count_match = None
         for candidate in _COUNT_BEFORE.finditer(before):
@@ -308,6 +310,7 @@ def _find_anchors(sentence: str, default_scope: str, mention_spans: list[tuple[i
             anchor.count_qualifier = _qualifier(count_match)
         anchors.append(anchor)
         taken.append((start, end))
+        previous_list_end = end
     for match in _UNDER_CONSTRUCTION_PART.finditer(sentence) if "在建项目" in sentence else ():
         number = match.group("num1") or match.group("num2")
         whole = [a for a in anchors if a.kind == "list" and a.start < match.start()]
