@@ -45,7 +45,7 @@ _MAX_SENTENCE = 1000  # characters
 _SENTENCE_MARK = re.compile("[。！？!?\n]")
 _CONTINUES = tuple(",，、:：(（“")
 # Only sentences with one of these words can hold a fact.
-_TRIGGER = re.compile(r"重点项目|重点工程|签约|开工|竣工|投产|建成|序时|时序|时间进度|均衡进度")
+_TRIGGER = re.compile(r"重点(?:在建)?(?:项目|工程)|签约|开工|竣工|投产|建成|序时|时序|时间进度|均衡进度")
 # A sentence without a number and its unit holds no fact.
 _FIGURE = re.compile(rf"(?=[\d零〇○一二两三四五六七八九十百万])(?:{NUMBER}\s*(?:个|项|亿|万|千万|%|百分点)|百分之|万亿)")
 # Totals of a mass-start ceremony are not the list's figures.
@@ -81,12 +81,14 @@ _GATE_WORD = re.compile("|".join(sorted({w for words in _MENTION_GATES.values() 
                                          reverse=True)))
 _MENTIONS: list[tuple[str, re.Pattern[str], str]] = [
     ("completion_rate", re.compile(
-        r"(?:完成|占)(?:了)?(?:年度|全年|年)?(?:投资)?计划(?:投资)?(?:任务)?(?:的)?|投资完成率|完成率"), "percent"),
+        r"(?:完成|占|为|达到)(?:了)?(?:年度|全年|年)?(?:投资)?计划(?:投资)?(?:额)?(?:任务)?(?:的)?|投资完成率|完成率"),
+     "percent"),
     ("total_investment", re.compile(r"计划总投资|总投资(?:额)?|总投资规模"), "amount"),
-    ("annual_plan", re.compile(r"年度计划投资|年度投资计划|全年计划投资|年计划投资|计划完成投资|计划投资"), "amount"),
+    ("annual_plan", re.compile(r"(?:年度计划投资|年度投资计划|全年计划投资|年计划投资|计划完成投资|计划投资)(?:额)?"),
+     "amount"),
     ("completed_investment", re.compile(r"(?:累计|实际)?完成(?:固定资产)?投资(?:额)?"), "amount"),
     ("ahead_of_schedule", re.compile(
-        r"(?P<ahead>超(?:过)?(?:序时进度|时序进度|时间进度|均衡进度)|(?:高于|快于|高出)(?:序时进度|时序进度|时间进度)"
+        r"(?P<ahead>超(?:过|出)?(?:序时进度|时序进度|时间进度|均衡进度)|(?:高于|快于|高出)(?:序时进度|时序进度|时间进度)"
         r"|比(?:序时进度|时序进度|时间进度)快)"
         r"|(?P<behind>(?:低于|落后于|落后|慢于)(?:序时进度|时序进度|时间进度|均衡进度)"
         r"|比(?:序时进度|时序进度|时间进度)慢)"), "points"),
@@ -98,7 +100,7 @@ _COUNT_BEFORE_VERB = re.compile(
     rf"(?=[\d零〇○一二两三四五六七八九十])(?P<num>{NUMBER})个(?:项目)?(?:新开工|实现开工|已开工|开工|竣工投产|竣工|建成投产|建成|投产)"
 )
 
-_KEY_LIST = re.compile(r"重点(?:项目|工程)")
+_KEY_LIST = re.compile(r"重点(?:在建)?(?:项目|工程)")
 _NUMBER_START = r"(?=[\d零〇○一二两三四五六七八九十近约超逾突不])"
 _COUNT_BEFORE = re.compile(_NUMBER_START + _QUAL_BEFORE + rf"(?P<num>{NUMBER})(?:个|项){_NOT_A_COUNT}" + _QUAL_AFTER)
 _COUNT_AFTER = re.compile(r"(?:共|有|计|达|合计|共计)?" + _QUAL_BEFORE
@@ -304,7 +306,7 @@ def _find_anchors(sentence: str, default_scope: str, mention_spans: list[tuple[i
         own_scope = _default_scope(place) if place else default_scope
         scopes = _scopes_from_modifiers(modifiers, prefix, own_scope)
         anchor = _Anchor(kind, start, end, scopes or [own_scope], explicit_scope=scopes is not None,
-                         region=place, under_construction=_UNDER_CONSTRUCTION in modifiers)
+                         region=place, under_construction=_UNDER_CONSTRUCTION in modifiers + match.group(0))
         if count_match is not None:
             anchor.count = parse_number(count_match.group("num"))
             anchor.count_qualifier = _qualifier(count_match)
