@@ -66,3 +66,26 @@ def test_traditional_seed_is_read_in_simplified_script(seed_facts: pd.DataFrame)
     assert len(quotes) == 5
     assert quotes.str.contains("项目").all()
     assert not quotes.str.contains("項目|重點|簽約").any()
+
+
+def test_an_html_page_of_a_seed_gives_its_facts(tmp_path: Path) -> None:
+    """The 台商投资区 article as a web page (menu, article, footer) gives the same facts as the text file."""
+    name = "004_34d48eeab18069cf"
+    meta = _sources()[f"{name}.txt"]
+    lines = [line.strip() for line in (RAW_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    first = next(i for i, line in enumerate(lines) if line.startswith("今年来"))
+    last = next(i for i, line in enumerate(lines) if line.startswith("来源:泉州台商投资区管委会"))
+    paragraphs = lines[first:last]
+    page = tmp_path / f"{name}.html"
+    page.write_text(
+        "<html><head><title>重点项目进度超序时</title></head><body>"
+        "<nav><a href='/'>首页</a> <a href='/qz'>泉州</a> <a href='/fj'>福建</a></nav><article>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article><footer>版权所有 闽南网 未经授权不得转载</footer></body></html>", encoding="utf-8")
+    from_html = extract_facts(read_document(page, {**meta, "file": page.name}))
+    from_text = extract_facts(read_document(RAW_DIR / f"{name}.txt", meta))
+    columns = ["region", "scope", "period_start", "period_end", "metric", "value", "qualifier"]
+    assert _keyed(from_html.assign(doc_id="x", unit="")[["doc_id", *columns, "unit"]].rename(columns=str)) == \
+        _keyed(from_text.assign(doc_id="x", unit="")[["doc_id", *columns, "unit"]])
+    assert len(from_html) == 8
