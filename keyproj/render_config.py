@@ -182,7 +182,10 @@ def load_config(path: str | Path | None = None) -> RenderConfig:
         if not isinstance(parameters, dict):
             raise BadInputError(path, f"{label}: 'parameters' must be a mapping of name: value")
         if notebook not in names_cache:
-            names_cache[notebook] = notebook_parameter_names(notebook)
+            try:
+                names_cache[notebook] = notebook_parameter_names(notebook)
+            except BadInputError as error:  # name the config and the report too
+                raise BadInputError(path, f"{label}: notebook {error.path}: {error.reason}") from None
         known = names_cache[notebook]
         for parameter in parameters:
             if parameter not in known:
