@@ -14,6 +14,7 @@ import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,6 +42,28 @@ def copy_data(root: Path) -> Path:
     return data
 
 
+# Writes part of a file through keyproj.atomic, says so, and waits to be killed.
+HALF_WRITER = """
+import sys, time
+from keyproj.atomic import atomic_open
+with atomic_open(sys.argv[1], "wb") as handle:
+    handle.write(b"half")
+    handle.flush()
+    print("writing", flush=True)
+    time.sleep(120)
+"""
+
+
+def half_write(path: Path) -> None:
+    """Kill a writer in the middle of an atomic write of ``path``."""
+    writer = subprocess.Popen([sys.executable, "-c", HALF_WRITER, str(path)], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+    finally:
+        kill_group(writer)
+
+
 def kill_points(whole_run: float, count: int, seed: int = SEED) -> list[float]:
     """``count`` delays spread over a run of ``whole_run`` s: one at random in each of ``count`` equal
     parts of 5 %..105 % of the run (a fixed seed), so the start, the middle and the final writes
@@ -49,7 +72,7 @@ def kill_points(whole_run: float, count: int, seed: int = SEED) -> list[float]:
     return [(0.05 + (part + rng.random()) / count) * whole_run for part in range(count)]
 
 
-def kill_group(process: subprocess.Popen[bytes]) -> None:
+def kill_group(process: "subprocess.Popen[Any]") -> None:
     """SIGKILL the process group of a process started with start_new_session=True, then reap it."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
@@ -202,6 +225,13 @@ def test_killed_builds_leave_whole_tables_and_the_next_build_completes(tmp_path:
     print(f"\nbuild ({whole_run:.2f} s) killed after {', '.join(f'{d:.2f}' for d in delays)} s: exit codes {codes}")
     assert codes.count(-signal.SIGKILL) >= 4  # most runs were really cut short
 
+    # A build killed inside its write of facts.csv leaves the table whole beside a hidden temporary file.
+    before = current()
+    half_write(processed / "facts.csv")
+    assert current() == before
+    check_tables(data)
+    assert any(TEMP_FILE.fullmatch(path.name) and path.name.startswith(".facts.csv.") for path in processed.iterdir())
+
     # The next run completes and writes the tables of the current inputs; loaders see them fresh.
     subprocess.run(command, check=True)
     assert current() == versions[present]
@@ -213,16 +243,6 @@ def test_killed_builds_leave_whole_tables_and_the_next_build_completes(tmp_path:
 
 # ---------------------------------------------------------------------------------- render
 
-# Writes part of a file through keyproj.atomic, says so, and waits to be killed.
-HALF_WRITER = """
-import sys, time
-from keyproj.atomic import atomic_open
-with atomic_open(sys.argv[1], "wb") as handle:
-    handle.write(b"<html>half")
-    handle.flush()
-    print("writing", flush=True)
-    time.sleep(120)
-"""
 
 
 @pytest.fixture(scope="module")
@@ -294,15 +314,10 @@ def test_killed_renders_keep_the_previous_html_and_free_the_lock(built: tuple[Pa
 
     # A writer killed inside an atomic write: the page stays whole, a hidden temporary file is left.
     page = outputs.html_of("audit").read_bytes()
-    writer = subprocess.Popen([sys.executable, "-c", HALF_WRITER, str(outputs.html_of("audit"))],
-                              stdout=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
-    finally:
-        kill_group(writer)
+    half_write(outputs.html_of("audit"))
     assert outputs.html_of("audit").read_bytes() == page
     half = [path for path in outputs.html.iterdir() if TEMP_FILE.fullmatch(path.name)]
-    assert len(half) == 1 and half[0].name.startswith(".audit.html.") and half[0].read_bytes() == b"<html>half"
+    assert len(half) == 1 and half[0].name.startswith(".audit.html.") and half[0].read_bytes() == b"half"
 
     # The next run takes the lock, completes, and clears what killed runs left half-written.
     result = subprocess.run(render_command(data, config, outputs.root), capture_output=True, text=True)
