@@ -97,6 +97,7 @@ def plotting_rc(family: str = CJK_FAMILY) -> dict[str, object]:
         "savefig.dpi": FIGURE_DPI,
         "figure.figsize": (8.0, 4.2),
         "figure.autolayout": True,
+        "text.parse_math": False,  # names come from data: '$' in one is a character, never TeX
     }
 
 

@@ -225,6 +225,22 @@ def test_hostile_report_runs_nothing_in_a_browser(hostile: HostileRun) -> None:
         assert piece in found["text"], piece
 
 
+def test_dollar_signs_in_names_are_text_in_figures(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from keyproj import plotting
+
+    plotting.setup_plotting()
+    counts = pd.DataFrame({"文件": [2, 1]}, index=["projects", "completed_investment"])
+    figure = plotting.plot_fact_counts(counts, "甲$x^$区:各指标的事实条数")  # TeX math would fail to parse
+    figure.savefig(tmp_path / "figure.png")
+    assert (tmp_path / "figure.png").stat().st_size > 1000
+    assert figure.axes[0].get_title() == "甲$x^$区:各指标的事实条数"
+
+
 # ---------------------------------------------------------------------------------- hand work
 
 
