@@ -713,6 +713,21 @@ def _format_value(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".") if value == value else ""
 
 
+def _is_an_input(out: Path, paths: Sequence[str | Path]) -> bool:
+    """Whether writing ``out`` would overwrite a document (or sources.csv) that is read."""
+    from keyproj.documents import DOCUMENT_SUFFIXES
+
+    out = out.resolve()
+    for path in map(Path, paths):
+        path = path.resolve()
+        if out == path:
+            return True
+        in_folder = path.is_dir() and out.parent == path
+        if in_folder and (out.suffix.lower() in DOCUMENT_SUFFIXES or out.name == "sources.csv"):
+            return True
+    return False
+
+
 def cli_extract(args: argparse.Namespace) -> int:
     """`keyproj extract PATH... [--out FILE] [--jobs N]`: the fact CSV of documents."""
     from keyproj.atomic import atomic_open
@@ -720,6 +735,8 @@ def cli_extract(args: argparse.Namespace) -> int:
 
     if args.jobs < 1:
         raise KeyprojError(f"--jobs must be 1 or more, not {args.jobs}")
+    if args.out and _is_an_input(Path(args.out), args.paths):
+        raise KeyprojError(f"--out {args.out} would replace an input document: write the facts to another file")
     failures: list[BadInputError] = []
     documents = 0
 
