@@ -335,6 +335,10 @@ def cli_read(args: argparse.Namespace) -> int:
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise KeyprojError(f"--out {out_dir}: not a folder")
     refs, errors = discover_documents(args.paths)
+    # Texts written beside the documents would replace them or join the corpus: refuse.
+    if out_dir is not None and any(ref.path.resolve().parent == out_dir.resolve() for ref in refs):
+        raise KeyprojError(f"--out {out_dir} holds input documents, which the texts would replace: "
+                           f"write them to another folder")
     total = len(refs) + len(errors)
     failures = 0
     for error in errors:

@@ -292,8 +292,6 @@ def test_failed_builds_keep_corrections_and_outputs(tmp_path: Path, capsys: pyte
     assert {name: (data / "processed" / name).read_bytes() for name in tables} == tables
 
 
-@pytest.mark.xfail(reason="keyproj read/extract --out replace an input document (documents.py, extract.py)",
-                   strict=False)
 @pytest.mark.parametrize("command", ["read", "extract"])
 def test_out_never_replaces_an_input_document(tmp_path: Path, command: str) -> None:
     raw = tmp_path / "raw"
