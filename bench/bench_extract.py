@@ -13,7 +13,6 @@ import argparse
 import csv
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
