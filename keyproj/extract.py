@@ -659,13 +659,21 @@ def _extract_one(ref: Any) -> tuple[str, list[dict[str, Any]] | BadInputError]:
     return str(ref.path), _document_facts(document.doc_id, document.text, document.meta)
 
 
-def iter_extracted(paths: Sequence[str | Path], jobs: int = 1
-                   ) -> Iterator[tuple[str, list[dict[str, Any]] | BadInputError]]:
+def _extract_one_csv(ref: Any) -> tuple[str, tuple[str, int] | BadInputError]:
+    """Like :func:`_extract_one`, with the rows already as CSV text (workers format, the parent only writes)."""
+    path, result = _extract_one(ref)
+    if isinstance(result, list):
+        return path, (facts_csv_rows(result), len(result))
+    return path, result
+
+
+def iter_extracted(paths: Sequence[str | Path], jobs: int = 1, worker: Any = _extract_one) -> Iterator[Any]:
     """Facts of every document found under ``paths``, streamed in a stable order.
 
     Yields ``(path, rows)`` for each document, or ``(path, error)`` for a bad file or
     folder; nothing is raised for a bad file. ``jobs`` > 1 reads and extracts in that
-    many worker processes.
+    many worker processes. ``worker`` turns one document into its result
+    (``_extract_one_csv``: CSV text and row count instead of rows).
     """
     from keyproj.documents import discover_documents
 
@@ -674,12 +682,12 @@ def iter_extracted(paths: Sequence[str | Path], jobs: int = 1
         yield error.path, error
     if jobs <= 1 or len(refs) <= 1:
         for ref in refs:
-            yield _extract_one(ref)
+            yield worker(ref)
         return
     import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(_extract_one, refs, chunksize=max(1, min(16, len(refs) // (jobs * 4))))
+        yield from pool.imap(worker, refs, chunksize=max(1, min(16, len(refs) // (jobs * 4))))
 
 
 def extract_paths(paths: Sequence[str | Path], jobs: int = 1) -> tuple[pd.DataFrame, list[BadInputError]]:
@@ -698,15 +706,13 @@ def extract_paths(paths: Sequence[str | Path], jobs: int = 1) -> tuple[pd.DataFr
     return pd.DataFrame(rows, columns=FACT_COLUMNS), errors
 
 
-def write_facts_csv(rows: Iterable[dict[str, Any]], handle: io.TextIOBase) -> int:
-    """Write fact rows as CSV (FACT_COLUMNS, header first); returns the number of rows."""
-    writer = csv.DictWriter(handle, fieldnames=FACT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    count = 0
+def facts_csv_rows(rows: Iterable[dict[str, Any]]) -> str:
+    """Fact rows as CSV lines (FACT_COLUMNS order, no header)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:
-        writer.writerow({**row, "value": _format_value(row["value"])})
-        count += 1
-    return count
+        writer.writerow([_format_value(row[c]) if c == "value" else row[c] for c in FACT_COLUMNS])
+    return buffer.getvalue()
 
 
 def _format_value(value: float) -> str:
@@ -738,23 +744,26 @@ def cli_extract(args: argparse.Namespace) -> int:
     if args.out and _is_an_input(Path(args.out), args.paths):
         raise KeyprojError(f"--out {args.out} would replace an input document: write the facts to another file")
     failures: list[BadInputError] = []
-    documents = 0
+    documents = count = 0
 
-    def rows() -> Iterator[dict[str, Any]]:
-        nonlocal documents
-        for _, result in iter_extracted(args.paths, args.jobs):
+    def write(handle: Any) -> None:
+        """Stream each document's CSV lines as they come (memory stays flat)."""
+        nonlocal documents, count
+        handle.write(",".join(FACT_COLUMNS) + "\n")
+        for _, result in iter_extracted(args.paths, args.jobs, _extract_one_csv):
             documents += 1
             if isinstance(result, BadInputError):
                 failures.append(result)
                 print(f"keyproj extract: {result}", file=sys.stderr)
             else:
-                yield from result
+                handle.write(result[0])
+                count += result[1]
 
     if args.out:
         with atomic_open(args.out, "w", encoding="utf-8", newline="") as handle:
-            count = write_facts_csv(rows(), handle)
+            write(handle)
     else:
-        count = write_facts_csv(rows(), sys.stdout)
+        write(sys.stdout)
         sys.stdout.flush()
     if failures:
         print(f"keyproj extract: {len(failures)} of {documents} inputs failed; "
