@@ -634,6 +634,11 @@ def _to_rows(doc_id: str, text: str, facts: list[_Fact]) -> list[dict[str, Any]]
     return rows
 
 
+def extract_rows(document: _TextDocument) -> list[dict[str, Any]]:
+    """The facts of one document as plain dicts (the FACT_COLUMNS keys), without building a DataFrame."""
+    return _document_facts(document.doc_id, document.text, document.meta)
+
+
 def extract_facts(document: _TextDocument) -> pd.DataFrame:
     """The facts of one document, one row per fact, with the columns of ``keyproj.facts.FACT_COLUMNS``.
 
@@ -641,8 +646,7 @@ def extract_facts(document: _TextDocument) -> pd.DataFrame:
     """
     import pandas as pd
 
-    rows = _document_facts(document.doc_id, document.text, document.meta)
-    return pd.DataFrame(rows, columns=FACT_COLUMNS)
+    return pd.DataFrame(extract_rows(document), columns=FACT_COLUMNS)
 
 
 # ---------------------------------------------------------------- many documents
@@ -656,7 +660,7 @@ def _extract_one(ref: Any) -> tuple[str, list[dict[str, Any]] | BadInputError]:
         document = read_document(ref.path, ref.meta)
     except BadInputError as error:
         return str(ref.path), error
-    return str(ref.path), _document_facts(document.doc_id, document.text, document.meta)
+    return str(ref.path), extract_rows(document)
 
 
 def _extract_one_csv(ref: Any) -> tuple[str, tuple[str, int] | BadInputError]:
