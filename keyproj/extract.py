@@ -48,6 +48,15 @@ _CONTINUES = tuple(",，、:：(（“")
 _TRIGGER = re.compile(r"重点(?:在建)?(?:项目|工程)|签约|开工|竣工|投产|建成|序时|时序|时间进度|均衡进度")
 # A sentence without a number and its unit holds no fact.
 _FIGURE = re.compile(rf"(?=[\d零〇○一二两三四五六七八九十百万])(?:{NUMBER}\s*(?:个|项|亿|万|千万|%|百分点)|百分之|万亿)")
+# A necessary condition for a fact, cheaper than reading the sentence: a metric's words followed
+# closely by a number, or a count close to 重点项目 / 签约 / 在建项目 (see _MENTIONS and the anchors).
+_DIGIT = r"[\d零〇○一二两三四五六七八九十百千]"
+_LIKELY = re.compile(
+    rf"(?:总投资|计划投资|投资计划|完成投资|投资额|计划(?:投资)?(?:额)?(?:任务)?|完成率|进度|开工|竣工|建成|投产)"
+    rf"[^,，。;；]{{0,8}}?(?:{_DIGIT}|万亿)"
+    rf"|{_DIGIT}(?:个|项)[^,，。;；]{{0,30}}?(?:重点|签约|在建)"
+    rf"|(?:重点(?:在建)?(?:项目|工程)|签约|在建项目)[^,，。;；]{{0,12}}?{_DIGIT}"
+)
 # Totals of a mass-start ceremony are not the list's figures.
 _MASS_CEREMONY = re.compile(r"集中(?:开竣工|开\(竣\)工|开工|竣工|签约|开\(竣\)|开、竣工)")
 # A clause about targets or plans for the future.
@@ -586,7 +595,7 @@ def _document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[dict[s
         sentence_start, sentence_end = _sentence_around(text, marks, trigger.start())
         done_until = sentence_end
         for start, end in _pieces(text, sentence_start, sentence_end):
-            if not _FIGURE.search(text, start, end):
+            if not _FIGURE.search(text, start, end) or not _LIKELY.search(text, start, end):
                 continue
             # The context carried into the sentence: the last topic year before it in the document,
             # the last topic months before it in its paragraph.
