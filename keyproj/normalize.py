@@ -217,13 +217,41 @@ def _compacted(norm_starts: np.ndarray, raw_starts: np.ndarray, raw_ends: np.nda
     return OffsetMap(norm_starts, raw_starts, raw_ends, linear, norm_length, raw_length)
 
 
+class _DeferredOffsetMap(OffsetMap):
+    """An OffsetMap built only when first used.
+
+    Normalizing a document makes one map per step and composes them; most callers (the
+    extractor) never ask for an offset, so the arrays are built and composed on demand.
+    """
+
+    __slots__ = ("_build",)
+
+    def __init__(self, build: Any) -> None:  # the OffsetMap slots stay unset until needed
+        self._build = build
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in OffsetMap.__slots__:
+            raise AttributeError(name)
+        built = self._build()
+        for slot in OffsetMap.__slots__:
+            object.__setattr__(self, slot, object.__getattribute__(built, slot))
+        return object.__getattribute__(self, name)
+
+
 def _edit_map(old_length: int, starts: np.ndarray, ends: np.ndarray, new_lengths: np.ndarray,
               linear_edits: np.ndarray | None = None) -> OffsetMap:
-    """The map new -> old of replacing old ``[starts[i], ends[i])`` by ``new_lengths[i]`` characters.
+    """The map new -> old of replacing old ``[starts[i], ends[i])`` by ``new_lengths[i]`` characters
+    (built when first used).
 
     Edits are sorted and disjoint. An edit is linear (character for character) when
     ``linear_edits[i]`` is set and its lengths agree, or when it replaces one character by one.
     """
+    return _DeferredOffsetMap(lambda: _edit_map_now(old_length, starts, ends, new_lengths, linear_edits))
+
+
+def _edit_map_now(old_length: int, starts: np.ndarray, ends: np.ndarray, new_lengths: np.ndarray,
+                  linear_edits: np.ndarray | None = None) -> OffsetMap:
+    """:func:`_edit_map`, built at once."""
     if starts.size == 0:
         return OffsetMap.identity(old_length)
     count = 2 * starts.size + 1
@@ -288,7 +316,7 @@ def _then(total: OffsetMap | None, step: OffsetMap | None) -> OffsetMap | None:
         return total
     if total is None:
         return step
-    return step.compose(total)
+    return _DeferredOffsetMap(lambda: step.compose(total))
 
 
 # ---------------------------------------------------------------- step 1: characters
