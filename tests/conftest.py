@@ -25,3 +25,14 @@ def raw_dir() -> Path:
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     return REFERENCE_DIR
+
+
+def copy_data_inputs(root: Path) -> Path:
+    """A writable copy of the repository's data inputs (documents, reference figures, corrections) in root/data."""
+    import shutil
+
+    data = root / "data"
+    shutil.copytree(RAW_DIR, data / "raw")
+    shutil.copytree(REFERENCE_DIR, data / "reference")
+    shutil.copy(REPO_ROOT / "data" / "corrections.csv", data / "corrections.csv")
+    return data

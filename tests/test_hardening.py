@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_data_inputs
 from keyproj.cli import main
 from keyproj.render import OutputLayout
 from keyproj.sources import read_sources
@@ -71,13 +72,6 @@ CORRECTIONS = (
 ).encode("utf-8-sig")
 
 
-def copy_data(root: Path) -> Path:
-    """A copy of the repository's data inputs (documents, reference figures, corrections)."""
-    data = root / "data"
-    shutil.copytree(REPO / "data" / "raw", data / "raw")
-    shutil.copytree(REPO / "data" / "reference", data / "reference")
-    shutil.copy(REPO / "data" / "corrections.csv", data / "corrections.csv")
-    return data
 
 
 def sha256(path: Path) -> str:
@@ -107,7 +101,7 @@ class HostileRun:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     root = tmp_path_factory.mktemp("hostile")
-    data = copy_data(root)
+    data = copy_data_inputs(root)
     raw = data / "raw"
     (raw / "900_hostile.txt").write_text(HOSTILE_TXT, encoding="utf-8")
     (raw / "901_hostile.html").write_text(HOSTILE_HTML, encoding="utf-8")

@@ -7,7 +7,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from conftest import copy_data_inputs
 from keyproj.dataset import STAMP_NAME, build
 from keyproj.paths import DATA_ENV
 from keyproj.render import OutputLayout
@@ -33,13 +33,6 @@ RENDERED_AT = re.compile(r'(<span class="keyproj-rendered-at">)[^<]*(</span>)')
 TEMP_FILE = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
-def copy_data(root: Path) -> Path:
-    """A writable copy of the repository's data inputs (documents, reference figures, corrections)."""
-    data = root / "data"
-    shutil.copytree(REPO / "data" / "raw", data / "raw")
-    shutil.copytree(REPO / "data" / "reference", data / "reference")
-    shutil.copy(REPO / "data" / "corrections.csv", data / "corrections.csv")
-    return data
 
 
 # Writes part of a file through keyproj.atomic, says so, and waits to be killed.
@@ -177,7 +170,7 @@ def check_tables(data: Path) -> None:
 
 
 def test_killed_builds_leave_whole_tables_and_the_next_build_completes(tmp_path: Path) -> None:
-    data = copy_data(tmp_path)
+    data = copy_data_inputs(tmp_path)
     extra = data / "reference" / "zz_extra.csv"
     processed = data / "processed"
     names = ("facts.csv", "panel.csv", STAMP_NAME)
@@ -249,7 +242,7 @@ def test_killed_builds_leave_whole_tables_and_the_next_build_completes(tmp_path:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A built copy of the data and a config of two reports (the audit of one document, one year's plan)."""
     root = tmp_path_factory.mktemp("interrupts")
-    data = copy_data(root)
+    data = copy_data_inputs(root)
     build(data)
     config = root / "reports.yaml"
     config.write_text(

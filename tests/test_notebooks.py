@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import nbformat
 import papermill
 import pytest
 
+from conftest import copy_data_inputs
 from keyproj.cli import main
 from keyproj.render import OutputLayout
 from keyproj.render_html import notebook_to_html
@@ -27,10 +27,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A built copy of the repository's data inputs."""
     from keyproj.dataset import build
 
-    root = tmp_path_factory.mktemp("notebook-data") / "data"
-    shutil.copytree(REPO / "data" / "raw", root / "raw")
-    shutil.copytree(REPO / "data" / "reference", root / "reference")
-    shutil.copy(REPO / "data" / "corrections.csv", root / "corrections.csv")
+    root = copy_data_inputs(tmp_path_factory.mktemp("notebook-data"))
     build(root)
     return root
 

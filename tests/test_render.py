@@ -11,6 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from conftest import copy_data_inputs
 from keyproj import __version__
 from keyproj.cli import main
 from keyproj.errors import KeyprojError
@@ -28,10 +29,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's data inputs, built (documents, reference figures, corrections)."""
     from keyproj.dataset import build
 
-    root = tmp_path_factory.mktemp("render-data") / "data"
-    shutil.copytree(REPO / "data" / "raw", root / "raw")
-    shutil.copytree(REPO / "data" / "reference", root / "reference")
-    shutil.copy(REPO / "data" / "corrections.csv", root / "corrections.csv")
+    root = copy_data_inputs(tmp_path_factory.mktemp("render-data"))
     build(root)
     return root
 
