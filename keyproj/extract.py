@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -331,20 +332,31 @@ def _find_anchors(sentence: str, default_scope: str, mention_spans: list[tuple[i
                                under_construction=True, count=parse_number(number) if number else None))
         taken.append((match.start(), match.end()))
     patterns = (_OTHER_GROUP, _SIZE_CLASS) if _SIZE_CLASS_HINT.search(sentence) else (_OTHER_GROUP,)
+    occupied = taken + mention_spans
     for pattern in patterns:
         for match in pattern.finditer(sentence):
-            span = (match.start(), match.end())
-            if any(s < span[1] and span[0] < e for s, e in taken + mention_spans):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in occupied):
                 continue
             anchors.append(_Anchor("partial", match.start(), match.end(), []))
     anchors.sort(key=lambda a: a.start)
     return anchors
 
 
+_CLAUSE_MARK = re.compile(r"[,，;；:：]")
+
+
+@lru_cache(maxsize=8)
+def _clause_marks(sentence: str) -> list[int]:
+    """Positions of the comma-like marks of a sentence (asked for many times per sentence)."""
+    return [match.start() for match in _CLAUSE_MARK.finditer(sentence)]
+
+
 def _clause_start(sentence: str, pos: int) -> int:
     """Start of the clause holding ``pos`` (after the last comma-like mark; 、 does not end a clause)."""
-    index = max(sentence.rfind(mark, 0, pos) for mark in ",，;；:：")
-    return index + 1
+    marks = _clause_marks(sentence)
+    index = bisect.bisect_left(marks, pos)
+    return marks[index - 1] + 1 if index else 0
 
 
 def _clause_before(sentence: str, pos: int) -> str:
