@@ -81,14 +81,6 @@ _FILLER = re.compile(r"(?:分别|均|都|共|累计|合计|达到|达|为|了|�
 _SEPARATOR = re.compile(r"[、和及]")
 _ENUM_SEPARATOR = re.compile(r"[、和及,，]")
 
-# Each wording's pattern runs only on sentences holding one of its words (a cheap substring test).
-_MENTION_GATES: dict[str, tuple[str, ...]] = {
-    "completion_rate": ("计划", "完成率"), "total_investment": ("总投资",), "annual_plan": ("计划",),
-    "completed_investment": ("完成",), "ahead_of_schedule": ("进度",), "started_projects": ("开工",),
-    "finished_projects": ("竣工", "建成", "投产"),
-}
-_GATE_WORD = re.compile("|".join(sorted({w for words in _MENTION_GATES.values() for w in words}, key=len,
-                                         reverse=True)))
 _MENTIONS: list[tuple[str, re.Pattern[str], str]] = [
     ("completion_rate", re.compile(
         r"(?:完成|占|为|达到)(?:了)?(?:年度|全年|年)?(?:投资)?计划(?:投资)?(?:额)?(?:任务)?(?:的)?|投资完成率|完成率"),
@@ -105,6 +97,10 @@ _MENTIONS: list[tuple[str, re.Pattern[str], str]] = [
     ("started_projects", re.compile(r"(?:新开工|已开工|开工)(?:建设)?(?:项目|重点项目)?"), "count"),
     ("finished_projects", re.compile(r"(?:竣工投产|建成投产|竣工|建成|投产)(?:项目|重点项目)?"), "count"),
 ]
+# All wordings in one pattern (group m<i> is _MENTIONS[i]): one scan of the sentence instead of seven.
+_ANY_MENTION = re.compile(
+    "(?=[完占为达投总计年全实累低落慢比超高快新已开竣建])(?:"  # the first characters of the wordings
+    + "|".join(f"(?P<m{index}>{pattern.pattern})" for index, (_, pattern, _) in enumerate(_MENTIONS)) + ")")
 # "85个实现开工", "28个竣工": the count stands before the verb.
 _COUNT_BEFORE_VERB = re.compile(
     rf"(?=[\d零〇○一二两三四五六七八九十])(?P<num>{NUMBER})个(?:项目)?(?:新开工|实现开工|已开工|开工|竣工投产|竣工|建成投产|建成|投产)"
@@ -366,28 +362,28 @@ def _clause_before(sentence: str, pos: int) -> str:
 # ---------------------------------------------------------------- mentions
 
 def _find_mentions(sentence: str) -> list[_Mention]:
+    """Metric wordings and their values, left to right; at one position the earlier metric of
+    _MENTIONS wins, and a wording without values leaves room for another one inside it."""
     mentions: list[_Mention] = []
     occupied: list[tuple[int, int]] = []
-    present = set(_GATE_WORD.findall(sentence))
-    for metric, pattern, kind in _MENTIONS:
-        if present.isdisjoint(_MENTION_GATES[metric]):
+    pos = 0
+    while (match := _ANY_MENTION.search(sentence, pos)) is not None:
+        metric, _, kind = _MENTIONS[int(match.lastgroup[1:])]
+        after_respectively = sentence.rfind("分别", max(0, match.start() - 4), match.start()) >= 0
+        values, end, enumerated = _parse_values(sentence, match.end(), kind, after_respectively)
+        if (not values
+                # "总投资20亿元以上项目22个": a size class, not a figure
+                or kind == "amount" and _SIZE_CLASS.match(sentence, _FILLER.match(sentence, match.end()).end())
+                # "总投资达230亿元的美的智慧家居小镇": describes one named project
+                or kind == "amount" and sentence.startswith("的", end)):
+            pos = match.start() + 1
             continue
-        for match in pattern.finditer(sentence):
-            if any(s <= match.start() < e for s, e in occupied):
-                continue
-            after_respectively = sentence.rfind("分别", max(0, match.start() - 4), match.start()) >= 0
-            values, end, enumerated = _parse_values(sentence, match.end(), kind, after_respectively)
-            if not values:
-                continue
-            if kind == "amount" and _SIZE_CLASS.match(sentence, _FILLER.match(sentence, match.end()).end()):
-                continue  # "总投资20亿元以上项目22个": a size class, not a figure
-            if kind == "amount" and sentence.startswith("的", end):
-                continue  # "总投资达230亿元的美的智慧家居小镇": describes one named project
-            if metric == "ahead_of_schedule" and match.group("behind"):
-                values = [replace(v, value=-v.value) for v in values]  # behind schedule
-            mentions.append(_Mention(metric, match.start(), end, values, enumerated or len(values) > 1))
-            occupied.append((match.start(), end))
-    has_verb = not present.isdisjoint(("开工", "竣工", "建成", "投产"))
+        if metric == "ahead_of_schedule" and match.group("behind"):
+            values = [replace(v, value=-v.value) for v in values]  # behind schedule
+        mentions.append(_Mention(metric, match.start(), end, values, enumerated or len(values) > 1))
+        occupied.append((match.start(), end))
+        pos = end
+    has_verb = any(verb in sentence for verb in ("开工", "竣工", "建成", "投产"))
     for match in _COUNT_BEFORE_VERB.finditer(sentence) if has_verb else ():
         if any(s <= match.start() < e for s, e in occupied):
             continue
@@ -449,7 +445,11 @@ def _facts_of_sentence(text: str, start: int, end: int, context: _Context, sente
         before = [m for m in sentence_times if m.end <= start + pos]
         return resolve_period(before, carried_year, carried_months, context.published)
 
+    names_a_target = _TARGET.search(sentence) is not None
+
     def is_target(pos: int) -> bool:
+        if not names_a_target:
+            return False
         clause_start = _clause_start(sentence, pos)
         clause_end_match = _CLAUSE_BREAK.search(sentence, pos)
         clause_end = clause_end_match.start() if clause_end_match else len(sentence)
