@@ -39,8 +39,11 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import accumulate, chain, compress, repeat
 from typing import Any
 
 import numpy as np
@@ -48,6 +51,7 @@ import numpy as np
 __all__ = ["OffsetMap", "normalize_text"]
 
 _INT = np.int64
+_LAZY_SPANS = 4096  # up to this many deleted spans are kept as a list until the map is built
 
 
 # ---------------------------------------------------------------- the offset map
@@ -280,16 +284,36 @@ def _edit_map_now(old_length: int, starts: np.ndarray, ends: np.ndarray, new_len
                       int(lengths.sum()), old_length)
 
 
-def _delete(text: str, spans: list[tuple[int, int]] | np.ndarray) -> tuple[str, OffsetMap | None]:
+def _delete(text: str, spans: list[tuple[int, int]]) -> tuple[str, OffsetMap | None]:
     """``text`` without the sorted, disjoint ``spans``, and the map new -> old (None if nothing goes)."""
-    if len(spans) == 0:
+    if not spans:
         return text, None
-    edges = np.asarray(spans, dtype=_INT).reshape(-1, 2)
-    starts, ends = edges[:, 0], edges[:, 1]
-    keep_from = [0, *ends.tolist()]
-    keep_to = [*starts.tolist(), len(text)]
-    new_text = "".join([text[a:b] for a, b in zip(keep_from, keep_to)])
-    return new_text, _edit_map(len(text), starts, ends, np.zeros(starts.size, dtype=_INT))
+    bounds = [0, *chain.from_iterable(spans), len(text)]  # the kept pieces: bounds[0:2], bounds[2:4], ...
+    new_text = "".join(map(text.__getitem__, map(slice, bounds[0::2], bounds[1::2])))
+    old_length = len(text)
+    if len(spans) > _LAZY_SPANS:  # a long list takes less memory as an array
+        edges = np.array(bounds[1:-1], dtype=_INT)
+        return new_text, _edit_map(old_length, edges[0::2], edges[1::2], np.zeros(len(spans), dtype=_INT))
+
+    def build() -> OffsetMap:
+        edges = np.array(bounds[1:-1], dtype=_INT)
+        return _edit_map_now(old_length, edges[0::2], edges[1::2], np.zeros(len(spans), dtype=_INT))
+
+    return new_text, _DeferredOffsetMap(build)
+
+
+def _deletion_map(old_length: int, find_spans: Callable[..., list[tuple[int, int]]], *args: Any) -> OffsetMap:
+    """The map new -> old of deleting the sorted, disjoint spans ``find_spans(*args)`` from a text of
+    ``old_length`` characters. The spans are found when the map is first used (at once for a long
+    text, whose arguments would take memory)."""
+    if old_length > _CHUNK:
+        return _spans_map(old_length, find_spans(*args))
+    return _DeferredOffsetMap(lambda: _spans_map(old_length, find_spans(*args)))
+
+
+def _spans_map(old_length: int, spans: list[tuple[int, int]]) -> OffsetMap:
+    edges = np.array(spans, dtype=_INT).reshape(-1, 2)
+    return _edit_map_now(old_length, edges[:, 0], edges[:, 1], np.zeros(edges.shape[0], dtype=_INT))
 
 
 def _replace(text: str, edits: list[tuple[int, int, str, bool]]) -> tuple[str, OffsetMap | None]:
@@ -326,6 +350,9 @@ _LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062" \
              "\u2063\u2064\u2066\u2067\u2068\u2069\ufeff\ufffe\uffff"
 _CHUNK = 1 << 20  # characters converted at once (bounds the temporary arrays)
+# Flags above the code point (21 bits) in the table of _code_table.
+_DROP_FLAG, _COMPLEX_FLAG, _TRADITIONAL_FLAG = 1 << 21, 1 << 22, 1 << 23
+_CODE_MASK = _DROP_FLAG - 1
 
 
 @lru_cache(maxsize=1)
@@ -375,8 +402,29 @@ def _t2s() -> tuple[Any, np.ndarray]:
     return converter, traditional
 
 
+@lru_cache(maxsize=1)
+def _code_table() -> np.ndarray:
+    """For each BMP character (and at index 0x10000 for every character beyond the BMP): its NFKC
+    form when that is one character (bits 0-20), and flags saying it is to be dropped, to be put in
+    NFKC form with its neighbours (``_complex_edits``), or (after NFKC) traditional."""
+    table, kind = _character_tables()
+    _, traditional = _t2s()
+    codes = np.empty(0x10001, dtype=np.uint32)
+    codes[:0x10000] = table
+    codes[0x10000] = 0x10000 | _COMPLEX_FLAG
+    codes[:0x10000][kind == _DROP] |= _DROP_FLAG
+    codes[:0x10000][kind == _COMPLEX] |= _COMPLEX_FLAG
+    in_bmp = table < 0x10000  # a few compatibility ideographs become characters beyond the BMP
+    is_traditional = np.zeros(0x10000, dtype=bool)
+    is_traditional[in_bmp] = traditional[table[in_bmp]]
+    codes[:0x10000][is_traditional] |= _TRADITIONAL_FLAG
+    return codes
+
+
 def _chunk_bounds(text: str) -> list[tuple[int, int]]:
     """Pieces of about _CHUNK characters that end after a line break (never inside \\r\\n)."""
+    if len(text) <= _CHUNK:
+        return [(0, len(text))] if text else []
     bounds: list[tuple[int, int]] = []
     start = 0
     while start < len(text):
@@ -391,63 +439,59 @@ def _chunk_bounds(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def _unify_characters(text: str) -> tuple[str, OffsetMap | None, tuple[np.ndarray, np.ndarray]]:
+def _unify_characters(text: str) -> tuple[str, OffsetMap | None, np.ndarray | None]:
     """Step 1: line breaks, invisible characters and NFKC (see the module docstring).
 
-    Also returns the offsets (in the new text) of traditional characters and of line breaks.
+    Also returns the offsets (in the new text) of traditional characters (None if there are none).
     """
-    table, kind = _character_tables()
-    _, traditional = _t2s()
+    code_table = _code_table()
     pieces: list[str] = []
     dropped: list[np.ndarray] = []
     complex_positions: list[np.ndarray] = []
     traditional_positions: list[np.ndarray] = []
-    newline_positions: list[np.ndarray] = []
     out_length = 0
     for start, end in _chunk_bounds(text):
         chunk = text[start:end]
         codes = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        wide = codes > 0xFFFF
-        has_wide = bool(wide.any())
-        index = np.where(wide, 0, codes) if has_wide else codes
-        kinds = kind[index]
-        mapped = table[index]
-        if has_wide:
-            kinds[wide] = _COMPLEX
-            mapped[wide] = codes[wide]
-        if "\r" in chunk:
-            kinds[:-1][(codes[:-1] == 0x0D) & (codes[1:] == 0x0A)] = _DROP
-        drop = kinds == _DROP
-        if drop.any():
-            dropped.append(np.flatnonzero(drop) + start)
-            keep = ~drop
-            mapped, kinds = mapped[keep], kinds[keep]
-            if has_wide:
-                wide = wide[keep]
-        found = np.flatnonzero(kinds == _COMPLEX)
-        if found.size:
-            complex_positions.append(found + out_length)
-        traditional_positions.append(
-            np.flatnonzero(traditional[np.where(wide, 0, mapped) if has_wide else mapped]) + out_length)
-        newline_positions.append(np.flatnonzero(mapped == 0x0A) + out_length)
-        piece = mapped.tobytes().decode("utf-32-le", "surrogatepass")
+        looked_up = code_table.take(codes, mode="clip")  # beyond the BMP: the last entry
+        if "\r\n" in chunk:
+            looked_up[np.flatnonzero((codes[:-1] == 0x0D) & (codes[1:] == 0x0A))] |= _DROP_FLAG
+        if int(looked_up.max()) >= _DROP_FLAG:  # else one for one (most text): nothing more to do
+            flagged = np.flatnonzero(looked_up >= _DROP_FLAG)
+            flags = looked_up[flagged]
+            looked_up[flagged] = np.where(codes[flagged] > 0xFFFF, codes[flagged], flags & _CODE_MASK)
+            is_dropped = (flags & _DROP_FLAG) != 0
+            if is_dropped.any():
+                drops = flagged[is_dropped]
+                dropped.append(drops + start)
+                keep = np.ones(looked_up.size, dtype=bool)
+                keep[drops] = False
+                looked_up = looked_up[keep]
+                flagged, flags = flagged[~is_dropped], flags[~is_dropped]
+                flagged -= np.searchsorted(drops, flagged)  # their offsets once the drops are gone
+            found = flagged[(flags & _COMPLEX_FLAG) != 0]
+            if found.size:
+                complex_positions.append(found + out_length)
+            found = flagged[(flags & _TRADITIONAL_FLAG) != 0]
+            if found.size:
+                traditional_positions.append(found + out_length)
+        piece = looked_up.tobytes().decode("utf-32-le", "surrogatepass")
         pieces.append(piece)
         out_length += len(piece)
-    unified = "".join(pieces)
+    unified = pieces[0] if len(pieces) == 1 else "".join(pieces)
     total: OffsetMap | None = None
     if dropped:
         positions = np.concatenate(dropped)
         total = _edit_map(len(text), positions, positions + 1, np.zeros(positions.size, dtype=_INT))
-    empty = np.zeros(0, dtype=_INT)
-    traditional_at = np.concatenate(traditional_positions) if traditional_positions else empty
-    newlines_at = np.concatenate(newline_positions) if newline_positions else empty
+    traditional_at = np.concatenate(traditional_positions) if traditional_positions else None
     if complex_positions:
         edits = _complex_edits(unified, np.concatenate(complex_positions))
         if edits:
             unified, step = _replace(unified, edits)
             total = _then(total, step)
-            traditional_at, newlines_at = (_shifted(positions, edits) for positions in (traditional_at, newlines_at))
-    return unified, total, (traditional_at, newlines_at)
+            if traditional_at is not None:
+                traditional_at = _shifted(traditional_at, edits)
+    return unified, total, traditional_at
 
 
 def _shifted(positions: np.ndarray, edits: list[tuple[int, int, str, bool]]) -> np.ndarray:
@@ -492,12 +536,16 @@ def _complex_edits(text: str, positions: np.ndarray) -> list[tuple[int, int, str
 _T2S_GAP = 4096  # lines with traditional characters closer than this are converted in one call
 
 
-def _to_simplified(text: str, traditional: np.ndarray, newlines: np.ndarray) -> tuple[str, OffsetMap | None]:
+def _to_simplified(text: str, traditional: np.ndarray | None) -> tuple[str, OffsetMap | None]:
     """Step 2: OpenCC t2s on the lines that hold traditional characters (offsets from step 1)."""
-    if traditional.size == 0:
+    if traditional is None or traditional.size == 0:
         return text, None
     converter, _ = _t2s()
-    lines = np.unique(np.searchsorted(newlines, traditional))
+    newlines = np.concatenate([
+        np.flatnonzero(np.frombuffer(text[start:end].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+                       == 0x0A) + start for start, end in _chunk_bounds(text)])
+    lines = np.searchsorted(newlines, traditional)  # sorted: keep the first of each run
+    lines = lines[np.concatenate(([True], lines[1:] != lines[:-1]))]
     bounds = np.concatenate(([-1], newlines, [len(text)]))
     starts = bounds[lines] + 1
     ends = bounds[lines + 1]
@@ -505,6 +553,7 @@ def _to_simplified(text: str, traditional: np.ndarray, newlines: np.ndarray) -> 
     block_starts = starts[np.concatenate(([0], separate + 1))].tolist()
     block_ends = ends[np.concatenate((separate, [ends.size - 1]))].tolist()
     edits: list[tuple[int, int, str, bool]] = []
+    same_length = True
     for start, end in zip(block_starts, block_ends):
         block = text[start:end]
         try:
@@ -515,6 +564,7 @@ def _to_simplified(text: str, traditional: np.ndarray, newlines: np.ndarray) -> 
             edits.append((start, end, converted, True))
             continue
         # A phrase changed length somewhere: map line by line, a changed line as a whole.
+        same_length = False
         line_start = start
         for line in block.split("\n"):
             try:
@@ -523,6 +573,8 @@ def _to_simplified(text: str, traditional: np.ndarray, newlines: np.ndarray) -> 
                 out = line
             edits.append((line_start, line_start + len(line), out, len(out) == len(line)))
             line_start += len(line) + 1
+    if same_length:  # character for character: the map is the identity
+        return _replace(text, edits)[0], None
     return _replace(text, edits)
 
 
@@ -600,6 +652,20 @@ _CJK = f"{_HAN}\u3000-\u303f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026"
 # (After step 1 the only spaces left are these three; every other space became U+0020 or a line break.)
 _SPACES = re.compile(rf"[ \t\u1680](?:(?<=[\n{_CJK}][ \t\u1680])[ \t\u1680]*|[ \t\u1680]*(?=[\n{_CJK}]|\Z))")
 _LEADING_SPACES = re.compile(r"[ \t\u1680]+")
+# _SPACES for a text whose only spaces are U+0020 (a literal first character makes the search faster).
+_PLAIN_SPACES = re.compile(rf" (?:(?<=[\n{_CJK}] ) *| *(?=[\n{_CJK}]|\Z))")
+# A necessary condition for _line_kind to find chrome in a stripped line: it starts as _LINE_START
+# says, or is made of the characters of chrome words, or of four or more short words, or holds a
+# breadcrumb mark. The lines that fail it (most prose) need no closer look.
+_MAY_BE_CHROME = re.compile(
+    "(?=[" + re.escape("".join(sorted(_LINE_START_FIRST))) + "])(?:" + _LINE_START.pattern + ")"
+    "|[" + re.escape("".join(sorted(set("".join(_CHROME_WORDS)) | set("|/·•" + _WORD_TRIM)))) + r"\s]++\Z"
+    r"|\S{1,6}+(?:\s++\S{1,6}+){3,}\Z"
+    r"|[^>›»]*+[>›»]")  # possessive quantifiers: no backtracking through a long line
+_PLUS_ONE = (1).__add__
+_SHORT_LINE = frozenset(range(1, 81)).__contains__  # the lengths of lines that _line_kind splits in words
+# A line break before a line whose first character _LINE_START may match (the literal first: fast).
+_STARTS_AS_CHROME = re.compile(r"\n[^\S\n]*+[" + re.escape("".join(sorted(_LINE_START_FIRST))) + "]")
 
 
 def _is_protected(line: str) -> bool:
@@ -665,78 +731,149 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
     """Steps 4-6 in one pass: web chrome lines, spaces, repeated paragraphs.
 
     The three work on the same text: chrome is recognized with its spaces still in (menus are
-    words between spaces), and repeats are compared without spaces.
+    words between spaces), and repeats are compared without spaces. Only the lines that may be
+    chrome (``_chrome_candidates``), that the whole-text search points at, or whose text appears
+    twice are looked at one by one; the rest (most prose) is kept as it is.
     """
     lines = text.split("\n")
     count = len(lines)
-    line_starts = np.zeros(count + 1, dtype=_INT)
-    np.cumsum(np.fromiter(map(len, lines), dtype=_INT, count=count) + 1, out=line_starts[1:])
+    stripped = list(map(str.strip, lines))
+    line_starts = [0, *accumulate(map(_PLUS_ONE, map(len, lines)))]
     hints: dict[int, str] = {}
     for match in _ANYWHERE.finditer(text):
-        index = int(np.searchsorted(line_starts, match.start(), side="right")) - 1
+        index = bisect_right(line_starts, match.start()) - 1
         if hints.get(index) != "notice":
             hints[index] = _hint(match.group())
+    may_be_chrome = _chrome_candidates(text, stripped, line_starts)
+    keys = stripped.copy()  # lines compared without spaces
+    for index in compress(range(count), map(operator.contains, stripped, repeat(" "))):
+        keys[index] = "".join(stripped[index].split())
+    if "\t" in text:
+        for index in compress(range(count), map(operator.contains, stripped, repeat("\t"))):
+            keys[index] = "".join(stripped[index].split())
+    repeated_keys = {key for key, seen_count in Counter(keys).items() if seen_count > 1 and key}
+    visits = may_be_chrome.union(hints)
+    if repeated_keys:
+        visits.update(compress(range(count), map(repeated_keys.__contains__, keys)))
     dropped = [False] * count
     repeated = [False] * count
-    prose = [0] * count
-    kept: list[int] = []  # non-blank lines that are no chrome
     markers: list[int] = []
     short_repeats: list[int] = []
     seen: set[str] = set()
-    in_notice = False
-    line_start_first = _LINE_START_FIRST
-    for index, line in enumerate(lines):
-        if not line:
-            continue
-        stripped = line.strip()
-        if not stripped:
-            continue
-        kind = _hinted_kind(hints[index], stripped) if index in hints else ""
-        if not kind and (len(stripped) <= 160 or stripped[0] in line_start_first):
-            kind = _line_kind(stripped)
+
+    def look(index: int, in_notice: bool) -> bool:
+        """Decide on a non-blank line; returns whether a copyright notice's list goes on after it."""
+        line = stripped[index]
+        kind = _hinted_kind(hints[index], line) if index in hints else ""
+        if not kind and index in may_be_chrome and (len(line) <= 160 or line[0] in _LINE_START_FIRST):
+            kind = _line_kind(line)
         if in_notice and kind != "notice" and kind != "drop":
-            if _NUMBERED_ITEM.match(stripped):
+            if _NUMBERED_ITEM.match(line):
                 kind = "drop"
             else:
                 in_notice = False
-        if kind and not _is_protected(stripped):
+        if kind and not _is_protected(line):
             dropped[index] = True
             if kind == "notice":
-                in_notice = True
-            elif kind == "tail":
+                return True
+            if kind == "tail":
                 markers.append(index)
-            continue
-        kept.append(index)
-        if len(stripped) >= _PROSE_LENGTH and stripped.endswith(_PROSE_END):
-            prose[index] = len(stripped)
-        key = "".join(stripped.split()) if " " in stripped or "\t" in stripped else stripped
-        if key in seen:
-            if len(key) >= _PARAGRAPH_LENGTH:
-                repeated[index] = True
+            return in_notice
+        key = keys[index]
+        if key in repeated_keys:
+            if key in seen:
+                if len(key) >= _PARAGRAPH_LENGTH:
+                    repeated[index] = True
+                else:
+                    short_repeats.append(index)
             else:
-                short_repeats.append(index)
-        else:
-            seen.add(key)
+                seen.add(key)
+        return in_notice
+
+    walked = -1
+    for index in sorted(visits):
+        if index <= walked:
+            continue
+        if index not in may_be_chrome and index not in hints:  # a repeat candidate that is no chrome
+            key = keys[index]
+            if key in seen:
+                if len(key) >= _PARAGRAPH_LENGTH:
+                    repeated[index] = True
+                else:
+                    short_repeats.append(index)
+            else:
+                seen.add(key)
+            continue
+        if not look(index, False):
+            continue
+        while True:  # the lines after a notice's heading, up to the end of its numbered list
+            index += 1
+            if index == count:
+                break
+            walked = index
+            if stripped[index] and not look(index, True):
+                break
     if markers:
-        _drop_tail(lines, dropped, prose, markers)
+        prose = [len(line) if len(line) >= _PROSE_LENGTH and line.endswith(_PROSE_END) and not is_dropped else 0
+                 for line, is_dropped in zip(stripped, dropped)]
+        _drop_tail(stripped, dropped, prose, markers)
     if short_repeats and any(repeated):
-        _drop_repeated_headings(kept, dropped, repeated, short_repeats)
+        _drop_repeated_headings(list(compress(range(count), map(operator.gt, map(bool, stripped), dropped))),
+                                repeated, short_repeats)
+    # Spaces first, then whole lines.
+    pattern = _SPACES if "\t" in text or "\u1680" in text else _PLAIN_SPACES
+    spaced = text
+    text = pattern.sub("", "\n" + text)[1:]  # the line break stands for the start: leading spaces go
+    spaces_map = None if len(text) == len(spaced) else _deletion_map(len(spaced), _space_spans, spaced, pattern)
+    gone = list(map(operator.or_, dropped, repeated))
+    if not any(gone):
+        return text, spaces_map
+    if spaces_map is not None:
+        lines = text.split("\n")
+    spaceless = text
+    kept = list(compress(lines, map(operator.not_, gone)))
+    text = "\n".join(kept) + "\n" if gone[-1] and kept else "\n".join(kept)  # a kept line keeps its line break
+    lines_map = _deletion_map(len(spaceless), _line_spans, lines, gone)
+    return text, _then(spaces_map, lines_map)
+
+
+def _space_spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The spans of the spaces that step 5 deletes (``pattern`` is _SPACES, or _PLAIN_SPACES when
+    the text has no other space than U+0020)."""
     leading = _LEADING_SPACES.match(text)
-    space_spans = [leading.span()] if leading else []
-    space_spans += [match.span() for match in _SPACES.finditer(text, leading.end() if leading else 0)]
-    gone = np.fromiter(map(operator.or_, dropped, repeated), dtype=bool, count=count)
-    if not gone.any():
-        return _delete(text, space_spans)
-    gone_lines = np.flatnonzero(gone)
-    line_spans = np.stack((line_starts[gone_lines], np.minimum(line_starts[gone_lines + 1], len(text))), axis=1)
-    spaces = np.array(space_spans, dtype=_INT).reshape(-1, 2)
-    spaces = spaces[~gone[np.searchsorted(line_starts, spaces[:, 0], side="right") - 1]]
-    spans = np.concatenate((line_spans, spaces))
-    return _delete(text, spans[np.argsort(spans[:, 0], kind="stable")])
+    spans = [leading.span()] if leading else []
+    spans += [match.span() for match in pattern.finditer(text, leading.end() if leading else 0)]
+    return spans
+
+
+def _line_spans(lines: list[str], gone: list[bool]) -> list[tuple[int, int]]:
+    """The spans of the lines that go, each with its line break."""
+    starts = [0, *accumulate(map(_PLUS_ONE, map(len, lines)))]
+    end = starts[-1] - 1
+    return [(starts[index], min(starts[index + 1], end)) for index in compress(range(len(lines)), gone)]
+
+
+def _chrome_candidates(text: str, stripped: list[str], line_starts: list[int]) -> set[int]:
+    """The lines for which _line_kind may find chrome (a superset; ``stripped`` are the lines of
+    ``text`` stripped, ``line_starts`` their offsets): short lines that _MAY_BE_CHROME accepts, lines
+    that start with a character _LINE_START may match, lines with a breadcrumb mark."""
+    short = list(compress(range(len(stripped)), map(_SHORT_LINE, map(len, stripped))))
+    candidates = set(compress(short, map(_MAY_BE_CHROME.match, map(stripped.__getitem__, short))))
+    if stripped[0][:1] in _LINE_START_FIRST:
+        candidates.add(0)
+    candidates.update(bisect_right(line_starts, match.start()) for match in _STARTS_AS_CHROME.finditer(text))
+    for mark in ">›»":
+        position = text.find(mark)
+        while position >= 0:
+            index = bisect_right(line_starts, position) - 1
+            candidates.add(index)
+            position = text.find(mark, line_starts[index + 1])
+    return candidates
 
 
 def _drop_tail(lines: list[str], dropped: list[bool], prose: list[int], markers: list[int]) -> None:
-    """Drop what follows the first tail marker after which little prose is left (lists of links)."""
+    """Drop what follows the first tail marker after which little prose is left (lists of links);
+    ``lines`` are stripped."""
     total = sum(prose)
     before = 0
     previous = 0
@@ -746,23 +883,26 @@ def _drop_tail(lines: list[str], dropped: list[bool], prose: list[int], markers:
         if before > 0 and total - before <= _TAIL_RATIO * before:
             for index in range(marker + 1, len(lines)):
                 if not dropped[index] and not prose[index]:
-                    stripped = lines[index].strip()
-                    if stripped and not _is_protected(stripped):
+                    line = lines[index]
+                    if line and not _is_protected(line):
                         dropped[index] = True
             return
 
 
-def _drop_repeated_headings(kept: list[int], dropped: list[bool], repeated: list[bool],
-                            short_repeats: list[int]) -> None:
-    """Short lines seen before go too when next to a dropped repeat (the headings of a repeated block)."""
-    candidates = set(short_repeats)
-    kept = [index for index in kept if not dropped[index]]  # the tail may have taken some
-    for order in (kept, kept[::-1]):
-        previous = None
-        for index in order:
-            if index in candidates and previous is not None and repeated[previous]:
-                repeated[index] = True
-            previous = index
+def _drop_repeated_headings(kept: list[int], repeated: list[bool], short_repeats: list[int]) -> None:
+    """Short lines seen before go too when next to a dropped repeat (the headings of a repeated block).
+
+    ``kept`` are the lines left (in order), ``short_repeats`` the short lines seen before (in order).
+    A short line next to a repeat becomes one, so a run of them goes with the repeat before or after it."""
+    positions = [bisect_left(kept, index) for index in short_repeats]
+    candidates = [(index, position) for index, position in zip(short_repeats, positions)
+                  if position < len(kept) and kept[position] == index]  # the tail may have taken some
+    for index, position in candidates:
+        if position > 0 and repeated[kept[position - 1]]:
+            repeated[index] = True
+    for index, position in reversed(candidates):
+        if position + 1 < len(kept) and repeated[kept[position + 1]]:
+            repeated[index] = True
 
 
 # ---------------------------------------------------------------- steps 7-8: broken lines, blank lines
@@ -829,8 +969,8 @@ def normalize_text(raw: str) -> tuple[str, OffsetMap]:
 
     See the module docstring for the steps. Offsets are in characters (Python string indices).
     """
-    text, total, (traditional, newlines) = _unify_characters(raw)
-    for step in (lambda text: _to_simplified(text, traditional, newlines), _strip_markup, _clean_lines,
+    text, total, traditional = _unify_characters(raw)
+    for step in (lambda text: _to_simplified(text, traditional), _strip_markup, _clean_lines,
                  _join_lines):
         text, step_map = step(text)
         total = _then(total, step_map)

@@ -49,6 +49,13 @@ def test_nfkc_matches_unicodedata_on_compatibility_characters() -> None:
     assert norm(text) == unicodedata.normalize("NFKC", text)
 
 
+def test_compatibility_ideographs_whose_nfkc_form_lies_beyond_the_bmp() -> None:
+    raw = "项目\ufa6c建设\ufad5"  # U+FA6C -> U+242EE, U+FAD5 -> U+25249
+    text, offsets = normalize_text(raw)
+    assert text == unicodedata.normalize("NFKC", raw) == "项目\U000242ee建设\U00025249"
+    assert offsets.to_raw(2, 3) == (2, 3) and offsets.to_raw(5, 6) == (5, 6)
+
+
 def test_em_dash_of_month_ranges_is_kept(seeds) -> None:
     _, text, _ = seeds["004"]
     assert "1\u20149月" in text  # U+2014 EM DASH is NFKC-stable
