@@ -583,21 +583,27 @@ def _to_simplified(text: str, traditional: np.ndarray | None) -> tuple[str, Offs
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙǕǗǙǛ"
 _PINYIN_LETTER = f"a-zA-ZüÜ{_TONED}"
-# Each alternative starts with a literal, so the regex engine skips quickly to candidates.
-_MARKUP = re.compile(
-    rf"\*\*|##{{0,5}}[ \t]+|\((?<=[{_HAN}]\()(?=[{_PINYIN_LETTER}]{{0,5}}[{_TONED}])[{_PINYIN_LETTER}]{{1,6}}\)")
+# Each pattern starts with a literal, which the regex engine searches for quickly; the three never
+# overlap (their characters differ), so their matches together are those of one alternation.
+_BOLD = re.compile(r"\*\*")
+_HEADING = re.compile(r"##{0,5}[ \t]+")
+_PINYIN = re.compile(
+    rf"\((?<=[{_HAN}]\()(?=[{_PINYIN_LETTER}]{{0,5}}[{_TONED}])[{_PINYIN_LETTER}]{{1,6}}\)")
 
 
 def _strip_markup(text: str) -> tuple[str, OffsetMap | None]:
     """Step 3: markdown bold and heading markers, pinyin after characters."""
-    spans: list[tuple[int, int]] = []
-    for match in _MARKUP.finditer(text):
-        start = match.start()
-        if text[start] == "#":
-            line_start = text.rfind("\n", 0, start) + 1
-            if text[line_start:start].strip():
-                continue
-        spans.append((start, match.end()))
+    found: list[list[tuple[int, int]]] = []
+    if "**" in text:
+        found.append([match.span() for match in _BOLD.finditer(text)])
+    if "#" in text:
+        found.append([match.span() for match in _HEADING.finditer(text)
+                      if not text[text.rfind("\n", 0, match.start()) + 1:match.start()].strip()])
+    if "(" in text:
+        found.append([match.span() for match in _PINYIN.finditer(text)])
+    spans = [span for spans in found for span in spans]
+    if len(found) > 1:
+        spans.sort()
     return _delete(text, spans)
 
 
@@ -926,22 +932,25 @@ def _joins(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for match in _BREAK.finditer(text):
         start, end = match.span()
-        if text[start - 1] in _NUMBER_END:
+        last = text[start - 1]
+        if last in _NUMBER_END:
             if end - start <= 3 and _NUMBER_GOES_ON.match(text, end):
                 spans.append((start, end))
             continue
-        if text[end] in ".%":
+        first = text[end]
+        if first in ".%":
             continue
-        line = text[text.rfind("\n", 0, start) + 1:start]
-        if len(line) < _LINE_MIN or not _MID_SENTENCE_MARK.search(line):
+        line_start = text.rfind("\n", 0, start) + 1
+        if start - line_start < _LINE_MIN or not _MID_SENTENCE_MARK.search(text, line_start, start):
             continue  # a title or a heading
         if _LIST_MARKER.match(text, end):
             continue
-        if line[-1].isascii() and line[-1].isalpha() and text[end].isascii():
+        if last.isascii() and last.isalpha() and first.isascii():
             continue  # two Latin words would run together
         next_end = text.find("\n", end)
-        next_line = text[end:len(text) if next_end < 0 else next_end]
-        if len(next_line) < _HEADING_MAX and not _CLAUSE_MARK.search(next_line):
+        if next_end < 0:
+            next_end = len(text)
+        if next_end - end < _HEADING_MAX and not _CLAUSE_MARK.search(text, end, next_end):
             continue  # a heading follows
         spans.append((start, end))
     return spans
@@ -952,7 +961,7 @@ def _join_lines(text: str) -> tuple[str, OffsetMap | None]:
     joined = _joins(text)
     joined_starts = {start for start, _ in joined}
     spans = joined + [(match.start() + 2, match.end()) for match in _BLANK_RUN.finditer(text)
-                      if match.start() not in joined_starts]
+                      if match.start() not in joined_starts] if "\n\n\n" in text else joined
     head = len(text) - len(text.lstrip("\n"))
     tail = len(text.rstrip("\n"))
     if head or tail < len(text):
