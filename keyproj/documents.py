@@ -76,6 +76,7 @@ _DECODERS = {
     "big5": ("big5", "cp950", "big5hkscs"), "cp950": ("cp950", "big5hkscs"), "big5hkscs": ("big5hkscs",),
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_NOT_CONTROL_BYTES = bytes(byte for byte in range(256) if not _CONTROL.match(chr(byte)))
 _UNDECODABLE = "cannot decode the text (it is not UTF-8, UTF-16, GB18030/GBK or Big5): save it as UTF-8"
 
 
@@ -92,9 +93,11 @@ def decode_text(data: bytes, path: str | Path = "<bytes>") -> str:
                 raise BadInputError(path, f"not valid {encoding.upper()} although it starts with its byte-order "
                                           f"mark: save it again as UTF-8") from None
     try:
-        return _checked(data.decode("utf-8"), path)
+        text = data.decode("utf-8")  # the usual case first: a strict decode is cheap
     except UnicodeDecodeError:
         pass
+    else:
+        return _checked(text, path, data)
     if b"\x00" in data:
         text = _bomless_utf16(data)
         if text is None:
@@ -135,9 +138,13 @@ def _detected(data: bytes, path: str | Path) -> str:
     raise BadInputError(path, _UNDECODABLE)
 
 
-def _checked(text: str, path: str | Path) -> str:
-    if not text.strip():
+def _checked(text: str, path: str | Path, utf8: bytes | None = None) -> str:
+    """``text`` if it is a text document; ``utf8`` is the file's bytes when ``text`` is their UTF-8
+    decoding (control characters are then found faster in the bytes: in UTF-8 they are single bytes)."""
+    if not text or text.isspace():
         raise BadInputError(path, "empty file (only white space)")
+    if utf8 is not None and not utf8.translate(None, _NOT_CONTROL_BYTES):
+        return text  # no control character, no NUL
     if "\x00" in text:
         raise BadInputError(path, "binary file (it contains NUL bytes), not a text document: "
                                   "give a .txt, .html or .pdf document")
@@ -235,13 +242,13 @@ def read_document(path: str | Path, meta: dict[str, str] | None = None) -> Docum
     path = Path(path)
     if not _supported(path):
         raise _unsupported(path)
-    if path.is_dir():
-        raise BadInputError(path, "is a folder, not a document")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise BadInputError(path, "no such file") from None
     except OSError as error:
+        if path.is_dir():
+            raise BadInputError(path, "is a folder, not a document") from None
         raise BadInputError(path, f"cannot read: {error.strerror or error}") from None
     if not data:
         raise BadInputError(path, "empty file")

@@ -192,6 +192,7 @@ def test_corrupt_pdf_is_an_error(tmp_path: Path) -> None:
     ("blank.txt", "  \n\t\n".encode(), "empty file (only white space)"),
     ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "binary file (it contains NUL bytes)"),
     ("controls.txt", bytes(range(1, 32)) * 20, "binary file (control characters)"),
+    ("nul.txt", "重点项目\x00完成投资".encode(), "binary file (it contains NUL bytes)"),
     ("garbled.txt", b"\xff\xfe\xff\xff" * 3 + b"\x81", "not valid UTF-16"),
     ("undecodable.txt", b"report \xff\xff\xff total \xff\x80\xff", "cannot decode the text"),
     ("notes.docx", b"PK\x03\x04", "unsupported file type '.docx'"),
@@ -203,6 +204,13 @@ def test_bad_files_are_one_line_errors(tmp_path: Path, name: str, data: bytes, r
         read_document(path)
     message = str(raised.value)
     assert message.startswith(f"{path}: ") and reason in message and "\n" not in message
+
+
+def test_a_few_control_characters_in_utf8_text_are_read_and_dropped(tmp_path: Path) -> None:
+    path = _write(tmp_path / "stray.txt", "重点项目\x07完成投资\x1f110.7亿元\x7f。\n".encode())
+    document = read_document(path)
+    assert document.raw_text == "重点项目\x07完成投资\x1f110.7亿元\x7f。\n"
+    assert document.text == "重点项目完成投资110.7亿元。"
 
 
 def test_missing_file_and_folder_are_errors(tmp_path: Path) -> None:
