@@ -670,8 +670,10 @@ _MAY_BE_CHROME = re.compile(
     r"|[^>›»]*+[>›»]")  # possessive quantifiers: no backtracking through a long line
 _PLUS_ONE = (1).__add__
 _SHORT_LINE = frozenset(range(1, 81)).__contains__  # the lengths of lines that _line_kind splits in words
-# A line break before a line whose first character _LINE_START may match (the literal first: fast).
-_STARTS_AS_CHROME = re.compile(r"\n[^\S\n]*+[" + re.escape("".join(sorted(_LINE_START_FIRST))) + "]")
+_LONG_LINE = (80).__lt__
+_STARTS_AS_CHROME = re.compile(
+    "(?=[" + re.escape("".join(sorted(_LINE_START_FIRST))) + "])(?:" + _LINE_START.pattern + ")")
+_LONG_MAY_BE_CHROME = re.compile(_STARTS_AS_CHROME.pattern + "|[^>›»]*+[>›»]")
 
 
 def _is_protected(line: str) -> bool:
@@ -744,20 +746,23 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
     lines = text.split("\n")
     count = len(lines)
     stripped = list(map(str.strip, lines))
-    line_starts = [0, *accumulate(map(_PLUS_ONE, map(len, lines)))]
     hints: dict[int, str] = {}
+    line_starts: list[int] = []
     for match in _ANYWHERE.finditer(text):
+        if not line_starts:
+            line_starts = [0, *accumulate(map(_PLUS_ONE, map(len, lines)))]
         index = bisect_right(line_starts, match.start()) - 1
         if hints.get(index) != "notice":
             hints[index] = _hint(match.group())
-    may_be_chrome = _chrome_candidates(text, stripped, line_starts)
-    keys = stripped.copy()  # lines compared without spaces
-    for index in compress(range(count), map(operator.contains, stripped, repeat(" "))):
-        keys[index] = "".join(stripped[index].split())
-    if "\t" in text:
-        for index in compress(range(count), map(operator.contains, stripped, repeat("\t"))):
-            keys[index] = "".join(stripped[index].split())
-    repeated_keys = {key for key, seen_count in Counter(keys).items() if seen_count > 1 and key}
+    may_be_chrome = _chrome_candidates(stripped, ">" in text or "›" in text or "»" in text)
+    if "\t" in text or "\u1680" in text:
+        keys = [line if " " not in line and "\t" not in line else "".join(line.split()) for line in stripped]
+    else:  # U+0020 is the only space left after step 1 (and the line break the only other white space)
+        keys = text.replace(" ", "").split("\n")
+    distinct = set(keys)
+    distinct.discard("")
+    repeated_keys = set() if len(distinct) == count - keys.count("") else \
+        {key for key, seen_count in Counter(keys).items() if seen_count > 1 and key}
     visits = may_be_chrome.union(hints)
     if repeated_keys:
         visits.update(compress(range(count), map(repeated_keys.__contains__, keys)))
@@ -859,21 +864,16 @@ def _line_spans(lines: list[str], gone: list[bool]) -> list[tuple[int, int]]:
     return [(starts[index], min(starts[index + 1], end)) for index in compress(range(len(lines)), gone)]
 
 
-def _chrome_candidates(text: str, stripped: list[str], line_starts: list[int]) -> set[int]:
-    """The lines for which _line_kind may find chrome (a superset; ``stripped`` are the lines of
-    ``text`` stripped, ``line_starts`` their offsets): short lines that _MAY_BE_CHROME accepts, lines
-    that start with a character _LINE_START may match, lines with a breadcrumb mark."""
-    short = list(compress(range(len(stripped)), map(_SHORT_LINE, map(len, stripped))))
+def _chrome_candidates(stripped: list[str], has_breadcrumb_marks: bool) -> set[int]:
+    """The lines (stripped) for which _line_kind may find chrome: a superset, found with a cheap
+    test per line (lines of up to 80 characters: _MAY_BE_CHROME; longer ones may only start as
+    _LINE_START says or hold a breadcrumb mark)."""
+    lengths = list(map(len, stripped))
+    short = list(compress(range(len(stripped)), map(_SHORT_LINE, lengths)))
+    long = list(compress(range(len(stripped)), map(_LONG_LINE, lengths)))
+    long_test = (_LONG_MAY_BE_CHROME if has_breadcrumb_marks else _STARTS_AS_CHROME).match
     candidates = set(compress(short, map(_MAY_BE_CHROME.match, map(stripped.__getitem__, short))))
-    if stripped[0][:1] in _LINE_START_FIRST:
-        candidates.add(0)
-    candidates.update(bisect_right(line_starts, match.start()) for match in _STARTS_AS_CHROME.finditer(text))
-    for mark in ">›»":
-        position = text.find(mark)
-        while position >= 0:
-            index = bisect_right(line_starts, position) - 1
-            candidates.add(index)
-            position = text.find(mark, line_starts[index + 1])
+    candidates.update(compress(long, map(long_test, map(stripped.__getitem__, long))))
     return candidates
 
 
