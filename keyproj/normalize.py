@@ -320,6 +320,20 @@ def _replace(text: str, edits: list[tuple[int, int, str, bool]]) -> tuple[str, O
     """``text`` with sorted, disjoint edits ``(start, end, replacement, linear)`` and the map new -> old."""
     if not edits:
         return text, None
+    old_length = len(text)
+
+    def build() -> OffsetMap:
+        starts = np.array([edit[0] for edit in edits], dtype=_INT)
+        ends = np.array([edit[1] for edit in edits], dtype=_INT)
+        lengths = np.array([len(edit[2]) for edit in edits], dtype=_INT)
+        linear = np.array([edit[3] for edit in edits], dtype=bool)
+        return _edit_map_now(old_length, starts, ends, lengths, linear)
+
+    return _replaced(text, edits), build() if len(edits) > _LAZY_SPANS else _DeferredOffsetMap(build)
+
+
+def _replaced(text: str, edits: list[tuple[int, int, str, bool]]) -> str:
+    """``text`` with sorted, disjoint edits ``(start, end, replacement, linear)``."""
     pieces: list[str] = []
     previous = 0
     for start, end, replacement, _ in edits:
@@ -327,11 +341,7 @@ def _replace(text: str, edits: list[tuple[int, int, str, bool]]) -> tuple[str, O
         pieces.append(replacement)
         previous = end
     pieces.append(text[previous:])
-    starts = np.array([edit[0] for edit in edits], dtype=_INT)
-    ends = np.array([edit[1] for edit in edits], dtype=_INT)
-    lengths = np.array([len(edit[2]) for edit in edits], dtype=_INT)
-    linear = np.array([edit[3] for edit in edits], dtype=bool)
-    return "".join(pieces), _edit_map(len(text), starts, ends, lengths, linear)
+    return "".join(pieces)
 
 
 def _then(total: OffsetMap | None, step: OffsetMap | None) -> OffsetMap | None:
@@ -497,9 +507,9 @@ def _unify_characters(text: str) -> tuple[str, OffsetMap | None, np.ndarray | No
 def _shifted(positions: np.ndarray, edits: list[tuple[int, int, str, bool]]) -> np.ndarray:
     """Offsets of characters outside ``edits`` after the edits are made."""
     ends = np.array([edit[1] for edit in edits], dtype=_INT)
-    growth = np.cumsum([len(edit[2]) - (edit[1] - edit[0]) for edit in edits])
-    before = np.searchsorted(ends, positions, side="right")
-    return positions + np.where(before > 0, growth[np.maximum(before - 1, 0)], 0)
+    growth = np.zeros(len(edits) + 1, dtype=_INT)  # after 0, 1, 2, ... edits
+    np.cumsum([len(edit[2]) - (edit[1] - edit[0]) for edit in edits], out=growth[1:])
+    return positions + growth[np.searchsorted(ends, positions, side="right")]
 
 
 def _composes(char: str) -> bool:
@@ -574,7 +584,7 @@ def _to_simplified(text: str, traditional: np.ndarray | None) -> tuple[str, Offs
             edits.append((line_start, line_start + len(line), out, len(out) == len(line)))
             line_start += len(line) + 1
     if same_length:  # character for character: the map is the identity
-        return _replace(text, edits)[0], None
+        return _replaced(text, edits), None
     return _replace(text, edits)
 
 
@@ -658,6 +668,7 @@ _CJK = f"{_HAN}\u3000-\u303f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026"
 # (After step 1 the only spaces left are these three; every other space became U+0020 or a line break.)
 _SPACES = re.compile(rf"[ \t\u1680](?:(?<=[\n{_CJK}][ \t\u1680])[ \t\u1680]*|[ \t\u1680]*(?=[\n{_CJK}]|\Z))")
 _LEADING_SPACES = re.compile(r"[ \t\u1680]+")
+_SPACE_CHARACTERS = frozenset(" \t\u1680")
 # _SPACES for a text whose only spaces are U+0020 (a literal first character makes the search faster).
 _PLAIN_SPACES = re.compile(rf" (?:(?<=[\n{_CJK}] ) *| *(?=[\n{_CJK}]|\Z))")
 # A necessary condition for _line_kind to find chrome in a stripped line: it starts as _LINE_START
@@ -831,21 +842,20 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
     if short_repeats and any(repeated):
         _drop_repeated_headings(list(compress(range(count), map(operator.gt, map(bool, stripped), dropped))),
                                 repeated, short_repeats)
-    # Spaces first, then whole lines.
+    # Whole lines first, then spaces: the spaces of the lines kept have the same neighbours either way
+    # (a kept line keeps its line break, the text's start stands where a line break stood).
+    lines_map = None
+    gone = list(map(operator.or_, dropped, repeated))
+    if any(gone):
+        lines_map = _deletion_map(len(text), _line_spans, lines, gone)
+        kept = list(compress(lines, map(operator.not_, gone)))
+        text = "\n".join(kept) + "\n" if gone[-1] and kept else "\n".join(kept)
     pattern = _SPACES if "\t" in text or "\u1680" in text else _PLAIN_SPACES
     spaced = text
-    text = pattern.sub("", "\n" + text)[1:]  # the line break stands for the start: leading spaces go
-    spaces_map = None if len(text) == len(spaced) else _deletion_map(len(spaced), _space_spans, spaced, pattern)
-    gone = list(map(operator.or_, dropped, repeated))
-    if not any(gone):
-        return text, spaces_map
-    if spaces_map is not None:
-        lines = text.split("\n")
-    spaceless = text
-    kept = list(compress(lines, map(operator.not_, gone)))
-    text = "\n".join(kept) + "\n" if gone[-1] and kept else "\n".join(kept)  # a kept line keeps its line break
-    lines_map = _deletion_map(len(spaceless), _line_spans, lines, gone)
-    return text, _then(spaces_map, lines_map)
+    text = pattern.sub("", "\n" + text)[1:] if text[:1] in _SPACE_CHARACTERS else pattern.sub("", text)
+    if len(text) == len(spaced):
+        return text, lines_map
+    return text, _then(lines_map, _deletion_map(len(spaced), _space_spans, spaced, pattern))
 
 
 def _space_spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
