@@ -40,7 +40,6 @@ import operator
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import accumulate, chain, compress, repeat
@@ -766,25 +765,12 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
         if hints.get(index) != "notice":
             hints[index] = _hint(match.group())
     may_be_chrome = _chrome_candidates(stripped, ">" in text or "›" in text or "»" in text)
-    if "\t" in text or "\u1680" in text:
-        keys = [line if " " not in line and "\t" not in line else "".join(line.split()) for line in stripped]
-    else:  # U+0020 is the only space left after step 1 (and the line break the only other white space)
-        keys = text.replace(" ", "").split("\n")
-    distinct = set(keys)
-    distinct.discard("")
-    repeated_keys = set() if len(distinct) == count - keys.count("") else \
-        {key for key, seen_count in Counter(keys).items() if seen_count > 1 and key}
-    visits = may_be_chrome.union(hints)
-    if repeated_keys:
-        visits.update(compress(range(count), map(repeated_keys.__contains__, keys)))
     dropped = [False] * count
-    repeated = [False] * count
     markers: list[int] = []
-    short_repeats: list[int] = []
-    seen: set[str] = set()
 
     def look(index: int, in_notice: bool) -> bool:
-        """Decide on a non-blank line; returns whether a copyright notice's list goes on after it."""
+        """Decide whether a non-blank line is chrome; returns whether a copyright notice's list goes
+        on after it."""
         line = stripped[index]
         kind = _hinted_kind(hints[index], line) if index in hints else ""
         if not kind and index in may_be_chrome and (len(line) <= 160 or line[0] in _LINE_START_FIRST):
@@ -800,33 +786,11 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
                 return True
             if kind == "tail":
                 markers.append(index)
-            return in_notice
-        key = keys[index]
-        if key in repeated_keys:
-            if key in seen:
-                if len(key) >= _PARAGRAPH_LENGTH:
-                    repeated[index] = True
-                else:
-                    short_repeats.append(index)
-            else:
-                seen.add(key)
         return in_notice
 
     walked = -1
-    for index in sorted(visits):
-        if index <= walked:
-            continue
-        if index not in may_be_chrome and index not in hints:  # a repeat candidate that is no chrome
-            key = keys[index]
-            if key in seen:
-                if len(key) >= _PARAGRAPH_LENGTH:
-                    repeated[index] = True
-                else:
-                    short_repeats.append(index)
-            else:
-                seen.add(key)
-            continue
-        if not look(index, False):
+    for index in sorted(may_be_chrome.union(hints)):
+        if index <= walked or not look(index, False):
             continue
         while True:  # the lines after a notice's heading, up to the end of its numbered list
             index += 1
@@ -835,6 +799,25 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
             walked = index
             if stripped[index] and not look(index, True):
                 break
+    # Repeats: a line whose key an earlier line that is no chrome has.
+    repeated = [False] * count
+    short_repeats: list[int] = []
+    if "\t" in text or "\u1680" in text:
+        keys = [line if " " not in line and "\t" not in line else "".join(line.split()) for line in stripped]
+    else:  # U+0020 is the only space left after step 1 (and the line break the only other white space)
+        keys = text.replace(" ", "").split("\n")
+    distinct = set(keys)
+    distinct.discard("")
+    if len(distinct) < count - keys.count(""):
+        for index in compress(range(count), dropped):
+            keys[index] = ""
+        first = dict(zip(reversed(keys), range(count - 1, -1, -1)))  # where each key is seen first
+        for index in compress(range(count), map(operator.ne, map(first.__getitem__, keys), range(count))):
+            key = keys[index]
+            if len(key) >= _PARAGRAPH_LENGTH:
+                repeated[index] = True
+            elif key:
+                short_repeats.append(index)
     if markers:
         prose = [len(line) if len(line) >= _PROSE_LENGTH and line.endswith(_PROSE_END) and not is_dropped else 0
                  for line, is_dropped in zip(stripped, dropped)]
