@@ -672,18 +672,14 @@ _SPACE_CHARACTERS = frozenset(" \t\u1680")
 _PLAIN_SPACES = re.compile(rf" (?:(?<=[\n{_CJK}] ) *| *(?=[\n{_CJK}]|\Z))")
 # A necessary condition for _line_kind to find chrome in a stripped line: it starts as _LINE_START
 # says, or is made of the characters of chrome words, or of four or more short words, or holds a
-# breadcrumb mark. The lines that fail it (most prose) need no closer look.
-_MAY_BE_CHROME = re.compile(
+# breadcrumb mark. The lines that fail it (most prose) need no closer look. Possessive quantifiers:
+# no backtracking through a long line.
+_MAY_BE_CHROME_WITHOUT_BREADCRUMB = re.compile(
     "(?=[" + re.escape("".join(sorted(_LINE_START_FIRST))) + "])(?:" + _LINE_START.pattern + ")"
     "|[" + re.escape("".join(sorted(set("".join(_CHROME_WORDS)) | set("|/·•" + _WORD_TRIM)))) + r"\s]++\Z"
-    r"|\S{1,6}+(?:\s++\S{1,6}+){3,}\Z"
-    r"|[^>›»]*+[>›»]")  # possessive quantifiers: no backtracking through a long line
+    r"|\S{1,6}+(?:\s++\S{1,6}+){3,}\Z")
+_MAY_BE_CHROME = re.compile(_MAY_BE_CHROME_WITHOUT_BREADCRUMB.pattern + "|[^>›»]*+[>›»]")
 _PLUS_ONE = (1).__add__
-_SHORT_LINE = frozenset(range(1, 81)).__contains__  # the lengths of lines that _line_kind splits in words
-_LONG_LINE = (80).__lt__
-_STARTS_AS_CHROME = re.compile(
-    "(?=[" + re.escape("".join(sorted(_LINE_START_FIRST))) + "])(?:" + _LINE_START.pattern + ")")
-_LONG_MAY_BE_CHROME = re.compile(_STARTS_AS_CHROME.pattern + "|[^>›»]*+[>›»]")
 
 
 def _is_protected(line: str) -> bool:
@@ -858,16 +854,11 @@ def _line_spans(lines: list[str], gone: list[bool]) -> list[tuple[int, int]]:
 
 
 def _chrome_candidates(stripped: list[str], has_breadcrumb_marks: bool) -> set[int]:
-    """The lines (stripped) for which _line_kind may find chrome: a superset, found with a cheap
-    test per line (lines of up to 80 characters: _MAY_BE_CHROME; longer ones may only start as
-    _LINE_START says or hold a breadcrumb mark)."""
-    lengths = list(map(len, stripped))
-    short = list(compress(range(len(stripped)), map(_SHORT_LINE, lengths)))
-    long = list(compress(range(len(stripped)), map(_LONG_LINE, lengths)))
-    long_test = (_LONG_MAY_BE_CHROME if has_breadcrumb_marks else _STARTS_AS_CHROME).match
-    candidates = set(compress(short, map(_MAY_BE_CHROME.match, map(stripped.__getitem__, short))))
-    candidates.update(compress(long, map(long_test, map(stripped.__getitem__, long))))
-    return candidates
+    """The lines (stripped) for which _line_kind may find chrome: a superset, found with one cheap
+    test per non-blank line (_MAY_BE_CHROME; its breadcrumb part only if the text has such marks)."""
+    test = (_MAY_BE_CHROME if has_breadcrumb_marks else _MAY_BE_CHROME_WITHOUT_BREADCRUMB).match
+    non_blank = list(compress(range(len(stripped)), stripped))
+    return set(compress(non_blank, map(test, map(stripped.__getitem__, non_blank))))
 
 
 def _drop_tail(lines: list[str], dropped: list[bool], prose: list[int], markers: list[int]) -> None:
@@ -951,17 +942,19 @@ def _joins(text: str) -> list[tuple[int, int]]:
 
 def _join_lines(text: str) -> tuple[str, OffsetMap | None]:
     """Steps 7-8: join broken lines, then at most one blank line between paragraphs, none at the ends."""
-    joined = _joins(text)
-    joined_starts = {start for start, _ in joined}
-    spans = joined + [(match.start() + 2, match.end()) for match in _BLANK_RUN.finditer(text)
-                      if match.start() not in joined_starts] if "\n\n\n" in text else joined
-    head = len(text) - len(text.lstrip("\n"))
-    tail = len(text.rstrip("\n"))
-    if head or tail < len(text):
+    spans = _joins(text)
+    if "\n\n\n" in text:
+        joined_starts = {start for start, _ in spans}
+        blank = [(match.start() + 2, match.end()) for match in _BLANK_RUN.finditer(text)
+                 if match.start() not in joined_starts]
+        spans = sorted(spans + blank) if spans and blank else spans or blank
+    if text[:1] == "\n" or text[-1:] == "\n":
+        head = len(text) - len(text.lstrip("\n"))
+        tail = len(text.rstrip("\n"))
         spans = [(max(start, head), min(end, tail)) for start, end in spans]
         spans = [(0, head)] + [span for span in spans if span[0] < span[1]] + [(max(tail, head), len(text))]
-    spans.sort()
-    return _delete(text, [span for span in spans if span[0] < span[1]])
+        spans = sorted(span for span in spans if span[0] < span[1])
+    return _delete(text, spans)
 
 
 # ---------------------------------------------------------------- all steps

@@ -9,7 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keyproj.normalize import OffsetMap, _edit_map, normalize_text
+from keyproj.normalize import (
+    _CHROME_WORDS, _MAY_BE_CHROME, _MAY_BE_CHROME_WITHOUT_BREADCRUMB, OffsetMap, _edit_map, _line_kind,
+    _to_simplified, _unify_characters, normalize_text,
+)
 
 from conftest import RAW_DIR, SEED_IDS
 
@@ -216,6 +219,35 @@ def test_a_line_with_a_project_figure_is_never_chrome() -> None:
     assert norm(line) == line
     menu_like = "原标题:全市48个重点项目完成投资59.3亿元"
     assert norm(menu_like) == menu_like
+
+
+# Lines made of the pieces chrome is made of (words, separators, markers, figures, prose).
+_CHROME_PIECES = [*sorted(_CHROME_WORDS), "来源:", "责任编辑", "原标题:", "【要闻】", "【图片】", "48小时点击排行",
+                  "小时点击排行", "已有3条评论", "---", "———", "声明", ">", "›", "»", "|", "/", "·", "•", ":", "：",
+                  "泉州", "重点项目", "完成投资12亿元", "2024", "一是", ",", "。", "、", "a", "Hello"]
+_line_piece = st.sampled_from(_CHROME_PIECES)
+_separator = st.sampled_from(["", " ", "  ", "\t", " | ", " > ", "\u1680", "·"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_line_piece, _separator), min_size=1, max_size=14).map(
+    lambda pairs: "".join(piece + separator for piece, separator in pairs).strip()))
+def test_the_cheap_chrome_test_passes_every_chrome_line(line: str) -> None:
+    # Lines that fail _MAY_BE_CHROME are never looked at closely, so it must pass every chrome line.
+    if line and _line_kind(line):
+        assert _MAY_BE_CHROME.match(line)
+        if not any(mark in line for mark in ">›»"):
+            assert _MAY_BE_CHROME_WITHOUT_BREADCRUMB.match(line)
+
+
+def test_the_cheap_chrome_test_passes_the_chrome_lines_of_the_seeds(seeds) -> None:
+    chrome = []
+    for raw, _, _ in seeds.values():
+        text, _, traditional = _unify_characters(raw)
+        text, _ = _to_simplified(text, traditional)  # the text that the chrome step sees
+        chrome += [line for line in map(str.strip, text.split("\n")) if line and _line_kind(line)]
+    assert len(chrome) == 29  # menus, bylines, breadcrumbs, headline lists, tail markers, captions
+    assert all(_MAY_BE_CHROME.match(line) for line in chrome)
 
 
 # ---------------------------------------------------------------- 5. spaces next to Chinese
