@@ -42,7 +42,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from itertools import accumulate, chain, compress
+from itertools import accumulate, chain, compress, repeat
 from typing import Any
 
 import numpy as np
@@ -301,7 +301,8 @@ def _delete(text: str, spans: list[tuple[int, int]]) -> tuple[str, OffsetMap | N
     return new_text, _DeferredOffsetMap(build)
 
 
-def _deletion_map(old_length: int, find_spans: Callable[..., list[tuple[int, int]]], *args: Any) -> OffsetMap:
+def _deletion_map(old_length: int, find_spans: Callable[..., list[tuple[int, int]] | np.ndarray],
+                  *args: Any) -> OffsetMap:
     """The map new -> old of deleting the sorted, disjoint spans ``find_spans(*args)`` from a text of
     ``old_length`` characters. The spans are found when the map is first used (at once for a long
     text, whose arguments would take memory)."""
@@ -310,8 +311,8 @@ def _deletion_map(old_length: int, find_spans: Callable[..., list[tuple[int, int
     return _DeferredOffsetMap(lambda: _spans_map(old_length, find_spans(*args)))
 
 
-def _spans_map(old_length: int, spans: list[tuple[int, int]]) -> OffsetMap:
-    edges = np.array(spans, dtype=_INT).reshape(-1, 2)
+def _spans_map(old_length: int, spans: list[tuple[int, int]] | np.ndarray) -> OffsetMap:
+    edges = np.asarray(spans, dtype=_INT).reshape(-1, 2)
     return _edit_map_now(old_length, edges[:, 0], edges[:, 1], np.zeros(edges.shape[0], dtype=_INT))
 
 
@@ -798,10 +799,14 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
     # Repeats: a line whose key an earlier line that is no chrome has.
     repeated = [False] * count
     short_repeats: list[int] = []
+    keys = stripped.copy()  # the lines without spaces
     if "\t" in text or "\u1680" in text:
-        keys = [line if " " not in line and "\t" not in line else "".join(line.split()) for line in stripped]
+        for index in {*compress(range(count), map(operator.contains, stripped, repeat(" "))),
+                      *compress(range(count), map(operator.contains, stripped, repeat("\t")))}:
+            keys[index] = "".join(stripped[index].split())
     else:  # U+0020 is the only space left after step 1 (and the line break the only other white space)
-        keys = text.replace(" ", "").split("\n")
+        for index in compress(range(count), map(operator.contains, stripped, repeat(" "))):
+            keys[index] = stripped[index].replace(" ", "")
     distinct = set(keys)
     distinct.discard("")
     if len(distinct) < count - keys.count(""):
@@ -830,6 +835,9 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
         kept = list(compress(lines, map(operator.not_, gone)))
         text = "\n".join(kept) + "\n" if gone[-1] and kept else "\n".join(kept)
     pattern = _SPACES if "\t" in text or "\u1680" in text else _PLAIN_SPACES
+    if len(text) > _CHUNK:  # a long text: its spaces are found once, their spans kept as arrays
+        text, spaces_map = _delete(text, _space_spans(text, pattern))
+        return text, _then(lines_map, spaces_map)
     spaced = text
     text = pattern.sub("", "\n" + text)[1:] if text[:1] in _SPACE_CHARACTERS else pattern.sub("", text)
     if len(text) == len(spaced):
@@ -846,11 +854,12 @@ def _space_spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _line_spans(lines: list[str], gone: list[bool]) -> list[tuple[int, int]]:
-    """The spans of the lines that go, each with its line break."""
-    starts = [0, *accumulate(map(_PLUS_ONE, map(len, lines)))]
-    end = starts[-1] - 1
-    return [(starts[index], min(starts[index + 1], end)) for index in compress(range(len(lines)), gone)]
+def _line_spans(lines: list[str], gone: list[bool]) -> np.ndarray:
+    """The spans (rows of start, end) of the lines that go, each with its line break."""
+    starts = np.zeros(len(lines) + 1, dtype=_INT)
+    np.cumsum(np.fromiter(map(len, lines), dtype=_INT, count=len(lines)) + 1, out=starts[1:])
+    index = np.flatnonzero(np.fromiter(gone, dtype=bool, count=len(gone)))
+    return np.stack((starts[index], np.minimum(starts[index + 1], starts[-1] - 1)), axis=1)
 
 
 def _chrome_candidates(stripped: list[str], has_breadcrumb_marks: bool) -> set[int]:
