@@ -1,10 +1,14 @@
-"""Normalization throughput (run by hand: `.venv/bin/python bench/bench_normalize.py`).
+"""Reading and normalization throughput (run by hand: `.venv/bin/python bench/bench_normalize.py`).
 
-Prints MB/s (UTF-8 megabytes of raw text per second, one core) of ``keyproj.normalize.normalize_text``:
-  * on one large text (~20 MB) made by repeating the seed documents,
-  * on the same text with every copy made distinct (so that the repeated-paragraph step drops nothing),
-  * on the seed documents one by one (small documents: the fixed cost per document),
-and the peak memory of normalizing the large text.
+Prints MB/s (UTF-8 megabytes of raw text per second, one core; wall time and CPU time of this
+process, the median of --repeat runs):
+  * ``normalize_text`` on one large text (~20 MB) made by repeating the seed documents, and on the
+    same text with every copy made distinct (so that the repeated-paragraph step drops nothing);
+  * ``read_document`` (read + decode + normalize) on a corpus of ~2000 seed-sized documents
+    (the seeds copied with their numbers altered, as `bench/bench_extract.py` builds it), one by
+    one in name order (so the kinds of document alternate, as in a real folder), and
+    ``normalize_text`` alone on the same texts;
+  * the peak memory of normalizing the large text.
 """
 from __future__ import annotations
 
@@ -12,13 +16,19 @@ import argparse
 import resource
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
+from bench_extract import build_corpus  # noqa: E402
+
+from keyproj.documents import read_document  # noqa: E402
 from keyproj.normalize import normalize_text  # noqa: E402
 
 RAW = REPO / "data" / "raw"
@@ -39,44 +49,59 @@ def repeated(megabytes: float, distinct: bool) -> str:
                        for copy in range(copies))
 
 
-def timed(function, *args, repeat: int = 3) -> tuple[float, float]:
+def timed(function: Callable[[], object], repeat: int) -> tuple[float, float]:
     """Median wall time and median CPU time of this process (seconds); CPU time is the steadier
     figure on a shared machine."""
     walls, cpus = [], []
     for _ in range(repeat):
         wall, cpu = time.perf_counter(), time.process_time()
-        function(*args)
+        function()
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
     return statistics.median(walls), statistics.median(cpus)
 
 
+def report(label: str, megabytes: float, wall: float, cpu: float, extra: str = "") -> None:
+    print(f"{label:40s} {megabytes:6.1f} MB  {megabytes / wall:6.1f} MB/s wall  {megabytes / cpu:6.1f} MB/s CPU"
+          f"{'  ' + extra if extra else ''}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--megabytes", type=float, default=20.0, help="size of the large text (default 20)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per timing; the median is printed")
+    parser.add_argument("--megabytes", type=float, default=20.0,
+                        help="size of the large text and of the corpus (default 20)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per timing; the median is printed")
     args = parser.parse_args()
 
     normalize_text("预热 warm-up")  # build the character tables and load OpenCC once
-    for label, distinct in (("seeds repeated", False), ("seeds repeated, copies distinct", True)):
+    for label, distinct in (("one text, seeds repeated", False), ("one text, copies distinct", True)):
         text = repeated(args.megabytes, distinct)
         megabytes = len(text.encode("utf-8")) / 1e6
-        wall, cpu = timed(normalize_text, text, repeat=args.repeat)
+        wall, cpu = timed(lambda: normalize_text(text), repeat=max(1, args.repeat // 2))
         normalized, offsets = normalize_text(text)
-        print(f"{label:34s} {megabytes:6.1f} MB  {megabytes / wall:6.1f} MB/s wall  {megabytes / cpu:6.1f} MB/s CPU  "
-              f"({len(text):,} -> {len(normalized):,} characters, {offsets.segment_count:,} map segments)")
+        report(label, megabytes, wall, cpu, f"({len(text):,} -> {len(normalized):,} characters, "
+                                            f"{offsets.segment_count:,} map segments)")
+        del text, normalized, offsets
 
-    documents = seeds()
-    megabytes = sum(len(text.encode("utf-8")) for text in documents) / 1e6
+    with tempfile.TemporaryDirectory(prefix="keyproj-bench-") as tmp:
+        count, size = build_corpus(Path(tmp), args.megabytes)
+        paths = sorted(Path(tmp).glob("*.txt"))
+        texts = [path.read_text(encoding="utf-8") for path in paths]
+        megabytes = size / 1e6
 
-    def each() -> None:
-        for text in documents:
-            normalize_text(text)
+        def read_each() -> None:
+            for path in paths:
+                read_document(path)
 
-    rounds = 20
-    wall, cpu = timed(lambda: [each() for _ in range(rounds)], repeat=args.repeat)
-    print(f"{'seed documents one by one':34s} {megabytes * rounds:6.1f} MB  {megabytes * rounds / wall:6.1f} MB/s wall  "
-          f"{megabytes * rounds / cpu:6.1f} MB/s CPU  ({cpu / rounds / len(documents) * 1000:.2f} ms CPU per document)")
+        def normalize_each() -> None:
+            for text in texts:
+                normalize_text(text)
+
+        for label, function in ((f"read_document, {count} documents", read_each),
+                                (f"normalize_text, {count} documents", normalize_each)):
+            wall, cpu = timed(function, repeat=args.repeat)
+            report(label, megabytes, wall, cpu, f"({cpu / count * 1000:.3f} ms CPU per document of "
+                                                f"{size / count / 1000:.1f} KB on average)")
 
     text = repeated(args.megabytes, True)
     tracemalloc.start()
