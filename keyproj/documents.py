@@ -239,11 +239,14 @@ def read_document(path: str | Path, meta: dict[str, str] | None = None) -> Docum
     undecodable or unsupported file, an HTML page without main text, a corrupt PDF or a PDF
     without a text layer.
     """
-    path = Path(path)
-    if not _supported(path):
+    if not isinstance(path, Path):
+        path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in DOCUMENT_SUFFIXES:
         raise _unsupported(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb", buffering=0) as handle:  # unbuffered: one read of the whole file
+            data = handle.read()
     except FileNotFoundError:
         raise BadInputError(path, "no such file") from None
     except OSError as error:
@@ -252,7 +255,6 @@ def read_document(path: str | Path, meta: dict[str, str] | None = None) -> Docum
         raise BadInputError(path, f"cannot read: {error.strerror or error}") from None
     if not data:
         raise BadInputError(path, "empty file")
-    suffix = path.suffix.lower()
     if suffix == ".pdf":
         raw_text = _pdf_text(data, path)
     elif suffix in (".html", ".htm"):
