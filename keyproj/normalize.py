@@ -36,6 +36,7 @@ replaced raw stretch; deleted raw characters inside a span are covered, those at
 """
 from __future__ import annotations
 
+import codecs
 import operator
 import re
 import unicodedata
@@ -469,7 +470,10 @@ def _unify_characters(text: str) -> tuple[str, OffsetMap | None, np.ndarray | No
         if int(looked_up.max()) >= _DROP_FLAG:  # else one for one (most text): nothing more to do
             flagged = np.flatnonzero(looked_up >= _DROP_FLAG)
             flags = looked_up[flagged]
-            looked_up[flagged] = np.where(codes[flagged] > 0xFFFF, codes[flagged], flags & _CODE_MASK)
+            looked_up &= _CODE_MASK
+            if int(codes.max()) > 0xFFFF:  # characters beyond the BMP stay as they are (step 1 ends with NFKC)
+                wide = np.flatnonzero(codes > 0xFFFF)
+                looked_up[wide] = codes[wide]
             is_dropped = (flags & _DROP_FLAG) != 0
             if is_dropped.any():
                 drops = flagged[is_dropped]
@@ -485,7 +489,7 @@ def _unify_characters(text: str) -> tuple[str, OffsetMap | None, np.ndarray | No
             found = flagged[(flags & _TRADITIONAL_FLAG) != 0]
             if found.size:
                 traditional_positions.append(found + out_length)
-        piece = looked_up.tobytes().decode("utf-32-le", "surrogatepass")
+        piece = codecs.utf_32_le_decode(looked_up, "surrogatepass")[0]
         pieces.append(piece)
         out_length += len(piece)
     unified = pieces[0] if len(pieces) == 1 else "".join(pieces)
@@ -512,12 +516,19 @@ def _shifted(positions: np.ndarray, edits: list[tuple[int, int, str, bool]]) -> 
     return positions + growth[np.searchsorted(ends, positions, side="right")]
 
 
+@lru_cache(maxsize=4096)
 def _composes(char: str) -> bool:
     """Whether NFKC may combine ``char`` with the character before it (accents, jamo, ﾞ)."""
     if unicodedata.combining(char) or 0x1160 <= ord(char) <= 0x11FF:
         return True
     form = unicodedata.normalize("NFKC", char)
     return form != char and bool(unicodedata.combining(form[0]))
+
+
+@lru_cache(maxsize=4096)
+def _nfkc(text: str) -> str:
+    """NFKC of a short stretch (most are one character: …, ①, ㎡)."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def _complex_edits(text: str, positions: np.ndarray) -> list[tuple[int, int, str, bool]]:
@@ -534,7 +545,7 @@ def _complex_edits(text: str, positions: np.ndarray) -> list[tuple[int, int, str
             while end < len(text) and _composes(text[end]):
                 end += 1
         original = text[start:end]
-        form = unicodedata.normalize("NFKC", original)
+        form = _nfkc(original) if end - start <= 2 else unicodedata.normalize("NFKC", original)
         if form != original:
             edits.append((start, end, form, False))
         covered = end
