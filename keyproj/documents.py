@@ -17,6 +17,7 @@ import argparse
 import codecs
 import io
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -232,6 +233,22 @@ def _unsupported(path: Path) -> BadInputError:
     return BadInputError(path, f"unsupported {kind}: keyproj reads .txt, .html, .htm and .pdf documents")
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a file, in as few system calls as possible (open, fstat, one read, close)."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(handle).st_size
+        data = os.read(handle, size + 1)
+        if len(data) <= size:  # a regular file ends where fstat said (a short read is its end)
+            return data
+        parts = [data]  # the file grew, or is no regular file: read to its end
+        while parts[-1]:
+            parts.append(os.read(handle, 1 << 20))
+        return b"".join(parts)
+    finally:
+        os.close(handle)
+
+
 def read_document(path: str | Path, meta: dict[str, str] | None = None) -> Document:
     """Read one document file; ``meta`` is its sources.csv row (missing keys become '').
 
@@ -245,8 +262,7 @@ def read_document(path: str | Path, meta: dict[str, str] | None = None) -> Docum
     if suffix not in DOCUMENT_SUFFIXES:
         raise _unsupported(path)
     try:
-        with open(path, "rb", buffering=0) as handle:  # unbuffered: one read of the whole file
-            data = handle.read()
+        data = _read_bytes(path)
     except FileNotFoundError:
         raise BadInputError(path, "no such file") from None
     except OSError as error:
@@ -393,8 +409,6 @@ def cli_read(args: argparse.Namespace) -> int:
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so that Python's exit-time flush does not fail on a closed pipe."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
