@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import codecs
 import io
-import logging
 import os
 import re
 import sys
@@ -77,7 +76,7 @@ _DECODERS = {
     "big5": ("big5", "cp950", "big5hkscs"), "cp950": ("cp950", "big5hkscs"), "big5hkscs": ("big5hkscs",),
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
-_NOT_CONTROL_BYTES = bytes(byte for byte in range(256) if not _CONTROL.match(chr(byte)))
+_NOT_CONTROL_BYTES = bytes([*range(0x09, 0x0E), 0x1B, *range(0x20, 0x7F), *range(0x80, 0x100)])  # not _CONTROL
 _UNDECODABLE = "cannot decode the text (it is not UTF-8, UTF-16, GB18030/GBK or Big5): save it as UTF-8"
 
 
@@ -163,6 +162,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0
 @contextmanager
 def _quiet(*loggers: str) -> Iterator[None]:
     """Silence the warnings libraries log about imperfect files (the caller reports real failures)."""
+    import logging  # here: only HTML and PDF files need it
+
     saved = [(logging.getLogger(name), logging.getLogger(name).level) for name in loggers]
     for logger, _ in saved:
         logger.setLevel(logging.ERROR)

@@ -16,7 +16,6 @@ sha256     no        SHA-256 of the file's bytes (hex), to notice a changed file
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from pathlib import Path
@@ -103,6 +102,8 @@ def read_sources(path: Path) -> dict[str, dict[str, str]]:
 
 def sha256_of(path: Path) -> str:
     """SHA-256 of a file's bytes, in lowercase hex."""
+    import hashlib  # here: loading OpenSSL costs start-up time that reading documents does not need
+
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
