@@ -465,7 +465,7 @@ def _unify_characters(text: str) -> tuple[str, OffsetMap | None, np.ndarray | No
         chunk = text[start:end]
         codes = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         looked_up = code_table.take(codes, mode="clip")  # beyond the BMP: the last entry
-        if "\r\n" in chunk:
+        if "\r" in chunk and "\r\n" in chunk:  # one character is searched for much faster than two
             looked_up[np.flatnonzero((codes[:-1] == 0x0D) & (codes[1:] == 0x0A))] |= _DROP_FLAG
         if int(looked_up.max()) >= _DROP_FLAG:  # else one for one (most text): nothing more to do
             flagged = np.flatnonzero(looked_up >= _DROP_FLAG)
@@ -615,7 +615,7 @@ _PINYIN = re.compile(
 def _strip_markup(text: str) -> tuple[str, OffsetMap | None]:
     """Step 3: markdown bold and heading markers, pinyin after characters."""
     found: list[list[tuple[int, int]]] = []
-    if "**" in text:
+    if "*" in text and "**" in text:
         found.append([match.span() for match in _BOLD.finditer(text)])
     if "#" in text:
         found.append([match.span() for match in _HEADING.finditer(text)
