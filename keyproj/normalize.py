@@ -807,29 +807,7 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
             walked = index
             if stripped[index] and not look(index, True):
                 break
-    # Repeats: a line whose key an earlier line that is no chrome has.
-    repeated = [False] * count
-    short_repeats: list[int] = []
-    keys = stripped.copy()  # the lines without spaces
-    if "\t" in text or "\u1680" in text:
-        for index in {*compress(range(count), map(operator.contains, stripped, repeat(" "))),
-                      *compress(range(count), map(operator.contains, stripped, repeat("\t")))}:
-            keys[index] = "".join(stripped[index].split())
-    else:  # U+0020 is the only space left after step 1 (and the line break the only other white space)
-        for index in compress(range(count), map(operator.contains, stripped, repeat(" "))):
-            keys[index] = stripped[index].replace(" ", "")
-    distinct = set(keys)
-    distinct.discard("")
-    if len(distinct) < count - keys.count(""):
-        for index in compress(range(count), dropped):
-            keys[index] = ""
-        first = dict(zip(reversed(keys), range(count - 1, -1, -1)))  # where each key is seen first
-        for index in compress(range(count), map(operator.ne, map(first.__getitem__, keys), range(count))):
-            key = keys[index]
-            if len(key) >= _PARAGRAPH_LENGTH:
-                repeated[index] = True
-            elif key:
-                short_repeats.append(index)
+    repeated, short_repeats = _repeats(text, stripped, dropped)
     if markers:
         prose = [len(line) if len(line) >= _PROSE_LENGTH and line.endswith(_PROSE_END) and not is_dropped else 0
                  for line, is_dropped in zip(stripped, dropped)]
@@ -837,6 +815,7 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
     if short_repeats and any(repeated):
         _drop_repeated_headings(list(compress(range(count), map(operator.gt, map(bool, stripped), dropped))),
                                 repeated, short_repeats)
+    stripped.clear()  # no longer needed: less memory while the new text is built
     # Whole lines first, then spaces: the spaces of the lines kept have the same neighbours either way
     # (a kept line keeps its line break, the text's start stands where a line break stood).
     lines_map = None
@@ -871,6 +850,36 @@ def _line_spans(lines: list[str], gone: list[bool]) -> np.ndarray:
     np.cumsum(np.fromiter(map(len, lines), dtype=_INT, count=len(lines)) + 1, out=starts[1:])
     index = np.flatnonzero(np.fromiter(gone, dtype=bool, count=len(gone)))
     return np.stack((starts[index], np.minimum(starts[index + 1], starts[-1] - 1)), axis=1)
+
+
+def _repeats(text: str, stripped: list[str], dropped: list[bool]) -> tuple[list[bool], list[int]]:
+    """The lines (stripped) that repeat an earlier line that is no chrome, compared without spaces:
+    whether each is a repeated paragraph (at least _PARAGRAPH_LENGTH characters), and the short ones."""
+    count = len(stripped)
+    repeated = [False] * count
+    short_repeats: list[int] = []
+    keys = stripped.copy()
+    if "\t" in text or "\u1680" in text:
+        for index in {*compress(range(count), map(operator.contains, stripped, repeat(" "))),
+                      *compress(range(count), map(operator.contains, stripped, repeat("\t")))}:
+            keys[index] = "".join(stripped[index].split())
+    else:  # U+0020 is the only space left after step 1 (and the line break the only other white space)
+        for index in compress(range(count), map(operator.contains, stripped, repeat(" "))):
+            keys[index] = stripped[index].replace(" ", "")
+    distinct = set(keys)
+    distinct.discard("")
+    if len(distinct) == count - keys.count(""):  # no key twice
+        return repeated, short_repeats
+    for index in compress(range(count), dropped):
+        keys[index] = ""
+    first = dict(zip(reversed(keys), range(count - 1, -1, -1)))  # where each key is seen first
+    for index in compress(range(count), map(operator.ne, map(first.__getitem__, keys), range(count))):
+        key = keys[index]
+        if len(key) >= _PARAGRAPH_LENGTH:
+            repeated[index] = True
+        elif key:
+            short_repeats.append(index)
+    return repeated, short_repeats
 
 
 def _chrome_candidates(stripped: list[str], has_breadcrumb_marks: bool) -> set[int]:
