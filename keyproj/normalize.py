@@ -578,7 +578,7 @@ def _to_simplified(text: str, traditional: np.ndarray | None) -> tuple[str, Offs
     for start, end in zip(block_starts, block_ends):
         block = text[start:end]
         try:
-            converted = converter.convert(block)
+            converted = _converted(converter, block)
         except UnicodeError:  # a lone surrogate cannot go to OpenCC: leave the block as it is
             continue
         if len(converted) == len(block):
@@ -597,6 +597,19 @@ def _to_simplified(text: str, traditional: np.ndarray | None) -> tuple[str, Offs
     if same_length:  # character for character: the map is the identity
         return _replaced(text, edits), None
     return _replace(text, edits)
+
+
+def _converted(converter: Any, block: str) -> str:
+    """OpenCC's conversion of ``block``, each distinct line converted once (pages repeat menus and
+    blocks). No conversion spans a line break (no dictionary entry holds one), so this is exact."""
+    lines = block.split("\n")
+    distinct = list(dict.fromkeys(lines))
+    if len(distinct) * 4 > len(lines) * 3:  # few repeats: not worth it
+        return converter.convert(block)
+    converted = converter.convert("\n".join(distinct)).split("\n")
+    if len(converted) != len(distinct):  # never seen; convert the block as it is
+        return converter.convert(block)
+    return "\n".join(map(dict(zip(distinct, converted)).__getitem__, lines))
 
 
 # ---------------------------------------------------------------- step 3: markup and pinyin

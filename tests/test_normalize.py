@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from keyproj.normalize import (
     _CHROME_WORDS, _MAY_BE_CHROME, _MAY_BE_CHROME_WITHOUT_BREADCRUMB, OffsetMap, _edit_map, _line_kind,
-    _to_simplified, _unify_characters, normalize_text,
+    _converted, _to_simplified, _unify_characters, normalize_text,
 )
 
 from conftest import RAW_DIR, SEED_IDS
@@ -92,6 +92,20 @@ def test_traditional_phrases_in_built_text() -> None:
     assert norm("泉州臺商投資區重點項目完成投資59.3億元") == "泉州台商投资区重点项目完成投资59.3亿元"
     simplified = "区级重点项目完成投资110.7亿元、占年度计划76.7%"
     assert norm(simplified) == simplified
+
+
+def test_repeated_lines_are_converted_once_with_the_same_result(seeds) -> None:
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    raw, _, _ = seeds["002"]  # the page repeats its article
+    block = unicodedata.normalize("NFKC", raw)
+    lines = block.split("\n")
+    assert len(set(lines)) * 2 < len(lines)
+    assert _converted(converter, block) == converter.convert(block)
+    built = "\n".join(["乾隆年間", "看著項目", "著名的乾坤", "", "看著項目"] * 3 + ["皇后的頭髮", "髮型"])
+    assert _converted(converter, built) == converter.convert(built)
+    assert "乾隆年间\n看著项目\n著名的乾坤" in _converted(converter, built)
 
 
 # ---------------------------------------------------------------- 3. markup and pinyin
