@@ -206,6 +206,12 @@ def test_bad_files_are_one_line_errors(tmp_path: Path, name: str, data: bytes, r
     assert message.startswith(f"{path}: ") and reason in message and "\n" not in message
 
 
+def test_a_long_file_is_read_whole(tmp_path: Path) -> None:
+    text = "\n\n".join(_raw(doc_id) for doc_id in SEED_IDS) * 5  # about 250 KB: several reads
+    path = _write(tmp_path / "long.txt", text.encode("utf-8"))
+    assert read_document(path).raw_text == text
+
+
 def test_a_few_control_characters_in_utf8_text_are_read_and_dropped(tmp_path: Path) -> None:
     path = _write(tmp_path / "stray.txt", "重点项目\x07完成投资\x1f110.7亿元\x7f。\n".encode())
     document = read_document(path)
