@@ -239,6 +239,7 @@ class _DeferredOffsetMap(OffsetMap):
         built = self._build()
         for slot in OffsetMap.__slots__:
             object.__setattr__(self, slot, object.__getattribute__(built, slot))
+        self._build = None  # let go of the steps' maps and spans
         return object.__getattribute__(self, name)
 
 
