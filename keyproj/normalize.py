@@ -34,7 +34,7 @@ text[s:e]`` over unchanged stretches); a span that covers a replacement of anoth
 expansion such as "…" -> "...", a line whose t2s conversion changed its length) maps to the whole
 replaced raw stretch; deleted raw characters inside a span are covered, those at its edges are not.
 
-Speed (a 10 KB document takes about 0.25 ms): step 1 is one table lookup per character (numpy),
+Speed (figures: bench/bench_normalize.py): step 1 is one table lookup per character (numpy),
 with flags for the few characters that need more; step 2 calls OpenCC only on lines with
 traditional characters, each distinct line once; the line steps test every line with one cheap
 regular expression and look closely only at the lines that may be chrome or that repeat another;
