@@ -39,7 +39,8 @@ with flags for the few characters that need more; step 2 calls OpenCC only on li
 traditional characters, each distinct line once; the line steps test every line with one cheap
 regular expression and look closely only at the lines that may be chrome or that repeat another;
 deletions are joins of kept pieces. The map is built when it is first used (the extractor never
-uses it); for a text over a million characters its spans are found at once and kept as arrays.
+uses it), by normalizing the text again (a kept document holds no intermediate text); for a text
+over a million characters the steps' spans are found at once and kept as arrays instead.
 """
 from __future__ import annotations
 
@@ -244,8 +245,8 @@ class _DeferredOffsetMap(OffsetMap):
         if name not in OffsetMap.__slots__:
             raise AttributeError(name)
         built = self._build()
-        for slot in OffsetMap.__slots__:
-            object.__setattr__(self, slot, object.__getattribute__(built, slot))
+        for slot in OffsetMap.__slots__:  # getattr: ``built`` may itself be deferred
+            object.__setattr__(self, slot, getattr(built, slot))
         self._build = None  # let go of the steps' maps and spans
         return object.__getattribute__(self, name)
 
@@ -1014,11 +1015,21 @@ def normalize_text(raw: str) -> tuple[str, OffsetMap]:
 
     See the module docstring for the steps. Offsets are in characters (Python string indices).
     """
+    text, total = _normalized(raw)
+    if total is None:
+        return text, OffsetMap.identity(len(raw))
+    if len(raw) > _CHUNK:  # the steps' maps hold arrays of spans: keep them
+        return text, total
+    # A short text is normalized again when its map is first used, so that a document kept in
+    # memory holds no intermediate text for a map that may never be asked for.
+    return text, _DeferredOffsetMap(lambda: _normalized(raw)[1])
+
+
+def _normalized(raw: str) -> tuple[str, OffsetMap | None]:
+    """The normalized text of ``raw`` and the map of the steps (built on demand; None: identity)."""
     text, total, traditional = _unify_characters(raw)
     for step in (lambda text: _to_simplified(text, traditional), _strip_markup, _clean_lines,
                  _join_lines):
         text, step_map = step(text)
         total = _then(total, step_map)
-    if total is None:
-        total = OffsetMap.identity(len(raw))
     return text, total
