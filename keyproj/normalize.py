@@ -437,6 +437,7 @@ def _code_table() -> np.ndarray:
     in_bmp = table < 0x10000  # a few compatibility ideographs become characters beyond the BMP
     is_traditional = np.zeros(0x10000, dtype=bool)
     is_traditional[in_bmp] = traditional[table[in_bmp]]
+    is_traditional &= kind != _COMPLEX  # (none is) so that step 1 knows the lines of traditional characters
     codes[:0x10000][is_traditional] |= _TRADITIONAL_FLAG
     return codes
 
@@ -459,16 +460,19 @@ def _chunk_bounds(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def _unify_characters(text: str) -> tuple[str, OffsetMap | None, np.ndarray | None]:
+def _unify_characters(text: str) -> tuple[str, OffsetMap | None, tuple[np.ndarray, np.ndarray] | None]:
     """Step 1: line breaks, invisible characters and NFKC (see the module docstring).
 
-    Also returns the offsets (in the new text) of traditional characters (None if there are none).
+    Also returns the lines (starts, ends: offsets in the new text) that hold traditional characters
+    (None if there are none). A traditional character is never inside a stretch that NFKC changes
+    as a whole (no such character is traditional), so its line is that of the new text.
     """
     code_table = _code_table()
     pieces: list[str] = []
     dropped: list[np.ndarray] = []
     complex_positions: list[np.ndarray] = []
-    traditional_positions: list[np.ndarray] = []
+    line_starts: list[np.ndarray] = []
+    line_ends: list[np.ndarray] = []
     out_length = 0
     for start, end in _chunk_bounds(text):
         chunk = text[start:end]
@@ -496,8 +500,13 @@ def _unify_characters(text: str) -> tuple[str, OffsetMap | None, np.ndarray | No
             if found.size:
                 complex_positions.append(found + out_length)
             found = flagged[(flags & _TRADITIONAL_FLAG) != 0]
-            if found.size:
-                traditional_positions.append(found + out_length)
+            if found.size:  # their lines (a piece ends with a line break: no line spans two)
+                newlines = np.flatnonzero(looked_up == 0x0A)
+                lines = np.searchsorted(newlines, found)
+                lines = lines[np.concatenate(([True], lines[1:] != lines[:-1]))]  # sorted: one each
+                bounds = np.concatenate(([-1], newlines, [looked_up.size]))
+                line_starts.append(bounds[lines] + 1 + out_length)
+                line_ends.append(bounds[lines + 1] + out_length)
         piece = codecs.utf_32_le_decode(looked_up, "surrogatepass")[0]
         pieces.append(piece)
         out_length += len(piece)
@@ -506,19 +515,20 @@ def _unify_characters(text: str) -> tuple[str, OffsetMap | None, np.ndarray | No
     if dropped:
         positions = np.concatenate(dropped)
         total = _edit_map(len(text), positions, positions + 1, np.zeros(positions.size, dtype=_INT))
-    traditional_at = np.concatenate(traditional_positions) if traditional_positions else None
+    traditional = (np.concatenate(line_starts), np.concatenate(line_ends)) if line_starts else None
     if complex_positions:
         edits = _complex_edits(unified, np.concatenate(complex_positions))
         if edits:
             unified, step = _replace(unified, edits)
             total = _then(total, step)
-            if traditional_at is not None:
-                traditional_at = _shifted(traditional_at, edits)
-    return unified, total, traditional_at
+            if traditional is not None:
+                traditional = (_shifted(traditional[0], edits), _shifted(traditional[1], edits))
+    return unified, total, traditional
 
 
 def _shifted(positions: np.ndarray, edits: list[tuple[int, int, str, bool]]) -> np.ndarray:
-    """Offsets of characters outside ``edits`` after the edits are made."""
+    """Offsets after the edits are made of characters outside ``edits`` or at their starts (and of
+    the text's end)."""
     ends = np.array([edit[1] for edit in edits], dtype=_INT)
     growth = np.zeros(len(edits) + 1, dtype=_INT)  # after 0, 1, 2, ... edits
     np.cumsum([len(edit[2]) - (edit[1] - edit[0]) for edit in edits], out=growth[1:])
@@ -566,19 +576,14 @@ def _complex_edits(text: str, positions: np.ndarray) -> list[tuple[int, int, str
 _T2S_GAP = 4096  # lines with traditional characters closer than this are converted in one call
 
 
-def _to_simplified(text: str, traditional: np.ndarray | None) -> tuple[str, OffsetMap | None]:
-    """Step 2: OpenCC t2s on the lines that hold traditional characters (offsets from step 1)."""
-    if traditional is None or traditional.size == 0:
+def _to_simplified(text: str, traditional: tuple[np.ndarray, np.ndarray] | None
+                   ) -> tuple[str, OffsetMap | None]:
+    """Step 2: OpenCC t2s on the lines that hold traditional characters (their starts and ends, from
+    step 1); lines closer than _T2S_GAP are converted together."""
+    if traditional is None:
         return text, None
     converter, _ = _t2s()
-    newlines = np.concatenate([
-        np.flatnonzero(np.frombuffer(text[start:end].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-                       == 0x0A) + start for start, end in _chunk_bounds(text)])
-    lines = np.searchsorted(newlines, traditional)  # sorted: keep the first of each run
-    lines = lines[np.concatenate(([True], lines[1:] != lines[:-1]))]
-    bounds = np.concatenate(([-1], newlines, [len(text)]))
-    starts = bounds[lines] + 1
-    ends = bounds[lines + 1]
+    starts, ends = traditional
     separate = np.flatnonzero(starts[1:] - ends[:-1] > _T2S_GAP)
     block_starts = starts[np.concatenate(([0], separate + 1))].tolist()
     block_ends = ends[np.concatenate((separate, [ends.size - 1]))].tolist()

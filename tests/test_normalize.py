@@ -94,6 +94,15 @@ def test_traditional_phrases_in_built_text() -> None:
     assert norm(simplified) == simplified
 
 
+def test_traditional_lines_among_expansions_and_dropped_characters() -> None:
+    # Step 1 changes lengths before and inside the lines that step 2 converts.
+    raw = "①臺灣項目…建設完成\n㎡第二行①㍿\n投資…臺商投資區\r\n重點\u200b項目"
+    text, offsets = normalize_text(raw)
+    assert text == "1台湾项目...建设完成\nm2第二行1株式会社\n投资...台商投资区\n重点项目"
+    start = text.index("台商投资区")
+    assert raw[slice(*offsets.to_raw(start, start + 5))] == "臺商投資區"
+
+
 def test_repeated_lines_are_converted_once_with_the_same_result(seeds) -> None:
     import opencc
 
