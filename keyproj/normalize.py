@@ -1004,12 +1004,19 @@ def _join_lines(text: str) -> tuple[str, OffsetMap | None]:
         blank = [(match.start() + 2, match.end()) for match in _BLANK_RUN.finditer(text)
                  if match.start() not in joined_starts]
         spans = sorted(spans + blank) if spans and blank else spans or blank
-    if text[:1] == "\n" or text[-1:] == "\n":
+    if text[:1] == "\n" or text[-1:] == "\n":  # the line breaks at the ends go: clip the spans there
         head = len(text) - len(text.lstrip("\n"))
-        tail = len(text.rstrip("\n"))
-        spans = [(max(start, head), min(end, tail)) for start, end in spans]
-        spans = [(0, head)] + [span for span in spans if span[0] < span[1]] + [(max(tail, head), len(text))]
-        spans = sorted(span for span in spans if span[0] < span[1])
+        tail = max(len(text.rstrip("\n")), head)
+        first = bisect_left(spans, (head,))  # the spans start in order
+        if first and spans[first - 1][1] > head:
+            first -= 1
+        last = bisect_left(spans, (tail,), first)
+        spans = [(0, head), *spans[first:last], (tail, len(text))]
+        if spans[1][0] < head:
+            spans[1] = (head, spans[1][1])
+        if spans[-2][1] > tail:
+            spans[-2] = (spans[-2][0], tail)
+        spans = [span for span in spans if span[0] < span[1]]
     return _delete(text, spans)
 
 
