@@ -295,7 +295,7 @@ def discover_documents(paths: Sequence[str | Path]) -> tuple[list[DocumentRef], 
     """
     refs: list[DocumentRef] = []
     errors: list[BadInputError] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     sources: dict[Path, dict[str, dict[str, str]] | None] = {}
 
     def rows_of(folder: Path) -> dict[str, dict[str, str]] | None:
@@ -310,8 +310,8 @@ def discover_documents(paths: Sequence[str | Path]) -> tuple[list[DocumentRef], 
                     errors.append(error)
         return sources[key]
 
-    def add(path: Path, rows: dict[str, dict[str, str]] | None) -> None:
-        key = path.resolve()
+    def add(path: Path, rows: dict[str, dict[str, str]] | None, key: str | None = None) -> None:
+        key = key or str(path.resolve())
         if key not in seen:
             seen.add(key)
             refs.append(DocumentRef(path, rows.get(path.name) if rows else None))
@@ -320,15 +320,20 @@ def discover_documents(paths: Sequence[str | Path]) -> tuple[list[DocumentRef], 
         path = Path(given)
         if path.is_dir():
             rows = rows_of(path)
-            files = sorted(child for child in path.iterdir()
-                           if child.is_file() and _supported(child) and not child.name.startswith("."))
-            for file in files:
-                add(file, rows)
+            folder = str(path.resolve())
+            # One directory read (file types come with the entries): no stat or resolve per plain file.
+            with os.scandir(path) as entries:
+                found = {entry.name: entry.is_symlink() for entry in entries
+                         if not entry.name.startswith(".")
+                         and os.path.splitext(entry.name)[1].lower() in DOCUMENT_SUFFIXES and entry.is_file()}
+            for name in sorted(found):
+                file = path / name
+                add(file, rows, None if found[name] else os.path.join(folder, name))
             for name in rows or {}:
-                if not (path / name).is_file():
+                if name not in found and not (path / name).is_file():
                     errors.append(BadInputError(path / name, f"listed in {SOURCES_FILE} but not found: "
                                                              f"add the file or remove its row"))
-            if not files and not rows:
+            if not found and not rows:
                 errors.append(BadInputError(path, "no .txt, .html, .htm or .pdf documents in this folder"))
         elif path.is_file():
             if _supported(path):

@@ -692,13 +692,26 @@ def _extract_one_csv(ref: Any) -> tuple[str, tuple[str, int] | BadInputError]:
     return path, result
 
 
+def _extract_batch(batch: tuple[Any, list[Any]]) -> list[Any]:
+    """The results of a run of documents (one message to and from a worker process for many documents)."""
+    worker, refs = batch
+    return [worker(ref) for ref in refs]
+
+
+def _batches(refs: list[Any], jobs: int) -> list[list[Any]]:
+    """Consecutive runs of ``refs``: about 24 per worker (so that the last ones end close together),
+    of at most 64 documents."""
+    size = max(1, min(64, -(-len(refs) // (jobs * 24))))
+    return [refs[start:start + size] for start in range(0, len(refs), size)]
+
+
 def iter_extracted(paths: Sequence[str | Path], jobs: int = 1, worker: Any = _extract_one) -> Iterator[Any]:
     """Facts of every document found under ``paths``, streamed in a stable order.
 
     Yields ``(path, rows)`` for each document, or ``(path, error)`` for a bad file or
     folder; nothing is raised for a bad file. ``jobs`` > 1 reads and extracts in that
-    many worker processes. ``worker`` turns one document into its result
-    (``_extract_one_csv``: CSV text and row count instead of rows).
+    many worker processes, which take runs of documents in turn. ``worker`` turns one
+    document into its result (``_extract_one_csv``: CSV text and row count instead of rows).
     """
     from keyproj.documents import discover_documents
 
@@ -712,7 +725,8 @@ def iter_extracted(paths: Sequence[str | Path], jobs: int = 1, worker: Any = _ex
     import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(worker, refs, chunksize=max(1, min(16, len(refs) // (jobs * 4))))
+        for results in pool.imap(_extract_batch, [(worker, batch) for batch in _batches(refs, jobs)]):
+            yield from results
 
 
 def extract_paths(paths: Sequence[str | Path], jobs: int = 1) -> tuple[pd.DataFrame, list[BadInputError]]:
