@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from keyproj.facts import FACT_COLUMNS, LIST_METRICS, METRIC_UNITS
 from keyproj.numbers import AMOUNT_UNIT, NUMBER, amount_in_yi, parse_number
-from keyproj.periods import YEAR_PATTERN, Published, TimeMention, find_time_mentions, resolve_period
+from keyproj.periods import Published, TimeMention, find_time_mentions, find_year_mentions, resolve_period
 from keyproj.regions import PLACE_PATTERN, canonical_region, government_level
 
 if TYPE_CHECKING:
@@ -53,10 +53,11 @@ _FIGURE = re.compile(rf"(?=[\d零〇○一二两三四五六七八九十百万])
 # closely by a number, or a count close to 重点项目 / 签约 / 在建项目 (see _MENTIONS and the anchors).
 _DIGIT = r"[\d零〇○一二两三四五六七八九十百千]"
 _LIKELY = re.compile(
+    rf"(?=[总计投完进开竣建重签在\d零〇○一二两三四五六七八九十百千])(?:"  # the first characters: a faster scan
     rf"(?:总投资|计划投资|投资计划|完成投资|投资额|计划(?:投资)?(?:额)?(?:任务)?|完成率|进度|开工|竣工|建成|投产)"
     rf"[^,，。;；]{{0,8}}?(?:{_DIGIT}|万亿)"
     rf"|{_DIGIT}(?:个|项)[^,，。;；]{{0,30}}?(?:重点|签约|在建)"
-    rf"|(?:重点(?:在建)?(?:项目|工程)|签约|在建项目)[^,，。;；]{{0,12}}?{_DIGIT}"
+    rf"|(?:重点(?:在建)?(?:项目|工程)|签约|在建项目)[^,，。;；]{{0,12}}?{_DIGIT})"
 )
 # Totals of a mass-start ceremony are not the list's figures.
 _MASS_CEREMONY = re.compile(r"集中(?:开竣工|开\(竣\)工|开工|竣工|签约|开\(竣\)|开、竣工)")
@@ -562,7 +563,7 @@ class _TimeIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.years = find_time_mentions(text, pattern=YEAR_PATTERN)
+        self.years = find_year_mentions(text)
         self.year_starts = [m.start for m in self.years]
         self.last_topic_year: list[int] = [-1]
         for index, mention in enumerate(self.years):
@@ -594,7 +595,7 @@ class _TimeIndex:
         return inside, carried
 
 
-def _document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[dict[str, Any]]:
+def _document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[tuple[Any, ...]]:
     region = canonical_region((meta or {}).get("region", "") or "")
     context = _Context(region, Published.parse((meta or {}).get("published")))
     times = _TimeIndex(text)
@@ -632,22 +633,23 @@ def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     yield start, end
 
 
-def _to_rows(doc_id: str, text: str, facts: list[_Fact]) -> list[dict[str, Any]]:
+_VALUE = FACT_COLUMNS.index("value")
+
+
+def _to_rows(doc_id: str, text: str, facts: list[_Fact]) -> list[tuple[Any, ...]]:
+    """The rows of the facts (tuples in FACT_COLUMNS order), each fact once."""
     whole_lists = {(f.region, f.scope, f.year) for f in facts if not f.under_construction}
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     seen: set[tuple[Any, ...]] = set()
     for fact in facts:
         subset = "under_construction" if fact.under_construction and \
             (fact.region, fact.scope, fact.year) in whole_lists else ""
         year = f"{fact.year:04d}" if fact.year else "0000"
-        row = {
-            "doc_id": doc_id, "region": fact.region, "scope": fact.scope, "subset": subset,
-            "period_start": f"{year}-{fact.months[0]:02d}", "period_end": f"{year}-{fact.months[1]:02d}",
-            "metric": fact.metric, "value": round(fact.value, 6), "unit": METRIC_UNITS[fact.metric],
-            "qualifier": fact.qualifier, "quote": text[fact.quote_start:fact.quote_end],
-            "char_start": fact.quote_start, "char_end": fact.quote_end,
-        }
-        key = tuple(row[c] for c in ("region", "scope", "subset", "period_start", "period_end", "metric", "value"))
+        row = (doc_id, fact.region, fact.scope, subset,
+               f"{year}-{fact.months[0]:02d}", f"{year}-{fact.months[1]:02d}",
+               fact.metric, round(fact.value, 6), METRIC_UNITS[fact.metric],
+               fact.qualifier, text[fact.quote_start:fact.quote_end], fact.quote_start, fact.quote_end)
+        key = row[1:_VALUE + 1]  # region ... value
         if key in seen:
             continue  # a figure stated twice is one fact
         seen.add(key)
@@ -657,7 +659,7 @@ def _to_rows(doc_id: str, text: str, facts: list[_Fact]) -> list[dict[str, Any]]
 
 def extract_rows(document: _TextDocument) -> list[dict[str, Any]]:
     """The facts of one document as plain dicts (the FACT_COLUMNS keys), without building a DataFrame."""
-    return _document_facts(document.doc_id, document.text, document.meta)
+    return [dict(zip(FACT_COLUMNS, row)) for row in _document_facts(document.doc_id, document.text, document.meta)]
 
 
 def extract_facts(document: _TextDocument) -> pd.DataFrame:
@@ -686,10 +688,15 @@ def _extract_one(ref: Any) -> tuple[str, list[dict[str, Any]] | BadInputError]:
 
 def _extract_one_csv(ref: Any) -> tuple[str, tuple[str, int] | BadInputError]:
     """Like :func:`_extract_one`, with the rows already as CSV text (workers format, the parent only writes)."""
-    path, result = _extract_one(ref)
-    if isinstance(result, list):
-        return path, (facts_csv_rows(result), len(result))
-    return path, result
+    from keyproj.documents import read_document
+    from keyproj.errors import BadInputError
+
+    try:
+        document = read_document(ref.path, ref.meta)
+    except BadInputError as error:
+        return str(ref.path), error
+    rows = _document_facts(document.doc_id, document.text, document.meta)
+    return str(ref.path), (facts_csv_rows(rows), len(rows))
 
 
 def _extract_batch(batch: tuple[Any, list[Any]]) -> list[Any]:
@@ -699,10 +706,16 @@ def _extract_batch(batch: tuple[Any, list[Any]]) -> list[Any]:
 
 
 def _batches(refs: list[Any], jobs: int) -> list[list[Any]]:
-    """Consecutive runs of ``refs``: about 24 per worker (so that the last ones end close together),
-    of at most 64 documents."""
-    size = max(1, min(64, -(-len(refs) // (jobs * 24))))
-    return [refs[start:start + size] for start in range(0, len(refs), size)]
+    """Consecutive runs of ``refs``, long at first and shorter towards the end (each about an
+    quarter of what is left per worker, at most 256 and at least 8 documents): few messages, and
+    the workers finish close together."""
+    batches: list[list[Any]] = []
+    start = 0
+    while start < len(refs):
+        size = max(8, min(256, (len(refs) - start) // (jobs * 4)))
+        batches.append(refs[start:start + size])
+        start += size
+    return batches
 
 
 def iter_extracted(paths: Sequence[str | Path], jobs: int = 1, worker: Any = _extract_one) -> Iterator[Any]:
@@ -745,12 +758,14 @@ def extract_paths(paths: Sequence[str | Path], jobs: int = 1) -> tuple[pd.DataFr
     return pd.DataFrame(rows, columns=FACT_COLUMNS), errors
 
 
-def facts_csv_rows(rows: Iterable[dict[str, Any]]) -> str:
-    """Fact rows as CSV lines (FACT_COLUMNS order, no header)."""
+def facts_csv_rows(rows: Iterable[dict[str, Any] | Sequence[Any]]) -> str:
+    """Fact rows (dicts with the FACT_COLUMNS keys, or sequences in their order) as CSV lines, no header."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:
-        writer.writerow([_format_value(row[c]) if c == "value" else row[c] for c in FACT_COLUMNS])
+        values = [row[c] for c in FACT_COLUMNS] if isinstance(row, dict) else list(row)
+        values[_VALUE] = _format_value(values[_VALUE])
+        writer.writerow(values)
     return buffer.getvalue()
 
 

@@ -45,16 +45,21 @@ over a million characters the steps' spans are found at once and kept as arrays 
 from __future__ import annotations
 
 import codecs
+import io
 import operator
+import os
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import accumulate, chain, compress, repeat
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from keyproj.atomic import atomic_write_bytes
 
 __all__ = ["OffsetMap", "normalize_text"]
 
@@ -375,7 +380,6 @@ _DROP_FLAG, _COMPLEX_FLAG, _TRADITIONAL_FLAG = 1 << 21, 1 << 22, 1 << 23
 _CODE_MASK = _DROP_FLAG - 1
 
 
-@lru_cache(maxsize=1)
 def _character_tables() -> tuple[np.ndarray, np.ndarray]:
     """For each BMP character: its NFKC form when that is one character, and what to do with it."""
     table = np.arange(0x10000, dtype=np.uint32)
@@ -407,11 +411,16 @@ def _character_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> tuple[Any, np.ndarray]:
-    """The OpenCC t2s converter, and for each BMP character whether t2s changes it."""
+def _t2s_converter() -> Any:
+    """The OpenCC t2s converter."""
     import opencc
 
-    converter = opencc.OpenCC("t2s")
+    return opencc.OpenCC("t2s")
+
+
+def _t2s_changes() -> np.ndarray:
+    """For each BMP character: whether t2s changes it."""
+    converter = _t2s_converter()
     candidates = [chr(code) for code in range(0x2E80, 0x10000)
                   if not 0xD800 <= code < 0xF900 or 0x3400 <= code < 0xA000]
     converted = converter.convert("\n".join(candidates)).split("\n")
@@ -419,16 +428,55 @@ def _t2s() -> tuple[Any, np.ndarray]:
         converted = [converter.convert(char) for char in candidates]
     traditional = np.zeros(0x10000, dtype=bool)
     traditional[[ord(char) for char, out in zip(candidates, converted) if out != char]] = True
-    return converter, traditional
+    return traditional
 
 
 @lru_cache(maxsize=1)
 def _code_table() -> np.ndarray:
+    """The table of step 1 (``_build_code_table``), kept between runs in the user's cache folder:
+    building it takes about 25 ms, loading it well under 1 ms."""
+    path = _code_table_cache()
+    if path is not None:
+        try:
+            table = np.load(path, allow_pickle=False)
+            if table.shape == (0x10001,) and table.dtype == np.uint32:
+                return table
+        except (OSError, ValueError):
+            pass  # absent or damaged: built again below
+    table = _build_code_table()
+    if path is not None:
+        try:
+            buffer = io.BytesIO()
+            np.save(buffer, table, allow_pickle=False)
+            atomic_write_bytes(path, buffer.getvalue())
+        except OSError:
+            pass  # a read-only or full cache folder only costs the time to build the table
+    return table
+
+
+def _code_table_cache() -> Path | None:
+    """Where the table of step 1 is cached: named after everything it is built from (this module's
+    source, the Unicode version of unicodedata, the OpenCC version). None: no cache folder."""
+    import opencc
+    import zlib
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    try:
+        source = zlib.crc32(Path(__file__).read_bytes())
+    except OSError:
+        return None
+    version = getattr(opencc, "__version__", "unknown")
+    return Path(base, "keyproj", f"code-table-{unicodedata.unidata_version}-{version}-{source:08x}.npy")
+
+
+def _build_code_table() -> np.ndarray:
     """For each BMP character (and at index 0x10000 for every character beyond the BMP): its NFKC
     form when that is one character (bits 0-20), and flags saying it is to be dropped, to be put in
     NFKC form with its neighbours (``_complex_edits``), or (after NFKC) traditional."""
     table, kind = _character_tables()
-    _, traditional = _t2s()
+    traditional = _t2s_changes()
     codes = np.empty(0x10001, dtype=np.uint32)
     codes[:0x10000] = table
     codes[0x10000] = 0x10000 | _COMPLEX_FLAG
@@ -582,7 +630,7 @@ def _to_simplified(text: str, traditional: tuple[np.ndarray, np.ndarray] | None
     step 1); lines closer than _T2S_GAP are converted together."""
     if traditional is None:
         return text, None
-    converter, _ = _t2s()
+    converter = _t2s_converter()
     starts, ends = traditional
     separate = np.flatnonzero(starts[1:] - ends[:-1] > _T2S_GAP)
     block_starts = starts[np.concatenate(([0], separate + 1))].tolist()

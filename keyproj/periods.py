@@ -64,6 +64,44 @@ YEAR_PATTERN = re.compile(
 )
 
 
+# Every expression of YEAR_PATTERN holds 年 or 目前, which starts at most 4 characters after the
+# expression's start and at most 4 before its end.
+_YEAR_KEY = "年"
+_YEAR_KEY_2 = "目前"
+_KEY_REACH = 4
+
+
+def find_year_mentions(text: str) -> list[TimeMention]:
+    """``find_time_mentions(text, pattern=YEAR_PATTERN)``, about twice as fast: the pattern runs only
+    over the stretches around 年 and 目前 (found by plain substring search), merged where they touch,
+    so that it meets every expression it would meet scanning the whole text, from the same places."""
+    keys = _positions(text, _YEAR_KEY)
+    if _YEAR_KEY_2 in text:
+        keys = sorted(keys + _positions(text, _YEAR_KEY_2))
+    mentions: list[TimeMention] = []
+    window_start = window_end = -1
+    for key in keys:
+        if key - _KEY_REACH > window_end:
+            if window_end >= 0:
+                mentions.extend(find_time_mentions(text, window_start, window_end, YEAR_PATTERN))
+            window_start = max(0, key - _KEY_REACH)
+        window_end = key + _KEY_REACH + 1
+    if window_end >= 0:
+        mentions.extend(find_time_mentions(text, window_start, min(window_end, len(text)), YEAR_PATTERN))
+    return mentions
+
+
+def _positions(text: str, word: str) -> list[int]:
+    """Where ``word`` starts in ``text`` (overlaps included), in order."""
+    positions: list[int] = []
+    find, append = text.find, positions.append
+    position = find(word)
+    while position >= 0:
+        append(position)
+        position = find(word, position + 1)
+    return positions
+
+
 def find_time_mentions(text: str, start: int = 0, end: int | None = None,
                        pattern: re.Pattern[str] = TIME_PATTERN) -> list[TimeMention]:
     """The time expressions of ``text[start:end]`` in order, with their positions in ``text``.

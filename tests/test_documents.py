@@ -366,3 +366,12 @@ def test_sources_rows_written_by_csv_module_round_trip(tmp_path: Path) -> None:
         writer.writerow(["a.txt", "2024", "泉港区", '关于"项目", 报告', "", "ABC"])
     assert read_sources(path)["a.txt"]["title"] == '关于"项目", 报告'
     assert read_sources(path)["a.txt"]["sha256"] == "abc"
+
+
+def test_a_document_reached_twice_is_listed_once(tmp_path: Path) -> None:
+    folder = _corpus(tmp_path, _sources_rows([f"{SIMPLIFIED}.txt", f"{NEWS}.txt"]))
+    (folder / "zz_link.txt").symlink_to(folder / f"{NEWS}.txt")  # the same file under another name
+    (folder / "zz_dangling.txt").symlink_to(folder / "absent.txt")  # no file behind it: not a document
+    refs, errors = discover_documents([folder, folder / f"{NEWS}.txt", f"{folder}/../{folder.name}"])
+    assert errors == []
+    assert [ref.path.name for ref in refs] == [f"{SIMPLIFIED}.txt", f"{NEWS}.txt"]

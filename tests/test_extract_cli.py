@@ -59,3 +59,41 @@ def test_bad_files_are_reported_one_line_each_and_the_rest_is_written(
 def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", str(RAW_DIR), "--jobs", "0"]) == 1
     assert capsys.readouterr().err.strip().count("\n") == 0
+
+
+def test_batches_cover_every_document_in_order() -> None:
+    from keyproj.extract import _batches
+
+    for count, jobs in [(1, 2), (7, 2), (100, 2), (1977, 2), (5000, 3)]:
+        batches = _batches(list(range(count)), jobs)
+        assert [ref for batch in batches for ref in batch] == list(range(count))
+        sizes = [len(batch) for batch in batches]
+        assert max(sizes) <= 256 and all(a >= b for a, b in zip(sizes, sizes[1:-1]))
+    assert len(_batches(list(range(1977)), 2)) < 60  # one message per run, not per document
+
+
+def test_jobs_on_many_documents_with_bad_ones_between(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Enough documents for several runs per worker, and bad files among them: the same table and
+    # the same error lines, in the same order, whatever the number of jobs.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = (RAW_DIR / "sources.csv").read_text(encoding="utf-8").splitlines()
+    header, seeds = rows[0], rows[1:]
+    lines = [header]
+    for copy in range(12):
+        for row in seeds:
+            name = row.split(",", 1)[0]
+            shutil.copy(RAW_DIR / name, corpus / f"{copy:02d}_{name}")
+            lines.append(f"{copy:02d}_{row}")
+        (corpus / f"{copy:02d}_zz_empty.txt").write_bytes(b"")
+    (corpus / "sources.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs, errors = [], []
+    for jobs in ("1", "2", "3"):
+        out = tmp_path / f"facts-{jobs}.csv"
+        assert main(["extract", str(corpus), "--jobs", jobs, "--out", str(out)]) == 1
+        outputs.append(out.read_bytes())
+        errors.append(capsys.readouterr().err)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert errors[0] == errors[1] == errors[2]
+    assert len(_rows(outputs[0].decode("utf-8"))) == 12 * 39
+    assert errors[0].count("empty file") == 12 and "12 of 72 inputs failed" in errors[0]

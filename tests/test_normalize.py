@@ -501,3 +501,40 @@ def test_any_unicode_text_gets_a_valid_map(raw: str) -> None:
     for index in range(len(text)):
         start, end = offsets.to_raw(index, index + 1)
         assert 0 <= start < end <= len(raw)
+
+
+# ---------------------------------------------------------------- the cached table of step 1
+
+def test_step_one_table_is_cached_and_loaded(tmp_path, monkeypatch) -> None:
+    from keyproj import normalize
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = normalize._build_code_table()
+    first = normalize._code_table.__wrapped__()
+    (cached,) = (tmp_path / "keyproj").glob("code-table-*.npy")
+    assert unicodedata.unidata_version in cached.name
+    assert np.array_equal(first, built) and np.array_equal(np.load(cached), built)
+
+    def not_again() -> np.ndarray:
+        raise AssertionError("the table was built again instead of loaded")
+
+    monkeypatch.setattr(normalize, "_build_code_table", not_again)
+    assert np.array_equal(normalize._code_table.__wrapped__(), built)
+
+
+def test_damaged_or_unwritable_cache_costs_only_time(tmp_path, monkeypatch) -> None:
+    from keyproj import normalize
+
+    built = normalize._build_code_table()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = normalize._code_table_cache()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x93NUMPY damaged")
+    assert np.array_equal(normalize._code_table.__wrapped__(), built)
+    assert np.array_equal(np.load(path), built)  # written again, whole
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert np.array_equal(normalize._code_table.__wrapped__(), built)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert normalize._code_table_cache() is None
