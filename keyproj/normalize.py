@@ -456,19 +456,27 @@ def _code_table() -> np.ndarray:
 
 def _code_table_cache() -> Path | None:
     """Where the table of step 1 is cached: named after everything it is built from (this module's
-    source, the Unicode version of unicodedata, the OpenCC version). None: no cache folder."""
-    import opencc
+    source, the Unicode version of unicodedata, the installed OpenCC package). None: no cache folder."""
     import zlib
+    from importlib.util import find_spec
 
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     if not os.path.isabs(base):
         return None
     try:
         source = zlib.crc32(Path(__file__).read_bytes())
+        # The installed package and its t2s dictionaries, seen without importing OpenCC (a few ms).
+        spec = find_spec("opencc")
+        package = Path(spec.origin).parent if spec and spec.origin else Path(".")
+        stats = []
+        for name in ("__init__.py", "clib/share/opencc/TSCharacters.ocd2", "clib/share/opencc/TSPhrases.ocd2"):
+            if (package / name).exists():
+                stat = (package / name).stat()
+                stats.append((name, stat.st_size, stat.st_mtime_ns))
+        opencc = zlib.crc32(repr(stats).encode())
     except OSError:
         return None
-    version = getattr(opencc, "__version__", "unknown")
-    return Path(base, "keyproj", f"code-table-{unicodedata.unidata_version}-{version}-{source:08x}.npy")
+    return Path(base, "keyproj", f"code-table-{unicodedata.unidata_version}-{opencc:08x}-{source:08x}.npy")
 
 
 def _build_code_table() -> np.ndarray:
