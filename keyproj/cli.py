@@ -79,6 +79,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"keyproj {args.command}: interrupted", file=sys.stderr)
         return 130
+    except ImportError as error:
+        if not _caused_by_interrupt(error):
+            raise
+        print(f"keyproj {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _caused_by_interrupt(error: BaseException) -> bool:
+    """Whether Ctrl-C is behind ``error``: a C extension interrupted while it loads reports an
+    ImportError whose cause, somewhere down the chain, is the KeyboardInterrupt."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 if __name__ == "__main__":

@@ -732,8 +732,8 @@ def iter_extracted(paths: Sequence[str | Path], jobs: int = 1, as_csv: bool = Fa
 
     Yields ``(path, rows)`` for each document (rows: dicts with the FACT_COLUMNS keys; with
     ``as_csv``, ``(CSV lines, number of rows)`` instead), or ``(path, error)`` for a bad file or
-    folder; nothing is raised for a bad file. ``jobs`` > 1 reads and extracts in that many
-    worker processes, which take runs of documents in turn.
+    folder; nothing is raised for a bad file. With ``jobs`` > 1 this process and ``jobs - 1``
+    forked ones take runs of documents in turn (``keyproj.parallel.ordered_map``).
     """
     from keyproj.documents import discover_documents
 
@@ -743,11 +743,10 @@ def iter_extracted(paths: Sequence[str | Path], jobs: int = 1, as_csv: bool = Fa
     if jobs <= 1 or len(refs) <= 1:
         yield from _results(refs, as_csv)
         return
-    import multiprocessing
+    from keyproj.parallel import ordered_map
 
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for results in pool.imap(_run_results, [(batch, as_csv) for batch in _batches(refs, jobs)]):
-            yield from results
+    for results in ordered_map(_run_results, [(batch, as_csv) for batch in _batches(refs, jobs)], jobs):
+        yield from results
 
 
 def extract_paths(paths: Sequence[str | Path], jobs: int = 1) -> tuple[pd.DataFrame, list[BadInputError]]:

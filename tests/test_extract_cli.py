@@ -97,3 +97,17 @@ def test_jobs_on_many_documents_with_bad_ones_between(tmp_path: Path, capsys: py
     assert errors[0] == errors[1] == errors[2]
     assert len(_rows(outputs[0].decode("utf-8"))) == 12 * 39
     assert errors[0].count("empty file") == 12 and "12 of 72 inputs failed" in errors[0]
+
+
+def test_ctrl_c_while_a_c_extension_loads_counts_as_an_interrupt() -> None:
+    from keyproj.cli import _caused_by_interrupt
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise ImportError("initialization failed") from interrupt
+    except ImportError as error:
+        wrapped = error
+    assert _caused_by_interrupt(wrapped)
+    assert not _caused_by_interrupt(ImportError("No module named 'opencc_clib'"))
