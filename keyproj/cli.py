@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", metavar="PATH",
                          help="document files or folders (a folder's sources.csv gives metadata)")
     extract.add_argument("--out", metavar="FILE", help="CSV file to write (default: stdout)")
-    extract.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    extract.add_argument("--jobs", type=int, default=1, metavar="N",
+                         help="processes reading and extracting at once (default 1)")
 
     build = sub.add_parser("build", help="build data/processed/facts.csv and panel.csv")
     _add_data_option(build)
