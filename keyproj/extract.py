@@ -709,7 +709,7 @@ def _results(refs: Sequence[Any], as_csv: bool) -> Iterator[tuple[str, Any]]:
 
 
 def _run_results(run: tuple[list[Any], bool]) -> list[tuple[str, Any]]:
-    """The results of a run of documents (in a worker process: one message each way for many documents)."""
+    """The results of a run of documents (one task of ``ordered_map``: one result file for many documents)."""
     refs, as_csv = run
     return list(_results(refs, as_csv))
 

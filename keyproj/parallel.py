@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn, TypeVar
 
+from keyproj.errors import KeyprojError
+
 __all__ = ["ordered_map"]
 
 _Task = TypeVar("_Task")
@@ -27,7 +29,7 @@ def ordered_map(function: Callable[[_Task], _Result], tasks: Sequence[_Task], jo
     ``jobs - 1`` forked helpers (POSIX only; ``jobs`` <= 1 computes them here, one by one).
 
     An exception raised by ``function`` in a helper is raised here, at its task's turn; a helper
-    that dies without a result raises RuntimeError. Closing the iterator early, or an exception
+    that dies without a result raises KeyprojError. Closing the iterator early, or an exception
     here (Ctrl-C), stops the helpers and removes their files.
     """
     count = len(tasks)
@@ -74,9 +76,9 @@ def ordered_map(function: Callable[[_Task], _Result], tasks: Sequence[_Task], jo
             helpers = []
             turn = yield from _ready(folder, turn, count, errors)
             if turn < count:
-                codes = ", ".join(str(os.waitstatus_to_exitcode(status)) for status in statuses)
-                raise RuntimeError(f"a worker process stopped before finishing task {turn} of {count} "
-                                   f"(exit codes {codes})")
+                raise KeyprojError(f"a worker process stopped before finishing task {turn + 1} of {count} "
+                                   f"({_how_they_ended(statuses)}): run again, with fewer --jobs if "
+                                   f"memory is short")
         finally:
             for pid in helpers:  # stopped early: the helpers' results are no longer wanted
                 try:
@@ -84,6 +86,15 @@ def ordered_map(function: Callable[[_Task], _Result], tasks: Sequence[_Task], jo
                     os.waitpid(pid, 0)
                 except (ProcessLookupError, ChildProcessError):
                     pass
+
+
+def _how_they_ended(statuses: list[int]) -> str:
+    """"exit code 3", "killed by SIGKILL", ... for each helper."""
+    ends = []
+    for status in statuses:
+        code = os.waitstatus_to_exitcode(status)
+        ends.append(f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}")
+    return ", ".join(ends)
 
 
 def _help(function: Callable[[Any], Any], tasks: Sequence[Any], claim: Callable[[], int], folder: str,

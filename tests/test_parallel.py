@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from keyproj.errors import KeyprojError
 from keyproj.parallel import ordered_map
 
 from conftest import RAW_DIR, REPO_ROOT
@@ -72,8 +73,21 @@ def _helper_dies(task: int) -> int:
 
 
 def test_a_helper_that_dies_is_an_error() -> None:
-    with pytest.raises(RuntimeError, match=r"stopped before finishing task \d+ of 20 \(exit codes 3\)"):
+    with pytest.raises(KeyprojError, match=r"stopped before finishing task \d+ of 20 \(exit code 3\): run again"):
         list(ordered_map(_helper_dies, list(range(20)), 2))
+    assert _no_children_left()
+
+
+def _helper_is_killed(task: int) -> int:
+    if os.getpid() != CALLER and task >= 5:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does when memory runs out
+    time.sleep(0.02)
+    return task
+
+
+def test_a_killed_helper_is_named_as_such() -> None:
+    with pytest.raises(KeyprojError, match=r"\(killed by SIGKILL\): run again, with fewer --jobs"):
+        list(ordered_map(_helper_is_killed, list(range(20)), 2))
     assert _no_children_left()
 
 
