@@ -198,9 +198,24 @@ def _html_text(data: bytes, path: Path) -> str:
     except Exception as error:  # trafilatura and lxml raise many kinds on broken markup
         raise BadInputError(path, f"cannot parse the HTML page ({type(error).__name__}: {error})") from None
     if not text or not text.strip():
+        if _too_deep(html):
+            raise BadInputError(path, "HTML nested more than 255 levels deep, where the parser stops: save the "
+                                      "article's text as a .txt file")
         raise BadInputError(path, "no main text found in the HTML page (an index, a script-only or an empty "
                                   "page?): save the article's page itself")
     return text
+
+
+def _too_deep(html: str) -> bool:
+    """Whether the HTML parser gave up on ``html`` for its depth (libxml2 stops at 256 levels)."""
+    import lxml.html
+
+    parser = lxml.html.HTMLParser()
+    try:
+        lxml.html.document_fromstring(html, parser=parser)
+    except Exception:  # an empty or broken page: not a question of depth
+        pass
+    return any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
 def _pdf_text(data: bytes, path: Path) -> str:

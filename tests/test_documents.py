@@ -129,6 +129,15 @@ def test_html_without_main_text_is_an_error(tmp_path: Path) -> None:
         read_document(path)
 
 
+def test_html_nested_too_deep_names_the_cause(tmp_path: Path) -> None:
+    sentence = "全区重点项目完成投资110.7亿元,占年度计划76.7%。" * 5
+    shallow = "<html><body>" + "<div>" * 100 + f"<p>{sentence}</p>" + "</div>" * 100 + "</body></html>"
+    assert "110.7亿元" in read_document(_write(tmp_path / "shallow.html", shallow)).text
+    deep = "<html><body>" + "<div>" * 300 + f"<p>{sentence}</p>" + "</div>" * 300 + "</body></html>"
+    with pytest.raises(BadInputError, match="nested more than 255 levels deep.*save the article's text as a .txt"):
+        read_document(_write(tmp_path / "deep.html", deep))
+
+
 # ---------------------------------------------------------------- PDF
 
 def _pdf(path: Path, pages: list[list[str]]) -> Path:
