@@ -77,10 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyprojError as error:
         print(f"keyproj {args.command}: error: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"keyproj {args.command}: interrupted", file=sys.stderr)
-        return 130
-    except ImportError as error:
+    except (KeyboardInterrupt, ImportError) as error:
         if not _caused_by_interrupt(error):
             raise
         print(f"keyproj {args.command}: interrupted", file=sys.stderr)

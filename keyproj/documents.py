@@ -241,8 +241,9 @@ def _pdf_text(data: bytes, path: Path) -> str:
 
 # ---------------------------------------------------------------- reading
 
-def _supported(path: Path) -> bool:
-    return path.suffix.lower() in DOCUMENT_SUFFIXES
+def _supported(name: str) -> bool:
+    """Whether a file name has a document's extension (letter case aside)."""
+    return os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES
 
 
 def _unsupported(path: Path) -> BadInputError:
@@ -339,8 +340,7 @@ def discover_documents(paths: Sequence[str | Path]) -> tuple[list[DocumentRef], 
             # One directory read (file types come with the entries): no stat or resolve per plain file.
             with os.scandir(path) as entries:
                 found = {entry.name: entry.is_symlink() for entry in entries
-                         if not entry.name.startswith(".")
-                         and os.path.splitext(entry.name)[1].lower() in DOCUMENT_SUFFIXES and entry.is_file()}
+                         if not entry.name.startswith(".") and _supported(entry.name) and entry.is_file()}
             for name in sorted(found):
                 file = path / name
                 add(file, rows, None if found[name] else os.path.join(folder, name))
@@ -351,7 +351,7 @@ def discover_documents(paths: Sequence[str | Path]) -> tuple[list[DocumentRef], 
             if not found and not rows:
                 errors.append(BadInputError(path, "no .txt, .html, .htm or .pdf documents in this folder"))
         elif path.is_file():
-            if _supported(path):
+            if _supported(path.name):
                 add(path, rows_of(path.parent))
             else:
                 errors.append(_unsupported(path))

@@ -657,9 +657,14 @@ def _to_rows(doc_id: str, text: str, facts: list[_Fact]) -> list[tuple[Any, ...]
     return rows
 
 
+def _row_dicts(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Rows in FACT_COLUMNS order as dicts with the FACT_COLUMNS keys."""
+    return [dict(zip(FACT_COLUMNS, row)) for row in rows]
+
+
 def extract_rows(document: _TextDocument) -> list[dict[str, Any]]:
     """The facts of one document as plain dicts (the FACT_COLUMNS keys), without building a DataFrame."""
-    return [dict(zip(FACT_COLUMNS, row)) for row in _document_facts(document.doc_id, document.text, document.meta)]
+    return _row_dicts(_document_facts(document.doc_id, document.text, document.meta))
 
 
 def extract_facts(document: _TextDocument) -> pd.DataFrame:
@@ -704,7 +709,7 @@ def _results(refs: Sequence[Any], as_csv: bool) -> Iterator[tuple[str, Any]]:
             if as_csv:
                 yield path, (facts_csv_rows(rows), len(rows))
             else:
-                yield path, [dict(zip(FACT_COLUMNS, row)) for row in rows]
+                yield path, _row_dicts(rows)
         stretch, size = [], 0
 
 
@@ -716,8 +721,8 @@ def _run_results(run: tuple[list[Any], bool]) -> list[tuple[str, Any]]:
 
 def _batches(refs: list[Any], jobs: int) -> list[list[Any]]:
     """Consecutive runs of ``refs``, long at first and shorter towards the end (each about a
-    quarter of what is left per worker, at most 256 and at least 8 documents): few messages, and
-    the workers finish close together."""
+    quarter of what is left per process, at most 256 and at least 8 documents): few tasks, and
+    the processes finish close together."""
     batches: list[list[Any]] = []
     start = 0
     while start < len(refs):
@@ -765,12 +770,12 @@ def extract_paths(paths: Sequence[str | Path], jobs: int = 1) -> tuple[pd.DataFr
     return pd.DataFrame(rows, columns=FACT_COLUMNS), errors
 
 
-def facts_csv_rows(rows: Iterable[dict[str, Any] | Sequence[Any]]) -> str:
-    """Fact rows (dicts with the FACT_COLUMNS keys, or sequences in their order) as CSV lines, no header."""
+def facts_csv_rows(rows: Iterable[Sequence[Any]]) -> str:
+    """Fact rows (sequences in FACT_COLUMNS order) as CSV lines, no header."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:
-        values = [row[c] for c in FACT_COLUMNS] if isinstance(row, dict) else list(row)
+        values = list(row)
         values[_VALUE] = _format_value(values[_VALUE])
         writer.writerow(values)
     return buffer.getvalue()

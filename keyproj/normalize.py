@@ -467,12 +467,16 @@ def _code_table_cache() -> Path | None:
         source = zlib.crc32(Path(__file__).read_bytes())
         # The installed package and its t2s dictionaries, seen without importing OpenCC (a few ms).
         spec = find_spec("opencc")
-        package = Path(spec.origin).parent if spec and spec.origin else Path(".")
+        package = Path(spec.origin).parent if spec is not None and spec.origin else None
         stats = []
         for name in ("__init__.py", "clib/share/opencc/TSCharacters.ocd2", "clib/share/opencc/TSPhrases.ocd2"):
-            if (package / name).exists():
+            if package is None:
+                break
+            try:
                 stat = (package / name).stat()
-                stats.append((name, stat.st_size, stat.st_mtime_ns))
+            except FileNotFoundError:
+                continue
+            stats.append((name, stat.st_size, stat.st_mtime_ns))
         opencc = zlib.crc32(repr(stats).encode())
     except OSError:
         return None

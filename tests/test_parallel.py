@@ -65,29 +65,27 @@ def test_an_exception_is_raised_here_at_its_turn() -> None:
 CALLER = os.getpid()
 
 
-def _helper_dies(task: int) -> int:
-    if os.getpid() != CALLER and task >= 5:
-        os._exit(3)  # a helper killed in the middle of a task
-    time.sleep(0.02)  # the caller is slow: the helper takes most tasks
-    return task
+def _exit_with_code_3() -> None:
+    os._exit(3)  # a helper that stops in the middle of a task
 
 
-def test_a_helper_that_dies_is_an_error() -> None:
-    with pytest.raises(KeyprojError, match=r"stopped before finishing task \d+ of 20 \(exit code 3\): run again"):
-        list(ordered_map(_helper_dies, list(range(20)), 2))
-    assert _no_children_left()
+def _killed() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does when memory runs out
 
 
-def _helper_is_killed(task: int) -> int:
-    if os.getpid() != CALLER and task >= 5:
-        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does when memory runs out
-    time.sleep(0.02)
-    return task
+@pytest.mark.parametrize(("end_helper", "message"), [
+    (_exit_with_code_3, r"stopped before finishing task \d+ of 20 \(exit code 3\): run again"),
+    (_killed, r"\(killed by SIGKILL\): run again, with fewer --jobs"),
+])
+def test_a_helper_that_dies_is_a_one_line_error(end_helper, message: str) -> None:
+    def task_ending_helpers(task: int) -> int:
+        if os.getpid() != CALLER and task >= 5:
+            end_helper()
+        time.sleep(0.02)  # the caller is slow: the helper takes most tasks
+        return task
 
-
-def test_a_killed_helper_is_named_as_such() -> None:
-    with pytest.raises(KeyprojError, match=r"\(killed by SIGKILL\): run again, with fewer --jobs"):
-        list(ordered_map(_helper_is_killed, list(range(20)), 2))
+    with pytest.raises(KeyprojError, match=message):
+        list(ordered_map(task_ending_helpers, list(range(20)), 2))
     assert _no_children_left()
 
 
