@@ -74,9 +74,9 @@ def bare_scan(folder: Path) -> float:
 def stage_times(folder: Path) -> tuple[float, float]:
     """CPU seconds of (reading + normalizing, extracting from the normalized text) for every document."""
     sys.path.insert(0, str(REPO))
-    from keyproj.documents import read_document
     from keyproj.extract import extract_rows
-    from keyproj.sources import read_sources
+    from keyproj.read.documents import read_document
+    from keyproj.read.sources import read_sources
 
     meta = read_sources(folder / "sources.csv")
     paths = sorted(folder.glob("*.txt"))

@@ -28,8 +28,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from bench_extract import build_corpus  # noqa: E402
 
-from keyproj.documents import read_document  # noqa: E402
-from keyproj.normalize import normalize_text  # noqa: E402
+from keyproj.read.documents import read_document  # noqa: E402
+from keyproj.read.normalize import normalize_text  # noqa: E402
 
 RAW = REPO / "data" / "raw"
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.1.0"
+from keyproj._version import __version__
 
 _LAZY: dict[str, tuple[str, str | None]] = {
-    "read_document": ("keyproj.documents", "read_document"),
-    "Document": ("keyproj.documents", "Document"),
+    "read_document": ("keyproj.read.documents", "read_document"),
+    "Document": ("keyproj.read.documents", "Document"),
     "extract_facts": ("keyproj.extract", "extract_facts"),
     "build": ("keyproj.dataset", "build"),
     "load_facts": ("keyproj.loaders", "load_facts"),

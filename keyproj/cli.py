@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from keyproj import __version__
-from keyproj.errors import KeyprojError
+from keyproj._version import __version__
+from keyproj.errors import BadInputError, KeyprojError
+from keyproj.extract import iter_extracted
+from keyproj.facts import FACT_COLUMNS
+from keyproj.read.documents import DOCUMENT_SUFFIXES, discover_documents, read_document
+from keyproj.util.atomic import atomic_open, atomic_write_text
 
 
 def _add_data_option(parser: argparse.ArgumentParser) -> None:
@@ -66,9 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             # CPU at start-up that --jobs workers need (about 0.05 s per process).
             os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         if args.command == "read":
-            from keyproj.documents import cli_read as handler
+            handler = cli_read
         elif args.command == "extract":
-            from keyproj.extract import cli_extract as handler
+            handler = cli_extract
         elif args.command == "build":
             from keyproj.dataset import cli_build as handler
         else:
@@ -95,6 +102,119 @@ def _caused_by_interrupt(error: BaseException) -> bool:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return False
+
+
+# ---------------------------------------------------------------- handlers
+
+def cli_read(args: argparse.Namespace) -> int:
+    """`keyproj read PATH... [--out DIR]`: print each document's normalized text, or write
+    DIR/<doc_id>.txt. Each bad file gets one line on stderr; returns 1 if any failed, else 0."""
+    out_dir = Path(args.out) if getattr(args, "out", None) else None
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise KeyprojError(f"--out {out_dir}: not a folder")
+    refs, errors = discover_documents(args.paths)
+    # Texts written beside the documents would replace them or join the corpus: refuse.
+    if out_dir is not None and any(ref.path.resolve().parent == out_dir.resolve() for ref in refs):
+        raise KeyprojError(f"--out {out_dir} holds input documents, which the texts would replace: "
+                           f"write them to another folder")
+    total = len(refs) + len(errors)
+    failures = 0
+    for error in errors:
+        print(f"keyproj read: {error}", file=sys.stderr)
+        failures += 1
+    written: dict[str, Path] = {}
+    for ref in refs:
+        try:
+            document = read_document(ref.path, ref.meta)
+        except BadInputError as error:
+            print(f"keyproj read: {error}", file=sys.stderr)
+            failures += 1
+            continue
+        if out_dir is None:
+            try:
+                if len(refs) > 1:
+                    print(f"==> {ref.path} <==")
+                print(document.text, end="\n\n" if len(refs) > 1 else "\n")
+            except BrokenPipeError:  # the reader went away (`keyproj read ... | head`): stop quietly
+                _silence_stdout()
+                return 1 if failures else 0
+            continue
+        target = out_dir / f"{document.doc_id}.txt"
+        if document.doc_id in written:
+            print(f"keyproj read: {ref.path}: {target} already holds the text of {written[document.doc_id]}: "
+                  f"rename one of the two files", file=sys.stderr)
+            failures += 1
+            continue
+        try:
+            atomic_write_text(target, document.text + "\n")
+        except OSError as error:
+            raise KeyprojError(f"cannot write {target}: {error.strerror or error}") from None
+        written[document.doc_id] = ref.path
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    if failures:
+        print(f"keyproj read: {failures} of {total} documents failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's exit-time flush does not fail on a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
+def _is_an_input(out: Path, paths: Sequence[str | Path]) -> bool:
+    """Whether writing ``out`` would overwrite a document (or sources.csv) that is read."""
+    out = out.resolve()
+    for path in map(Path, paths):
+        path = path.resolve()
+        if out == path:
+            return True
+        in_folder = path.is_dir() and out.parent == path
+        if in_folder and (out.suffix.lower() in DOCUMENT_SUFFIXES or out.name == "sources.csv"):
+            return True
+    return False
+
+
+def cli_extract(args: argparse.Namespace) -> int:
+    """`keyproj extract PATH... [--out FILE] [--jobs N]`: the fact CSV of documents."""
+    if args.jobs < 1:
+        raise KeyprojError(f"--jobs must be 1 or more, not {args.jobs}")
+    if args.out and _is_an_input(Path(args.out), args.paths):
+        raise KeyprojError(f"--out {args.out} would replace an input document: write the facts to another file")
+    failures: list[BadInputError] = []
+    documents = count = 0
+
+    def write(handle: Any) -> None:
+        """Stream each document's CSV lines as they come (memory stays flat)."""
+        nonlocal documents, count
+        handle.write(",".join(FACT_COLUMNS) + "\n")
+        for _, result in iter_extracted(args.paths, args.jobs, as_csv=True):
+            documents += 1
+            if isinstance(result, BadInputError):
+                failures.append(result)
+                print(f"keyproj extract: {result}", file=sys.stderr)
+            else:
+                handle.write(result[0])
+                count += result[1]
+
+    if args.out:
+        with atomic_open(args.out, "w", encoding="utf-8", newline="") as handle:
+            write(handle)
+    else:
+        write(sys.stdout)
+        sys.stdout.flush()
+    if failures:
+        print(f"keyproj extract: {len(failures)} of {documents} inputs failed; "
+              f"{count} facts from the others were written", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -30,7 +30,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from keyproj.corrections import (
-    CorrectionsError, apply_corrections, check_key, parse_value, read_corrections, read_csv_rows,
+    CorrectionsError,
+    apply_corrections,
+    check_key,
+    parse_value,
+    read_corrections,
+    read_csv_rows,
 )
 from keyproj.errors import KeyprojError
 from keyproj.paths import DataLayout, data_layout
@@ -114,13 +119,13 @@ class BuildResult:
 # ---------------------------------------------------------------- inputs
 
 def read_sources(path: Path) -> dict[str, dict[str, str]]:
-    """raw/sources.csv as {file name: metadata row} (keyproj.sources); a missing file gives {}.
+    """raw/sources.csv as {file name: metadata row} (keyproj.read.sources); a missing file gives {}.
 
     Raises :class:`BadInputError` for a malformed sources.csv.
     """
     if not path.exists():
         return {}
-    from keyproj.sources import read_sources as read_sources_csv
+    from keyproj.read.sources import read_sources as read_sources_csv
 
     return read_sources_csv(path)
 
@@ -137,9 +142,8 @@ def document_facts(layout: DataLayout) -> tuple[list[dict[str, Any]], list["BadI
 
     if not _has_documents(layout.raw):
         return [], []
-    from keyproj.extract import extract_paths
-
     from keyproj.errors import BadInputError
+    from keyproj.extract import extract_paths
 
     extracted, errors = extract_paths([layout.raw], jobs=1)
     try:
@@ -165,7 +169,7 @@ def reference_facts(layout: DataLayout) -> list[dict[str, Any]]:
 
     Raises :class:`CorrectionsError` listing every malformed row as 'FILE:LINE: problem'.
     """
-    from keyproj.sources import normalize_published
+    from keyproj.read.sources import normalize_published
 
     if not layout.reference.is_dir():
         return []
@@ -252,7 +256,7 @@ def csv_text(table: "pd.DataFrame") -> str:
 
 def stamp_text() -> str:
     """Content of processed/.keyproj-build: the version of keyproj that built the outputs."""
-    from keyproj import __version__
+    from keyproj._version import __version__
 
     return f"keyproj {__version__}\n"
 
@@ -267,9 +271,9 @@ def build(data_dir: str | Path | None = None, quiet: bool = True) -> BuildResult
     :class:`KeyprojError` when a table breaks its schema; the previous outputs then stay.
     """
     started = time.perf_counter()
-    from keyproj.atomic import atomic_write_text
     from keyproj.panel import panel_table
     from keyproj.schema import validate
+    from keyproj.util.atomic import atomic_write_text
 
     layout = data_layout(data_dir)
     if not layout.root.is_dir():

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keyproj.errors import KeyprojError
-from keyproj.paths import PACKAGE_ROOT, DataLayout, data_layout
+from keyproj.paths import DataLayout, code_files, data_layout
 from keyproj.schema import FACTS_TABLE, PANEL_TABLE, SCOPES, typed, validate
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def _input_files(layout: DataLayout) -> Iterator[Path]:
             yield from (path for path in folder.rglob("*") if not path.name.startswith("."))
     if layout.corrections.exists():
         yield layout.corrections
-    yield from PACKAGE_ROOT.glob("*.py")
+    yield from code_files()
 
 
 def is_stale(data_dir: str | Path | None = None) -> bool:

@@ -50,3 +50,13 @@ def data_layout(data_dir: str | Path | None = None) -> DataLayout:
     if data_dir is None:
         data_dir = os.environ.get(DATA_ENV) or (REPO_ROOT / "data")
     return DataLayout(Path(data_dir).expanduser().resolve())
+
+
+def code_files() -> list[Path]:
+    """keyproj's own source and data files (every .py and .yaml, subpackages included), sorted.
+
+    Freshness checks (dataset staleness, render skip) fingerprint these: an edit of a lexicon
+    wording changes facts just as a code edit does.
+    """
+    return sorted(path for pattern in ("*.py", "*.yaml") for path in PACKAGE_ROOT.rglob(pattern)
+                  if "__pycache__" not in path.parts)

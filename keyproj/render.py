@@ -29,12 +29,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from keyproj import __version__
-from keyproj.atomic import atomic_write_text
+from keyproj._version import __version__
 from keyproj.errors import KeyprojError
 from keyproj.paths import DATA_ENV, REPO_ROOT, DataLayout, data_layout
-from keyproj.render_config import Report, RenderConfig, load_config
+from keyproj.render_config import RenderConfig, Report, load_config
 from keyproj.render_report import data_fingerprint
+from keyproj.util.atomic import atomic_write_text
 
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
@@ -145,7 +145,7 @@ def render_lock(outputs: OutputLayout) -> Iterator[None]:
         handle.close()  # closing the descriptor releases the lock
 
 
-# What keyproj.atomic leaves beside an output when a render is killed before the rename:
+# What keyproj.util.atomic leaves beside an output when a render is killed before the rename:
 # '.<file name>.<8 random characters>.tmp'.
 _TEMP_FILE = re.compile(r"\..+\.(?:html|ipynb|json)\.[a-z0-9_]{8}\.tmp")
 
@@ -187,11 +187,11 @@ def write_state(outputs: OutputLayout, reports: dict[str, dict[str, Any]]) -> No
 
 def code_fingerprint() -> str:
     """sha256 of keyproj's own source files: a change of code without a new version still counts."""
-    from keyproj.paths import PACKAGE_ROOT
+    from keyproj.paths import PACKAGE_ROOT, code_files
 
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE_ROOT.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in code_files():
+        digest.update(path.relative_to(PACKAGE_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -344,7 +344,11 @@ class PooledKernel:
     async def execute(self, nb: "NotebookNode", cwd: Path, cell_timeout: float) -> "NotebookNode":
         """Run every cell of ``nb`` in this kernel after resetting its namespace; ReportFailure on error."""
         from nbclient import NotebookClient
-        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+        from nbclient.exceptions import (
+            CellExecutionError,
+            CellTimeoutError,
+            DeadKernelError,
+        )
 
         try:
             await self.run_silently(RESET_CODE.format(cwd=str(cwd)))

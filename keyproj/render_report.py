@@ -59,7 +59,7 @@ def about(title: str, params: Mapping[str, Any], data_dir: str | Path | None = N
     """Display object stating the report's parameters, data fingerprint, keyproj version and render time."""
     from IPython.display import HTML
 
-    from keyproj import __version__
+    from keyproj._version import __version__
 
     rendered_at = datetime.now().astimezone().isoformat(timespec="seconds")
     return HTML(about_html(title, params, data_fingerprint(data_dir), __version__, rendered_at))

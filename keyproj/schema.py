@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from keyproj.errors import KeyprojError
-from keyproj.facts import FACT_COLUMNS, METRIC_UNITS, METRICS, QUALIFIERS, SCOPE_LEVELS, SUBSETS
+from keyproj.facts import (
+    FACT_COLUMNS,
+    METRIC_UNITS,
+    METRICS,
+    QUALIFIERS,
+    SCOPE_LEVELS,
+    SUBSETS,
+)
 
 if TYPE_CHECKING:
     import pandas as pd

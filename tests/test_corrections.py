@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REFERENCE_DIR, REPO_ROOT
 
 from keyproj.corrections import CORRECTION_COLUMNS, CorrectionsError, read_corrections
 from keyproj.dataset import build
-
-from conftest import REFERENCE_DIR, REPO_ROOT
 
 HEADER = ",".join(CORRECTION_COLUMNS)
 GQSOSO = "http://news.gqsoso.com/fenxi/202108/0998412.html"

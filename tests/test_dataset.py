@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import RAW_DIR, REFERENCE_DIR
 
 from keyproj.cli import main
 from keyproj.corrections import CorrectionsError
 from keyproj.dataset import build
 from keyproj.errors import KeyprojError
 from keyproj.schema import FACTS_TABLE, FLAGS, PANEL_TABLE, validate
-
-from conftest import RAW_DIR, REFERENCE_DIR
 
 REFERENCE_HEADER = ("region,scope,subset,period_start,period_end,metric,value,unit,qualifier,"
                     "source_url,source_title,published")

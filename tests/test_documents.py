@@ -1,4 +1,4 @@
-"""keyproj.documents: reading .txt (any common Chinese encoding), .html and .pdf, finding documents,
+"""keyproj.read.documents: reading .txt (any common Chinese encoding), .html and .pdf, finding documents,
 bad input, and `keyproj read`."""
 from __future__ import annotations
 
@@ -7,16 +7,21 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import RAW_DIR, SEED_IDS
 
 from keyproj.cli import main
-from keyproj.documents import (
-    DOCUMENT_SUFFIXES, Document, DocumentRef, decode_text, discover_documents, iter_documents, read_document,
-)
 from keyproj.errors import BadInputError
-from keyproj.normalize import normalize_text
-from keyproj.sources import read_sources
-
-from conftest import RAW_DIR, SEED_IDS
+from keyproj.read.documents import (
+    DOCUMENT_SUFFIXES,
+    Document,
+    DocumentRef,
+    decode_text,
+    discover_documents,
+    iter_documents,
+    read_document,
+)
+from keyproj.read.normalize import normalize_text
+from keyproj.read.sources import read_sources
 
 SIMPLIFIED = "000_2f2a21338f61aef2"
 TRADITIONAL = "002_1f562ed8ae16cfcf"

@@ -7,11 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import RAW_DIR, SEED_IDS
 
 from keyproj.cli import main
 from keyproj.facts import FACT_COLUMNS
-
-from conftest import RAW_DIR, SEED_IDS
 
 
 def _rows(text: str) -> list[dict[str, str]]:

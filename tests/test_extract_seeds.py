@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import GOLD_FACTS, RAW_DIR, SEED_IDS
 
-from keyproj.documents import read_document
 from keyproj.extract import extract_facts, extract_paths
 from keyproj.facts import FACT_COLUMNS
-from keyproj.normalize import normalize_text
-
-from conftest import GOLD_FACTS, RAW_DIR, SEED_IDS
+from keyproj.read.documents import read_document
+from keyproj.read.normalize import normalize_text
 
 KEY = ["doc_id", "region", "scope", "period_start", "period_end", "metric", "value", "unit", "qualifier"]
 

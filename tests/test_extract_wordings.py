@@ -10,8 +10,8 @@ from pathlib import Path
 import opencc
 import pytest
 
-from keyproj.documents import read_document
 from keyproj.extract import extract_facts
+from keyproj.read.documents import read_document
 
 TO_TRADITIONAL = opencc.OpenCC("s2t")
 

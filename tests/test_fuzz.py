@@ -7,8 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keyproj.extract import extract_facts
-from keyproj.normalize import normalize_text
-from keyproj.numbers import AMOUNT_FACTORS, amount_in_yi, parse_chinese_numeral, parse_number
+from keyproj.numbers import (
+    AMOUNT_FACTORS,
+    amount_in_yi,
+    parse_chinese_numeral,
+    parse_number,
+)
+from keyproj.read.normalize import normalize_text
 
 DIGITS = "零一二三四五六七八九"
 

@@ -21,13 +21,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_data_inputs
-from keyproj.cli import main
-from keyproj.render import OutputLayout
-from keyproj.sources import read_sources
-
 from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+from keyproj.cli import main
+from keyproj.read.sources import read_sources
+from keyproj.render import OutputLayout
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -324,7 +323,7 @@ def extract_measured(document: Path, out: Path) -> dict[str, float]:
 
 @pytest.mark.large_input
 def test_a_50_mb_document_is_extracted_in_bounded_time_and_memory(tmp_path: Path) -> None:
-    from keyproj.documents import decode_text
+    from keyproj.read.documents import decode_text
 
     seeds = [decode_text((REPO / "data" / "raw" / name).read_bytes()).splitlines()
              for name in sorted(read_sources(REPO / "data" / "raw" / "sources.csv"))]

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import copy_data_inputs
+
 from keyproj.dataset import STAMP_NAME, build
 from keyproj.paths import DATA_ENV
 from keyproj.render import OutputLayout
@@ -35,10 +35,10 @@ TEMP_FILE = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 
-# Writes part of a file through keyproj.atomic, says so, and waits to be killed.
+# Writes part of a file through keyproj.util.atomic, says so, and waits to be killed.
 HALF_WRITER = """
 import sys, time
-from keyproj.atomic import atomic_open
+from keyproj.util.atomic import atomic_open
 with atomic_open(sys.argv[1], "wb") as handle:
     handle.write(b"half")
     handle.flush()

@@ -1,4 +1,4 @@
-"""keyproj.normalize: each normalization step on the seed documents and on built text, and the offset map."""
+"""keyproj.read.normalize: each normalization step on the seed documents and on built text, and the offset map."""
 from __future__ import annotations
 
 import re
@@ -6,15 +6,22 @@ import unicodedata
 
 import numpy as np
 import pytest
+from conftest import RAW_DIR, SEED_IDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keyproj.normalize import (
-    _CHROME_WORDS, _MAY_BE_CHROME, _MAY_BE_CHROME_WITHOUT_BREADCRUMB, OffsetMap, _edit_map, _line_kind,
-    _converted, _to_simplified, _unify_characters, normalize_text,
+from keyproj.read.normalize import (
+    _CHROME_WORDS,
+    _MAY_BE_CHROME,
+    _MAY_BE_CHROME_WITHOUT_BREADCRUMB,
+    OffsetMap,
+    _converted,
+    _edit_map,
+    _line_kind,
+    _to_simplified,
+    _unify_characters,
+    normalize_text,
 )
-
-from conftest import RAW_DIR, SEED_IDS
 
 DIGITS = re.compile(r"\d")
 
@@ -506,7 +513,7 @@ def test_any_unicode_text_gets_a_valid_map(raw: str) -> None:
 # ---------------------------------------------------------------- the cached table of step 1
 
 def test_step_one_table_is_cached_and_loaded(tmp_path, monkeypatch) -> None:
-    from keyproj import normalize
+    from keyproj.read import normalize
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     built = normalize._build_code_table()
@@ -523,7 +530,7 @@ def test_step_one_table_is_cached_and_loaded(tmp_path, monkeypatch) -> None:
 
 
 def test_damaged_or_unwritable_cache_costs_only_time(tmp_path, monkeypatch) -> None:
-    from keyproj import normalize
+    from keyproj.read import normalize
 
     built = normalize._build_code_table()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-
 from conftest import copy_data_inputs
+
 from keyproj.cli import main
 from keyproj.render import OutputLayout
 from keyproj.render_html import notebook_to_html

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from keyproj.numbers import NumberError, amount_in_yi, parse_chinese_numeral, parse_number
+from keyproj.numbers import (
+    NumberError,
+    amount_in_yi,
+    parse_chinese_numeral,
+    parse_number,
+)
 
 
 @pytest.mark.parametrize("text, value", [

@@ -5,12 +5,18 @@ import math
 
 import pandas as pd
 import pytest
+from conftest import GOLD_FACTS
 
 from keyproj.facts import FACT_COLUMNS
-from keyproj.panel import build_panel, choose, format_number, is_government_url, normalize_facts, panel_table
+from keyproj.panel import (
+    build_panel,
+    choose,
+    format_number,
+    is_government_url,
+    normalize_facts,
+    panel_table,
+)
 from keyproj.schema import PANEL_TABLE
-
-from conftest import GOLD_FACTS
 
 
 @pytest.fixture(scope="module")

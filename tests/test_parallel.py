@@ -1,4 +1,4 @@
-"""keyproj.parallel.ordered_map: results in task order, work shared with forked helpers, failures raised here."""
+"""keyproj.util.parallel.ordered_map: results in task order, work shared with forked helpers, failures raised here."""
 from __future__ import annotations
 
 import os
@@ -10,11 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import RAW_DIR, REPO_ROOT
 
 from keyproj.errors import KeyprojError
-from keyproj.parallel import ordered_map
-
-from conftest import RAW_DIR, REPO_ROOT
+from keyproj.util.parallel import ordered_map
 
 
 def _square_slowly(task: int) -> tuple[int, int]:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import random
 
-from keyproj.documents import read_document
-from keyproj.periods import YEAR_PATTERN, find_time_mentions, find_year_mentions
-
 from conftest import RAW_DIR, SEED_IDS
+
+from keyproj.periods import YEAR_PATTERN, find_time_mentions, find_year_mentions
+from keyproj.read.documents import read_document
 
 
 def _plain(text: str) -> list:

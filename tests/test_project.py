@@ -9,7 +9,6 @@ import subprocess
 import tomllib
 
 import yaml
-
 from conftest import RAW_DIR, REPO_ROOT
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import copy_data_inputs
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from conftest import copy_data_inputs
-from keyproj import __version__
+from keyproj._version import __version__
 from keyproj.cli import main
 from keyproj.errors import KeyprojError
 from keyproj.params import DataIndex, validate

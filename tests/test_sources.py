@@ -1,14 +1,19 @@
-"""keyproj.sources: reading sources.csv and hashing documents."""
+"""keyproj.read.sources: reading sources.csv and hashing documents."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from conftest import RAW_DIR, SEED_IDS
 
 from keyproj.errors import BadInputError
-from keyproj.sources import META_KEYS, SOURCE_COLUMNS, normalize_published, read_sources, sha256_of
-
-from conftest import RAW_DIR, SEED_IDS
+from keyproj.read.sources import (
+    META_KEYS,
+    SOURCE_COLUMNS,
+    normalize_published,
+    read_sources,
+    sha256_of,
+)
 
 HEADER = "file,published,region,title,url"
 

@@ -59,7 +59,7 @@ from typing import Any
 
 import numpy as np
 
-from keyproj.atomic import atomic_write_bytes
+from keyproj.util.atomic import atomic_write_bytes
 
 __all__ = ["OffsetMap", "normalize_text"]
 

@@ -10,12 +10,10 @@ See docs/FACTS.md for the table this produces.
 """
 from __future__ import annotations
 
-import argparse
 import bisect
 import csv
 import io
 import re
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -24,7 +22,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from keyproj.facts import FACT_COLUMNS, LIST_METRICS, METRIC_UNITS
 from keyproj.numbers import AMOUNT_UNIT, NUMBER, amount_in_yi, parse_number
-from keyproj.periods import Published, TimeMention, find_time_mentions, find_year_mentions, resolve_period
+from keyproj.periods import (
+    Published,
+    TimeMention,
+    find_time_mentions,
+    find_year_mentions,
+    resolve_period,
+)
 from keyproj.regions import PLACE_PATTERN, canonical_region, government_level
 
 if TYPE_CHECKING:
@@ -687,8 +691,8 @@ _STRETCH = 200_000
 
 def _results(refs: Sequence[Any], as_csv: bool) -> Iterator[tuple[str, Any]]:
     """``(path, result)`` for each document of ``refs``, in order (see :func:`iter_extracted`)."""
-    from keyproj.documents import read_document
     from keyproj.errors import BadInputError
+    from keyproj.read.documents import read_document
 
     stretch: list[tuple[str, Any]] = []
     size = 0
@@ -738,9 +742,9 @@ def iter_extracted(paths: Sequence[str | Path], jobs: int = 1, as_csv: bool = Fa
     Yields ``(path, rows)`` for each document (rows: dicts with the FACT_COLUMNS keys; with
     ``as_csv``, ``(CSV lines, number of rows)`` instead), or ``(path, error)`` for a bad file or
     folder; nothing is raised for a bad file. With ``jobs`` > 1 this process and ``jobs - 1``
-    forked ones take runs of documents in turn (``keyproj.parallel.ordered_map``).
+    forked ones take runs of documents in turn (``keyproj.util.parallel.ordered_map``).
     """
-    from keyproj.documents import discover_documents
+    from keyproj.read.documents import discover_documents
 
     refs, errors = discover_documents(paths)
     for error in errors:
@@ -748,7 +752,7 @@ def iter_extracted(paths: Sequence[str | Path], jobs: int = 1, as_csv: bool = Fa
     if jobs <= 1 or len(refs) <= 1:
         yield from _results(refs, as_csv)
         return
-    from keyproj.parallel import ordered_map
+    from keyproj.util.parallel import ordered_map
 
     for results in ordered_map(_run_results, [(batch, as_csv) for batch in _batches(refs, jobs)], jobs):
         yield from results
@@ -783,56 +787,3 @@ def facts_csv_rows(rows: Iterable[Sequence[Any]]) -> str:
 
 def _format_value(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".") if value == value else ""
-
-
-def _is_an_input(out: Path, paths: Sequence[str | Path]) -> bool:
-    """Whether writing ``out`` would overwrite a document (or sources.csv) that is read."""
-    from keyproj.documents import DOCUMENT_SUFFIXES
-
-    out = out.resolve()
-    for path in map(Path, paths):
-        path = path.resolve()
-        if out == path:
-            return True
-        in_folder = path.is_dir() and out.parent == path
-        if in_folder and (out.suffix.lower() in DOCUMENT_SUFFIXES or out.name == "sources.csv"):
-            return True
-    return False
-
-
-def cli_extract(args: argparse.Namespace) -> int:
-    """`keyproj extract PATH... [--out FILE] [--jobs N]`: the fact CSV of documents."""
-    from keyproj.atomic import atomic_open
-    from keyproj.errors import BadInputError, KeyprojError
-
-    if args.jobs < 1:
-        raise KeyprojError(f"--jobs must be 1 or more, not {args.jobs}")
-    if args.out and _is_an_input(Path(args.out), args.paths):
-        raise KeyprojError(f"--out {args.out} would replace an input document: write the facts to another file")
-    failures: list[BadInputError] = []
-    documents = count = 0
-
-    def write(handle: Any) -> None:
-        """Stream each document's CSV lines as they come (memory stays flat)."""
-        nonlocal documents, count
-        handle.write(",".join(FACT_COLUMNS) + "\n")
-        for _, result in iter_extracted(args.paths, args.jobs, as_csv=True):
-            documents += 1
-            if isinstance(result, BadInputError):
-                failures.append(result)
-                print(f"keyproj extract: {result}", file=sys.stderr)
-            else:
-                handle.write(result[0])
-                count += result[1]
-
-    if args.out:
-        with atomic_open(args.out, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
-    else:
-        write(sys.stdout)
-        sys.stdout.flush()
-    if failures:
-        print(f"keyproj extract: {len(failures)} of {documents} inputs failed; "
-              f"{count} facts from the others were written", file=sys.stderr)
-        return 1
-    return 0

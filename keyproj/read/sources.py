@@ -64,7 +64,9 @@ def read_sources(path: Path) -> dict[str, dict[str, str]]:
     Raises BadInputError naming the file (and the line) for missing columns, an empty or
     repeated file name, or a published value that is not a date.
     """
-    from keyproj.documents import decode_text  # one decoder for every text file (UTF-8, GB18030, ...)
+    from keyproj.read.documents import (
+        decode_text,  # one decoder for every text file (UTF-8, GB18030, ...)
+    )
 
     path = Path(path)
     try:

@@ -13,21 +13,18 @@ saying what is wrong and what to do.
 """
 from __future__ import annotations
 
-import argparse
 import codecs
 import io
 import os
 import re
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from keyproj.atomic import atomic_write_text
-from keyproj.errors import BadInputError, KeyprojError
-from keyproj.normalize import OffsetMap, normalize_text
-from keyproj.sources import META_KEYS, empty_meta, read_sources
+from keyproj.errors import BadInputError
+from keyproj.read.normalize import OffsetMap, normalize_text
+from keyproj.read.sources import META_KEYS, empty_meta, read_sources
 
 __all__ = [
     "DOCUMENT_SUFFIXES", "Document", "DocumentRef", "cli_read", "decode_text", "discover_documents",
@@ -370,66 +367,3 @@ def iter_documents(paths: Sequence[str | Path]) -> Iterator[Document | BadInputE
             yield read_document(ref.path, ref.meta)
         except BadInputError as error:
             yield error
-
-
-def cli_read(args: argparse.Namespace) -> int:
-    """`keyproj read PATH... [--out DIR]`: print each document's normalized text, or write
-    DIR/<doc_id>.txt. Each bad file gets one line on stderr; returns 1 if any failed, else 0."""
-    out_dir = Path(args.out) if getattr(args, "out", None) else None
-    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        raise KeyprojError(f"--out {out_dir}: not a folder")
-    refs, errors = discover_documents(args.paths)
-    # Texts written beside the documents would replace them or join the corpus: refuse.
-    if out_dir is not None and any(ref.path.resolve().parent == out_dir.resolve() for ref in refs):
-        raise KeyprojError(f"--out {out_dir} holds input documents, which the texts would replace: "
-                           f"write them to another folder")
-    total = len(refs) + len(errors)
-    failures = 0
-    for error in errors:
-        print(f"keyproj read: {error}", file=sys.stderr)
-        failures += 1
-    written: dict[str, Path] = {}
-    for ref in refs:
-        try:
-            document = read_document(ref.path, ref.meta)
-        except BadInputError as error:
-            print(f"keyproj read: {error}", file=sys.stderr)
-            failures += 1
-            continue
-        if out_dir is None:
-            try:
-                if len(refs) > 1:
-                    print(f"==> {ref.path} <==")
-                print(document.text, end="\n\n" if len(refs) > 1 else "\n")
-            except BrokenPipeError:  # the reader went away (`keyproj read ... | head`): stop quietly
-                _silence_stdout()
-                return 1 if failures else 0
-            continue
-        target = out_dir / f"{document.doc_id}.txt"
-        if document.doc_id in written:
-            print(f"keyproj read: {ref.path}: {target} already holds the text of {written[document.doc_id]}: "
-                  f"rename one of the two files", file=sys.stderr)
-            failures += 1
-            continue
-        try:
-            atomic_write_text(target, document.text + "\n")
-        except OSError as error:
-            raise KeyprojError(f"cannot write {target}: {error.strerror or error}") from None
-        written[document.doc_id] = ref.path
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-    if failures:
-        print(f"keyproj read: {failures} of {total} documents failed", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that Python's exit-time flush does not fail on a closed pipe."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
-        pass

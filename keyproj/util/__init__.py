@@ -1,0 +1,1 @@
+"""Helpers with no knowledge of key projects: atomic writes, ordered parallel maps."""
