@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from keyproj.loaders import ensure_built
+from keyproj.data.load import ensure_built
 from keyproj.paths import data_layout
 from keyproj.render import OutputLayout, default_jobs, render_reports
 from keyproj.render_config import Report, load_config

@@ -15,9 +15,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "read_document": ("keyproj.read.documents", "read_document"),
     "Document": ("keyproj.read.documents", "Document"),
     "extract_facts": ("keyproj.extract", "extract_facts"),
-    "build": ("keyproj.dataset", "build"),
-    "load_facts": ("keyproj.loaders", "load_facts"),
-    "load_panel": ("keyproj.loaders", "load_panel"),
+    "build": ("keyproj.data.build", "build"),
+    "load_facts": ("keyproj.data.load", "load_facts"),
+    "load_panel": ("keyproj.data.load", "load_panel"),
     "metrics": ("keyproj.metrics", None),
 }
 

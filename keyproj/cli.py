@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "extract":
             handler = cli_extract
         elif args.command == "build":
-            from keyproj.dataset import cli_build as handler
+            handler = cli_build
         else:
             from keyproj.render import cli_render as handler
         return handler(args)
@@ -214,6 +214,27 @@ def cli_extract(args: argparse.Namespace) -> int:
         print(f"keyproj extract: {len(failures)} of {documents} inputs failed; "
               f"{count} facts from the others were written", file=sys.stderr)
         return 1
+    return 0
+
+
+
+def cli_build(args: argparse.Namespace) -> int:
+    """`keyproj build [--data DIR] [--quiet]`: build the dataset; 1 when input rows are malformed."""
+    # The data stage pulls in pandas: imported here so that `keyproj read/extract` start fast.
+    from keyproj.data.build import build
+    from keyproj.data.rows import RowsError
+
+    try:
+        result = build(args.data)
+    except RowsError as error:
+        for problem in error.problems:
+            print(f"keyproj build: error: {problem}", file=sys.stderr)
+        print(f"keyproj build: {len(error.problems)} problem(s); nothing was written", file=sys.stderr)
+        return 1
+    for skipped in result.bad_inputs:
+        print(f"keyproj build: skipped {skipped}", file=sys.stderr)
+    if not args.quiet:
+        print(result.summary())
     return 0
 
 

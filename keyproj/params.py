@@ -166,7 +166,7 @@ def coerce_doc_id(name: str, value: Any, known_ids: Iterable[str]) -> str | None
 
 
 class DataIndex:
-    """What the processed data covers: regions, lists and years, and document ids, read through keyproj.loaders."""
+    """What the processed data covers: regions, lists and years, and document ids, read through keyproj.data.load."""
 
     def __init__(self, panel: "pd.DataFrame", facts: "pd.DataFrame", regions: Iterable[str]) -> None:
         self.panel = panel
@@ -176,7 +176,7 @@ class DataIndex:
     @classmethod
     def load(cls, data_dir: str | Path | None = None) -> "DataIndex":
         """Read the processed panel and facts (KEYPROJ_DATA or the repository's data/ by default)."""
-        from keyproj import loaders
+        from keyproj.data import load as loaders
 
         panel = loaders.load_panel(data_dir=data_dir)
         facts = loaders.load_facts(data_dir=data_dir)

@@ -60,3 +60,12 @@ def code_files() -> list[Path]:
     """
     return sorted(path for pattern in ("*.py", "*.yaml") for path in PACKAGE_ROOT.rglob(pattern)
                   if "__pycache__" not in path.parts)
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` relative to the working directory when it lies inside it, else absolute."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -540,7 +540,7 @@ def render_reports(config: RenderConfig, only: list[str] | None = None, jobs: in
     selected = config.select(only)
     layout = data_layout(data_dir)
     outputs = OutputLayout(Path(outputs_dir).resolve() if outputs_dir else DEFAULT_OUTPUTS)
-    from keyproj.loaders import ensure_built
+    from keyproj.data.load import ensure_built
 
     ensure_built(layout.root)  # the notebooks would build it too, each on its own
     data_hash = data_fingerprint(layout.root)

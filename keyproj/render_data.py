@@ -1,4 +1,4 @@
-"""Tables the report notebooks show, shaped from the panel and the facts (keyproj.loaders).
+"""Tables the report notebooks show, shaped from the panel and the facts (keyproj.data.load).
 
 Amounts in 亿元, rates and elapsed share of the year in %, leads in percentage points (pp).
 A panel row covers one period (2024-01..2024-09); these helpers pick, for each year, the figure
@@ -355,10 +355,10 @@ def year_periods(panel: "pd.DataFrame", year: int) -> "pd.DataFrame":
 
 
 def flag_rows(panel: "pd.DataFrame") -> "pd.DataFrame":
-    """Rows of the panel with flags, one line per flag with its meaning (keyproj.schema.FLAGS)."""
+    """Rows of the panel with flags, one line per flag with its meaning (keyproj.data.tables.FLAGS)."""
     import pandas as pd
 
-    from keyproj.schema import FLAGS
+    from keyproj.data.tables import FLAGS
 
     records = []
     for row in panel.to_dict("records"):
@@ -398,8 +398,8 @@ def audit_facts(facts: "pd.DataFrame", region: str | None = None, doc_id: str | 
 
 
 def settle_reason(chosen: Mapping[str, Any], other: Mapping[str, Any]) -> str:
-    """Why the panel took ``chosen`` over ``other`` (the reconciliation rule of keyproj.panel), in Chinese."""
-    from keyproj.panel import is_government_url
+    """Why the panel took ``chosen`` over ``other`` (the reconciliation rule of keyproj.data.panel), in Chinese."""
+    from keyproj.data.panel import is_government_url
 
     def url(fact: Mapping[str, Any]) -> str:
         return _text(fact.get("url")) or (_text(fact.get("source")) if _text(fact.get("source_kind")) == "reference"
@@ -423,7 +423,7 @@ def conflicts(facts: "pd.DataFrame", panel: "pd.DataFrame") -> "pd.DataFrame":
     """
     import pandas as pd
 
-    from keyproj.panel import CONFLICT_TOLERANCE
+    from keyproj.data.panel import CONFLICT_TOLERANCE
 
     chosen_sources: dict[tuple[str, ...], str] = {}
     for row in panel.to_dict("records"):
@@ -473,7 +473,7 @@ def conflicts_touching(table: "pd.DataFrame", keys: set[tuple[str, str, str, str
 
 
 def corrections_for(corrections: Iterable[Any], region: str | None) -> "pd.DataFrame":
-    """The rows of corrections.csv (keyproj.corrections.Correction) about one region (all when None)."""
+    """The rows of corrections.csv (keyproj.data.corrections.Correction) about one region (all when None)."""
     import pandas as pd
 
     records = [{"line": c.line, "action": c.action, "scope": c.scope, "subset": subset_label(c.subset),

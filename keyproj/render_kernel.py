@@ -17,7 +17,7 @@ WARM_MODULES: tuple[str, ...] = (
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn", "statsmodels.api",
     "IPython.display", "matplotlib_inline.backend_inline",
     "keyproj", "keyproj.params", "keyproj.plotting", "keyproj.render_report",
-    "keyproj.loaders", "keyproj.metrics",
+    "keyproj.data.load", "keyproj.metrics",
 )
 
 _SNAPSHOT: dict[str, Any] = {}
@@ -59,7 +59,8 @@ def _first_use() -> None:
 
         import matplotlib.pyplot as plt
 
-        from keyproj import loaders, plotting
+        from keyproj import plotting
+        from keyproj.data import load as loaders
 
         plotting.setup_plotting()
         fig, ax = plt.subplots()

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/ch
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> OutputLayout:
     """outputs/ with the index and one report of each notebook, rendered from a built copy of the data."""
-    from keyproj.dataset import build
+    from keyproj.data.build import build
 
     root = tmp_path_factory.mktemp("browser")
     data = root / "data"

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from conftest import REFERENCE_DIR, REPO_ROOT
 
-from keyproj.corrections import CORRECTION_COLUMNS, CorrectionsError, read_corrections
-from keyproj.dataset import build
+from keyproj.data.build import build
+from keyproj.data.corrections import CORRECTION_COLUMNS, read_corrections
+from keyproj.data.rows import RowsError
 
 HEADER = ",".join(CORRECTION_COLUMNS)
 GQSOSO = "http://news.gqsoso.com/fenxi/202108/0998412.html"
@@ -138,7 +139,7 @@ def test_every_malformed_row_named_by_file_and_line(data: Path) -> None:
         "",
         f"drop,{QUANZHOU_H1},completed_investment,1,,,,no such value,lin",      # 9: parsed fine
     )
-    with pytest.raises(CorrectionsError) as caught:
+    with pytest.raises(RowsError) as caught:
         build(data)
     problems = caught.value.problems
     assert all("corrections.csv:" in problem for problem in problems)
@@ -158,7 +159,7 @@ def test_drop_or_replace_matching_nothing_is_an_error(data: Path) -> None:
         f"replace,{QUANZHOU_H1},completed_investment,1,,,http://nowhere.example/,no such source,lin",
         "drop,泉州市,city,,2030-01,2030-12,projects,,,,,no such year,lin",
     )
-    with pytest.raises(CorrectionsError) as caught:
+    with pytest.raises(RowsError) as caught:
         build(data)
     problems = caught.value.problems
     assert [problem.split("corrections.csv:")[1].split(":")[0] for problem in problems] == ["2", "3", "4"]
@@ -169,7 +170,7 @@ def test_drop_or_replace_matching_nothing_is_an_error(data: Path) -> None:
 def test_two_corrections_of_one_figure_need_a_replace(data: Path) -> None:
     add = f"add,{QUANZHOU_H1},completed_investment,941,,,,first,lin"
     write_corrections(data, add, f"add,{QUANZHOU_H1},completed_investment,942,,,,second,chen")
-    with pytest.raises(CorrectionsError, match=r"corrections\.csv:3: line 2 already sets this figure"):
+    with pytest.raises(RowsError, match=r"corrections\.csv:3: line 2 already sets this figure"):
         build(data)
     write_corrections(data, add, f"replace,{QUANZHOU_H1},completed_investment,942,,,correction:lin,second,chen")
     assert quanzhou_h1(build(data).panel_path)["completed_investment"] == "942"
@@ -177,11 +178,11 @@ def test_two_corrections_of_one_figure_need_a_replace(data: Path) -> None:
 
 def test_header_problems(data: Path) -> None:
     write_corrections(data, header="action,region,scope,period,metric,value,reason,author")
-    with pytest.raises(CorrectionsError, match=r"corrections\.csv:1: missing column\(s\) period_start, "
+    with pytest.raises(RowsError, match=r"corrections\.csv:1: missing column\(s\) period_start, "
                                                r"period_end; unknown column\(s\) period"):
         build(data)
     (data / "corrections.csv").write_bytes(b"\xff\xfe" + "action".encode("utf-16-le"))
-    with pytest.raises(CorrectionsError, match=r"corrections\.csv:1: not UTF-8 text"):
+    with pytest.raises(RowsError, match=r"corrections\.csv:1: not UTF-8 text"):
         build(data)
 
 
@@ -194,7 +195,7 @@ def test_unit_qualifier_and_source_checks(tmp_path: Path) -> None:
         "add,泉州市,town,,2021-01,2021-06,completed_investment,1,,,,bad scope,lin",
         "drop,泉州市,city,,2021-06,2021-01,completed_investment,,,,,reversed,lin",
     )
-    with pytest.raises(CorrectionsError) as caught:
+    with pytest.raises(RowsError) as caught:
         read_corrections(path)
     text = "\n".join(caught.value.problems)
     assert "corrections.csv:2: unit '%' is wrong for completed_investment" in text

@@ -12,10 +12,10 @@ import pytest
 from conftest import RAW_DIR, REFERENCE_DIR
 
 from keyproj.cli import main
-from keyproj.corrections import CorrectionsError
-from keyproj.dataset import build
+from keyproj.data.build import build
+from keyproj.data.rows import RowsError
+from keyproj.data.tables import FACTS_TABLE, FLAGS, PANEL_TABLE, validate
 from keyproj.errors import KeyprojError
-from keyproj.schema import FACTS_TABLE, FLAGS, PANEL_TABLE, validate
 
 REFERENCE_HEADER = ("region,scope,subset,period_start,period_end,metric,value,unit,qualifier,"
                     "source_url,source_title,published")
@@ -193,7 +193,7 @@ def test_malformed_reference_rows_listed_with_lines_and_outputs_kept(tmp_path: P
         "甲市,city,,2024-01,2024-06,projects,abc,count,,http://a.example/1,a,2024-07-01",
         "甲市,city,,2024-01,2024-06,annual_plan,5,%,,http://a.example/1,a,2024-07-01",
     ])
-    with pytest.raises(CorrectionsError) as caught:
+    with pytest.raises(RowsError) as caught:
         build(tmp_path)
     problems = caught.value.problems
     shown = "reference/figures.csv"
@@ -214,7 +214,7 @@ def test_reference_publication_dates_are_normalized(tmp_path: Path) -> None:
     assert list(facts["published"]) == ["2024-07-01", "2024-07"]
     assert list(facts["unit"]) == ["亿元", "%"]  # an empty unit is the metric's
     write_reference(tmp_path, ["甲市,city,,2024-01,2024-06,completed_investment,50,亿元,,http://a.example/1,a,July"])
-    with pytest.raises(CorrectionsError, match=r"figures\.csv:2: published 'July' is not a date"):
+    with pytest.raises(RowsError, match=r"figures\.csv:2: published 'July' is not a date"):
         build(tmp_path)
 
 

@@ -15,11 +15,11 @@ from keyproj.read.documents import (
     DOCUMENT_SUFFIXES,
     Document,
     DocumentRef,
-    decode_text,
     discover_documents,
     iter_documents,
     read_document,
 )
+from keyproj.read.decode import decode_text
 from keyproj.read.normalize import normalize_text
 from keyproj.read.sources import read_sources
 

@@ -127,7 +127,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
 
 
 def test_markup_in_documents_is_extracted_as_quote_text(hostile: HostileRun) -> None:
-    from keyproj.loaders import load_facts
+    from keyproj.data.load import load_facts
 
     for doc_id in ("900_hostile", "901_hostile"):
         quotes = [row["quote"] for row in hostile.extracted if row["doc_id"] == doc_id]
@@ -323,7 +323,7 @@ def extract_measured(document: Path, out: Path) -> dict[str, float]:
 
 @pytest.mark.large_input
 def test_a_50_mb_document_is_extracted_in_bounded_time_and_memory(tmp_path: Path) -> None:
-    from keyproj.read.documents import decode_text
+    from keyproj.read.decode import decode_text
 
     seeds = [decode_text((REPO / "data" / "raw" / name).read_bytes()).splitlines()
              for name in sorted(read_sources(REPO / "data" / "raw" / "sources.csv"))]

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from conftest import copy_data_inputs
 
-from keyproj.dataset import STAMP_NAME, build
+from keyproj.data.build import STAMP_NAME, build
 from keyproj.paths import DATA_ENV
 from keyproj.render import OutputLayout
 
@@ -159,8 +159,8 @@ def check_tables(data: Path) -> None:
     """facts.csv and panel.csv as they are on disk load and pass their schema (no rebuild first)."""
     import pandas as pd
 
-    from keyproj.loaders import typed_facts, typed_panel
-    from keyproj.schema import FACTS_TABLE, PANEL_TABLE, validate
+    from keyproj.data.load import typed_facts, typed_panel
+    from keyproj.data.tables import FACTS_TABLE, PANEL_TABLE, validate
 
     processed = data / "processed"
     for name, table, typed in (("facts.csv", FACTS_TABLE, typed_facts), ("panel.csv", PANEL_TABLE, typed_panel)):
@@ -228,7 +228,7 @@ def test_killed_builds_leave_whole_tables_and_the_next_build_completes(tmp_path:
     # The next run completes and writes the tables of the current inputs; loaders see them fresh.
     subprocess.run(command, check=True)
     assert current() == versions[present]
-    from keyproj.loaders import is_stale, load_facts
+    from keyproj.data.load import is_stale, load_facts
 
     assert not is_stale(data)
     assert (load_facts(data_dir=data)["region"].astype(str) == "惠安县").any() == present

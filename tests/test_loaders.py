@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from conftest import REFERENCE_DIR
 
-from keyproj.dataset import STAMP_NAME, build
+from keyproj.data.build import STAMP_NAME, build
+from keyproj.data.load import is_stale, known_regions, load_facts, load_panel
 from keyproj.errors import KeyprojError
-from keyproj.loaders import is_stale, known_regions, load_facts, load_panel
 from keyproj.paths import DATA_ENV
 
 

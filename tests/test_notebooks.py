@@ -25,7 +25,7 @@ RENDERED_AT = re.compile(r'(<span class=\\?"keyproj-rendered-at\\?">)[^<]*(</spa
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A built copy of the repository's data inputs."""
-    from keyproj.dataset import build
+    from keyproj.data.build import build
 
     root = copy_data_inputs(tmp_path_factory.mktemp("notebook-data"))
     build(root)

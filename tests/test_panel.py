@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from conftest import GOLD_FACTS
 
-from keyproj.facts import FACT_COLUMNS
-from keyproj.panel import (
+from keyproj.data.panel import (
     build_panel,
     choose,
     format_number,
@@ -16,7 +15,8 @@ from keyproj.panel import (
     normalize_facts,
     panel_table,
 )
-from keyproj.schema import PANEL_TABLE
+from keyproj.data.tables import PANEL_TABLE
+from keyproj.facts import FACT_COLUMNS
 
 
 @pytest.fixture(scope="module")

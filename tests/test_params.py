@@ -12,7 +12,7 @@ from keyproj.params import DataIndex, ParameterError, validate
 
 
 def small_index() -> DataIndex:
-    """A panel and facts shaped like keyproj.loaders' (categoricals, Int64 years), with a few rows."""
+    """A panel and facts shaped like keyproj.data.load' (categoricals, Int64 years), with a few rows."""
     panel = pd.DataFrame({
         "region": ["泉州市", "泉州市", "泉州市", "泉港区", "泉港区", "南安市"],
         "scope": ["city", "city", "province", "county", "province", "city"],

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's data inputs, built (documents, reference figures, corrections)."""
-    from keyproj.dataset import build
+    from keyproj.data.build import build
 
     root = copy_data_inputs(tmp_path_factory.mktemp("render-data"))
     build(root)
@@ -293,7 +293,7 @@ def test_state_and_outputs_are_written_atomically(small: Path, data_dir: Path) -
 
 
 def test_annual_series_takes_full_years_else_the_latest_part_and_implies_plans(data_dir: Path) -> None:
-    from keyproj.loaders import load_panel
+    from keyproj.data.load import load_panel
     from keyproj.render_data import annual_series, growth_table, sources_table
 
     annual = annual_series(load_panel(region="泉州市", scope="city", data_dir=data_dir))
@@ -313,7 +313,7 @@ def test_annual_series_takes_full_years_else_the_latest_part_and_implies_plans(d
 
 
 def test_year_lists_set_part_years_against_the_elapsed_share(data_dir: Path) -> None:
-    from keyproj.loaders import load_panel
+    from keyproj.data.load import load_panel
     from keyproj.render_data import year_lists
 
     lists = year_lists(load_panel(region="泉州台商投资区", data_dir=data_dir), 2024).set_index("scope")
@@ -324,7 +324,7 @@ def test_year_lists_set_part_years_against_the_elapsed_share(data_dir: Path) -> 
 
 
 def test_conflicts_name_the_value_taken_and_why(data_dir: Path) -> None:
-    from keyproj.loaders import load_facts, load_panel
+    from keyproj.data.load import load_facts, load_panel
     from keyproj.render_data import conflicts
 
     facts = load_facts(data_dir=data_dir)

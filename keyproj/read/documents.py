@@ -13,21 +13,19 @@ saying what is wrong and what to do.
 """
 from __future__ import annotations
 
-import codecs
-import io
 import os
-import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from keyproj.errors import BadInputError
+from keyproj.read.decode import decode_text
+from keyproj.read.formats import html_text, pdf_text
 from keyproj.read.normalize import OffsetMap, normalize_text
 from keyproj.read.sources import META_KEYS, empty_meta, read_sources
 
 __all__ = [
-    "DOCUMENT_SUFFIXES", "Document", "DocumentRef", "cli_read", "decode_text", "discover_documents",
+    "DOCUMENT_SUFFIXES", "Document", "DocumentRef", "discover_documents",
     "iter_documents", "read_document",
 ]
 
@@ -58,182 +56,6 @@ class DocumentRef:
 
     path: Path
     meta: dict[str, str] | None
-
-
-# ---------------------------------------------------------------- decoding
-
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
-)
-# charset-normalizer chooses among these when a file is not UTF-8.
-_CANDIDATES = ["gb18030", "big5", "cp950", "big5hkscs", "utf_16_le", "utf_16_be"]
-# Strict decoders to try for what charset-normalizer names (supersets first where they exist).
-_DECODERS = {
-    "gb2312": ("gb18030",), "gbk": ("gb18030",), "cp936": ("gb18030",), "gb18030": ("gb18030",),
-    "big5": ("big5", "cp950", "big5hkscs"), "cp950": ("cp950", "big5hkscs"), "big5hkscs": ("big5hkscs",),
-}
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
-_NOT_CONTROL_BYTES = bytes([*range(0x09, 0x0E), 0x1B, *range(0x20, 0x7F), *range(0x80, 0x100)])  # not _CONTROL
-_UNDECODABLE = "cannot decode the text (it is not UTF-8, UTF-16, GB18030/GBK or Big5): save it as UTF-8"
-
-
-def decode_text(data: bytes, path: str | Path = "<bytes>") -> str:
-    """The text of a file's bytes: UTF-8, UTF-16/32 with a byte-order mark, BOM-less UTF-16,
-    GB18030/GBK or Big5, decoded strictly. Raises BadInputError for an empty, binary or undecodable file."""
-    if not data:
-        raise BadInputError(path, "empty file")
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return _checked(data.decode(encoding), path)
-            except UnicodeDecodeError:
-                raise BadInputError(path, f"not valid {encoding.upper()} although it starts with its byte-order "
-                                          f"mark: save it again as UTF-8") from None
-    try:
-        text = data.decode("utf-8")  # the usual case first: a strict decode is cheap
-    except UnicodeDecodeError:
-        pass
-    else:
-        return _checked(text, path, data)
-    if b"\x00" in data:
-        text = _bomless_utf16(data)
-        if text is None:
-            raise BadInputError(path, "binary file (it contains NUL bytes), not a text document: "
-                                      "give a .txt, .html or .pdf document")
-        return _checked(text, path)
-    return _checked(_detected(data, path), path)
-
-
-def _bomless_utf16(data: bytes) -> str | None:
-    """UTF-16 without a byte-order mark: ASCII characters leave NUL bytes on one side only."""
-    if len(data) % 2:
-        return None
-    even, odd = data[0::2].count(0), data[1::2].count(0)
-    encoding = "utf-16-le" if odd > 4 * even else "utf-16-be" if even > 4 * odd else None
-    if encoding is None:
-        return None
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError:
-        return None
-    return None if _CONTROL.search(text) else text
-
-
-def _detected(data: bytes, path: str | Path) -> str:
-    """Decode a non-UTF-8 file with the encoding charset-normalizer finds most plausible."""
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=_CANDIDATES).best()
-    if best is None:
-        raise BadInputError(path, _UNDECODABLE)
-    name = best.encoding.lower().replace("-", "_")
-    for encoding in _DECODERS.get(name, (name,)):
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    raise BadInputError(path, _UNDECODABLE)
-
-
-def _checked(text: str, path: str | Path, utf8: bytes | None = None) -> str:
-    """``text`` if it is a text document; ``utf8`` is the file's bytes when ``text`` is their UTF-8
-    decoding (control characters are then found faster in the bytes: in UTF-8 they are single bytes)."""
-    if not text or text.isspace():
-        raise BadInputError(path, "empty file (only white space)")
-    if utf8 is not None and not utf8.translate(None, _NOT_CONTROL_BYTES):
-        return text  # no control character, no NUL
-    if "\x00" in text:
-        raise BadInputError(path, "binary file (it contains NUL bytes), not a text document: "
-                                  "give a .txt, .html or .pdf document")
-    if len(_CONTROL.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
-        raise BadInputError(path, "binary file (control characters), not a text document: "
-                                  "give a .txt, .html or .pdf document")
-    return text
-
-
-# ---------------------------------------------------------------- HTML and PDF
-
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
-
-
-@contextmanager
-def _quiet(*loggers: str) -> Iterator[None]:
-    """Silence the warnings libraries log about imperfect files (the caller reports real failures)."""
-    import logging  # here: only HTML and PDF files need it
-
-    saved = [(logging.getLogger(name), logging.getLogger(name).level) for name in loggers]
-    for logger, _ in saved:
-        logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        for logger, level in saved:
-            logger.setLevel(level)
-
-
-def _html_text(data: bytes, path: Path) -> str:
-    """The main text of an HTML page (trafilatura), one paragraph per line."""
-    html = None
-    declared = _META_CHARSET.search(data[:4096])
-    if declared is not None:
-        name = declared.group(1).decode("ascii").lower().replace("-", "_")
-        for encoding in _DECODERS.get(name, (name,)):
-            try:
-                html = data.decode(encoding)
-                break
-            except (UnicodeDecodeError, LookupError):
-                continue
-    if html is None:
-        html = decode_text(data, path)
-    import trafilatura
-
-    try:
-        with _quiet("trafilatura", "htmldate", "courlan"):
-            text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=True,
-                                       include_images=False, deduplicate=False, with_metadata=False)
-    except Exception as error:  # trafilatura and lxml raise many kinds on broken markup
-        raise BadInputError(path, f"cannot parse the HTML page ({type(error).__name__}: {error})") from None
-    if not text or not text.strip():
-        if _too_deep(html):
-            raise BadInputError(path, "HTML nested more than 255 levels deep, where the parser stops: save the "
-                                      "article's text as a .txt file")
-        raise BadInputError(path, "no main text found in the HTML page (an index, a script-only or an empty "
-                                  "page?): save the article's page itself")
-    return text
-
-
-def _too_deep(html: str) -> bool:
-    """Whether the HTML parser gave up on ``html`` for its depth (libxml2 stops at 256 levels)."""
-    import lxml.html
-
-    parser = lxml.html.HTMLParser()
-    try:
-        lxml.html.document_fromstring(html, parser=parser)
-    except Exception:  # an empty or broken page: not a question of depth
-        pass
-    return any("Excessive depth" in entry.message for entry in parser.error_log)
-
-
-def _pdf_text(data: bytes, path: Path) -> str:
-    """The text layer of a PDF (pypdf), pages separated by a blank line."""
-    import pypdf
-
-    try:
-        with _quiet("pypdf"):
-            reader = pypdf.PdfReader(io.BytesIO(data))
-            if reader.is_encrypted and not reader.decrypt(""):
-                raise BadInputError(path, "encrypted PDF: remove the password (print it to a new PDF) first")
-            pages = [page.extract_text() or "" for page in reader.pages]
-    except BadInputError:
-        raise
-    except Exception as error:  # pypdf raises many kinds on a damaged file
-        raise BadInputError(path, f"corrupt PDF ({type(error).__name__}: {error}): "
-                                  f"download or export it again") from None
-    text = "\n\n".join(page.strip("\n") for page in pages)
-    if not text.strip():
-        raise BadInputError(path, "no text layer (scanned PDF?): run OCR first")
-    return text
 
 
 # ---------------------------------------------------------------- reading
@@ -284,9 +106,9 @@ def read_document(path: str | Path, meta: dict[str, str] | None = None) -> Docum
     if not data:
         raise BadInputError(path, "empty file")
     if suffix == ".pdf":
-        raw_text = _pdf_text(data, path)
+        raw_text = pdf_text(data, path)
     elif suffix in (".html", ".htm"):
-        raw_text = _html_text(data, path)
+        raw_text = html_text(data, path)
     else:
         raw_text = decode_text(data, path)
     text, offsets = normalize_text(raw_text)

@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 
 from keyproj.errors import BadInputError
+from keyproj.read.decode import decode_text
 
 SOURCE_COLUMNS: tuple[str, ...] = ("file", "published", "region", "title", "url")
 """Columns sources.csv must have; ``sha256`` is optional."""
@@ -64,10 +65,6 @@ def read_sources(path: Path) -> dict[str, dict[str, str]]:
     Raises BadInputError naming the file (and the line) for missing columns, an empty or
     repeated file name, or a published value that is not a date.
     """
-    from keyproj.read.documents import (
-        decode_text,  # one decoder for every text file (UTF-8, GB18030, ...)
-    )
-
     path = Path(path)
     try:
         data = path.read_bytes()

@@ -24,7 +24,7 @@ January (1-9月 -> 75), 1/12 for a single month such as 3月份; empty for multi
 ``ahead_calc`` = (reported rate, else calculated rate) - elapsed_pct (percentage points);
 ``implied_annual_plan`` = completed_investment / reported rate (亿元).
 
-**Flags** (``flags``, ';'-joined; see keyproj.schema.FLAGS): conflict, rate_mismatch,
+**Flags** (``flags``, ';'-joined; see keyproj.data.tables.FLAGS): conflict, rate_mismatch,
 ahead_mismatch, completed_gt_total, subset_gt_whole, rate_out_of_range. The mismatch checks skip
 figures with a qualifier (approx, over, under): they are bounds, not values.
 """
@@ -36,8 +36,9 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from keyproj import metrics
+from keyproj.data.tables import FACTS_TABLE, FLAGS, PANEL_TABLE, typed_panel, validate
 from keyproj.facts import LIST_METRICS, METRICS
-from keyproj.schema import FACTS_TABLE, FLAGS, PANEL_TABLE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -169,7 +170,6 @@ def _row_period_year(period_start: str, period_end: str) -> str | None:
 
 def panel_records(facts: list[Fact]) -> list[dict[str, str]]:
     """The panel's rows as text dicts (PANEL_TABLE columns), sorted by region, scope, subset, period."""
-    from keyproj import metrics
 
     cells: dict[CellKey, list[Fact]] = defaultdict(list)
     for fact in facts:
@@ -277,14 +277,12 @@ def panel_table(facts: "pd.DataFrame | Iterable[Mapping[str, Any]]") -> "pd.Data
 
 
 def build_panel(facts: "pd.DataFrame | Iterable[Mapping[str, Any]]") -> "pd.DataFrame":
-    """The typed panel (as :func:`keyproj.loaders.load_panel` returns it) from facts of any source.
+    """The typed panel (as :func:`keyproj.data.load.load_panel` returns it) from facts of any source.
 
     ``facts`` has the fact columns (keyproj.facts.FACT_COLUMNS; missing ones are filled:
     source = doc_id, source_kind = 'document'). Amounts in 亿元, rates in %, leads in
-    percentage points. The result is validated against keyproj.schema.PANEL_TABLE.
+    percentage points. The result is validated against keyproj.data.tables.PANEL_TABLE.
     """
-    from keyproj.loaders import typed_panel
-    from keyproj.schema import validate
 
     table = panel_table(facts)
     validate(table, PANEL_TABLE, "<panel>")

@@ -27,16 +27,13 @@ over every other source in the panel. The file is only read, never rewritten by 
 """
 from __future__ import annotations
 
-import csv
-import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from keyproj.errors import KeyprojError
-from keyproj.facts import METRIC_UNITS, METRICS, QUALIFIERS, SUBSETS
-from keyproj.schema import PERIOD_PATTERN, SCOPES, display_path
+from keyproj.data.rows import RowsError, check_key, parse_value, read_csv_rows
+from keyproj.facts import METRIC_UNITS
+from keyproj.paths import display_path
 
 CORRECTION_COLUMNS: list[str] = [
     "action", "region", "scope", "subset", "period_start", "period_end", "metric",
@@ -49,16 +46,7 @@ KEY_COLUMNS: tuple[str, ...] = ("region", "scope", "subset", "period_start", "pe
 VALUE_TOLERANCE = 0.005
 """Two values closer than this are the same figure (亿元, count, % or pp)."""
 
-_COUNT_METRICS = frozenset(metric for metric, unit in METRIC_UNITS.items() if unit == "count")
-_PERIOD = re.compile(PERIOD_PATTERN)
 
-
-class CorrectionsError(KeyprojError):
-    """Malformed rows of a corrections or reference file: one 'FILE:LINE: problem' per line."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -85,94 +73,22 @@ class Correction:
         return (self.region, self.scope, self.subset, self.period_start, self.period_end, self.metric)
 
 
-def check_key(row: dict[str, str]) -> list[str]:
-    """Problems with a fact's key and value cells (shared by corrections and reference rows)."""
-    problems: list[str] = []
-    if not row.get("region"):
-        problems.append("region is empty")
-    if row.get("scope") not in SCOPES:
-        problems.append(f"scope {row.get('scope')!r} is not one of {', '.join(SCOPES)}")
-    if row.get("subset", "") not in SUBSETS:
-        problems.append(f"subset {row.get('subset')!r} must be empty or one of {', '.join(s for s in SUBSETS if s)}")
-    start, end = row.get("period_start", ""), row.get("period_end", "")
-    for name, period in (("period_start", start), ("period_end", end)):
-        if not _PERIOD.fullmatch(period):
-            problems.append(f"{name} {period!r} is not a month 'YYYY-MM' (year 0000 if unknown)")
-    if _PERIOD.fullmatch(start) and _PERIOD.fullmatch(end):
-        if start.startswith("0000") != end.startswith("0000") or end < start:
-            problems.append(f"period {start}..{end} ends before it starts, or only one end has a year")
-    metric = row.get("metric", "")
-    if metric not in METRIC_UNITS:
-        problems.append(f"metric {metric!r} is unknown (known: {', '.join(METRICS)})")
-    elif row.get("unit") and row["unit"] != METRIC_UNITS[metric]:
-        problems.append(f"unit {row['unit']!r} is wrong for {metric} (use {METRIC_UNITS[metric]!r})")
-    if row.get("qualifier", "") not in QUALIFIERS:
-        problems.append(f"qualifier {row.get('qualifier')!r} must be empty or one of "
-                        f"{', '.join(q for q in QUALIFIERS if q)}")
-    return problems
-
-
-def parse_value(text: str, metric: str) -> tuple[float | None, str | None]:
-    """The number in a value cell and the problem with it, if any (counts must be whole)."""
-    try:
-        value = float(text)
-    except ValueError:
-        return None, f"value {text!r} is not a number"
-    if value != value or value in (float("inf"), float("-inf")):
-        return None, f"value {text!r} is not a finite number"
-    if metric in _COUNT_METRICS and value != int(value):
-        return None, f"value {text!r} must be a whole number for {metric}"
-    return value, None
-
-
-def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (line number, cells) of each non-blank row of a UTF-8 CSV file (BOM allowed).
-
-    Raises :class:`CorrectionsError` when the file is not UTF-8 text or has no header.
-    """
-    shown = display_path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CorrectionsError([f"{shown}:1: not UTF-8 text ({error.reason} at byte {error.start}); "
-                                "save the file as UTF-8 CSV"]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
-    line = 1
-    try:
-        for cells in reader:
-            start, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in cells]
-            else:
-                rows.append((start, [cell.strip() for cell in cells]))
-    except csv.Error as error:
-        raise CorrectionsError([f"{shown}:{reader.line_num}: not valid CSV ({error})"]) from None
-    if header is None:
-        raise CorrectionsError([f"{shown}:1: the header row is missing; start with: "
-                                f"{','.join(CORRECTION_COLUMNS)}"])
-    return header, rows
-
-
 def read_corrections(path: str | Path) -> list[Correction]:
     """Parse and check corrections.csv; a missing file means no corrections.
 
-    Raises :class:`CorrectionsError` listing every malformed row as 'FILE:LINE: problem'.
+    Raises :class:`RowsError` listing every malformed row as 'FILE:LINE: problem'.
     """
     path = Path(path)
     if not path.exists():
         return []
     shown = display_path(path)
-    header, rows = read_csv_rows(path)
+    header, rows = read_csv_rows(path, CORRECTION_COLUMNS)
     missing = sorted(REQUIRED_COLUMNS - set(header), key=CORRECTION_COLUMNS.index)
     unknown = [name for name in header if name not in CORRECTION_COLUMNS]
     if missing or unknown:
         parts = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
             [f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
-        raise CorrectionsError([f"{shown}:1: {'; '.join(parts)}; the columns are {','.join(CORRECTION_COLUMNS)}"])
+        raise RowsError([f"{shown}:1: {'; '.join(parts)}; the columns are {','.join(CORRECTION_COLUMNS)}"])
     corrections: list[Correction] = []
     problems: list[str] = []
     for line, cells in rows:
@@ -196,7 +112,7 @@ def read_corrections(path: str | Path) -> list[Correction]:
             qualifier=row["qualifier"], source=row["source"], reason=row["reason"], author=row["author"],
         ))
     if problems:
-        raise CorrectionsError(problems)
+        raise RowsError(problems)
     return corrections
 
 
@@ -250,7 +166,7 @@ def apply_corrections(facts: list[dict[str, Any]], corrections: list[Correction]
     ``drop`` removes every fact with the row's key (and its ``source`` / ``value`` when given);
     ``replace`` does the same, then adds the row's value; ``add`` adds it. A drop or replace that
     matches no fact, or an add on a figure a correction already set, is a problem: all problems
-    are raised together as :class:`CorrectionsError` ('FILE:LINE: problem').
+    are raised together as :class:`RowsError` ('FILE:LINE: problem').
     """
     shown = display_path(path)
     result = list(facts)
@@ -283,5 +199,5 @@ def apply_corrections(facts: list[dict[str, Any]], corrections: list[Correction]
             result.append(correction_fact(correction))
             added_at[correction.key] = correction.line
     if problems:
-        raise CorrectionsError(problems)
+        raise RowsError(problems)
     return result

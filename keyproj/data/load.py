@@ -2,7 +2,7 @@
 
 ``load_facts()`` and ``load_panel(region=..., scope=..., years=...)`` read processed/facts.csv and
 processed/panel.csv of a data folder (``data_dir``, else $KEYPROJ_DATA, else the repository's
-data/), check them against keyproj.schema, and return them typed:
+data/), check them against keyproj.data.tables, and return them typed:
 
 - region, scope, subset, metric, unit, qualifier, source_kind: categoricals;
 - numbers: nullable ``Float64`` (amounts in 亿元, rates in %, leads in percentage points) and
@@ -10,7 +10,7 @@ data/), check them against keyproj.schema, and return them typed:
 - period_start, period_end: ``Period[M]`` (NaT when the source states no year, '0000');
   ``year``: Int64 (<NA> when unknown); ``period``: the period as text, e.g. '2024-01..2024-09'.
 
-The tables are rebuilt (keyproj.dataset.build) when missing or older than any input: the files of
+The tables are rebuilt (keyproj.data.build.build) when missing or older than any input: the files of
 raw/ (documents, sources.csv), reference/*.csv, corrections.csv, or the keyproj package itself.
 """
 from __future__ import annotations
@@ -21,9 +21,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from keyproj.data.build import STAMP_NAME, build, stamp_text
+from keyproj.data.tables import (
+    FACTS_TABLE,
+    PANEL_TABLE,
+    SCOPES,
+    typed_facts,
+    typed_panel,
+    validate,
+)
 from keyproj.errors import KeyprojError
 from keyproj.paths import DataLayout, code_files, data_layout
-from keyproj.schema import FACTS_TABLE, PANEL_TABLE, SCOPES, typed, validate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,8 +56,6 @@ def _input_files(layout: DataLayout) -> Iterator[Path]:
 def is_stale(data_dir: str | Path | None = None) -> bool:
     """Whether processed/facts.csv or panel.csv is missing, older than an input, or built by
     another keyproj version."""
-    from keyproj.dataset import STAMP_NAME, stamp_text
-
     layout = data_layout(data_dir)
     outputs = [layout.facts, layout.panel, layout.processed / STAMP_NAME]
     try:
@@ -93,9 +99,7 @@ def ensure_built(data_dir: str | Path | None = None) -> DataLayout:
     if is_stale(layout.root):
         with _build_lock(layout):
             if is_stale(layout.root):  # another process may have built it meanwhile
-                from keyproj.dataset import build
-
-                build(layout.root, quiet=True)
+                build(layout.root)
     return layout
 
 
@@ -105,30 +109,6 @@ def _read_text_table(path: Path) -> "pd.DataFrame":
     import pandas as pd
 
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
-
-
-def _present(values: "pd.Series", order: list[str] | None = None) -> list[str]:
-    present = set(values)
-    return [value for value in order if value in present] if order else sorted(present)
-
-
-def _with_period_label(frame: "pd.DataFrame", text: "pd.DataFrame") -> "pd.DataFrame":
-    frame["period"] = text["period_start"] + ".." + text["period_end"]
-    return frame
-
-
-def typed_facts(text: "pd.DataFrame") -> "pd.DataFrame":
-    """The typed view of a valid facts.csv text table (see the module docstring)."""
-    frame = typed(text, FACTS_TABLE, {"region": _present(text["region"]),
-                                      "scope": _present(text["scope"], SCOPES)})
-    return _with_period_label(frame, text)
-
-
-def typed_panel(text: "pd.DataFrame") -> "pd.DataFrame":
-    """The typed view of a valid panel.csv text table (see the module docstring)."""
-    frame = typed(text, PANEL_TABLE, {"region": _present(text["region"]),
-                                      "scope": _present(text["scope"], SCOPES)})
-    return _with_period_label(frame, text)
 
 
 def load_facts(data_dir: str | Path | None = None) -> "pd.DataFrame":

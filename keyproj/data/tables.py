@@ -27,6 +27,7 @@ from keyproj.facts import (
     SCOPE_LEVELS,
     SUBSETS,
 )
+from keyproj.paths import display_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -297,15 +298,6 @@ def validate(frame: "pd.DataFrame", table: Table, path: str | Path) -> None:
             _fail(path, frame, table, check.columns[-1], bad, f"breaks a row rule: {check.message}")
 
 
-def display_path(path: str | Path) -> str:
-    """``path`` relative to the working directory when it lies inside it, else absolute."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 # ---------------------------------------------------------------- typed view
 
 
@@ -345,3 +337,27 @@ def typed(frame: "pd.DataFrame", table: Table, categories: dict[str, Iterable[st
         else:
             out[column.name] = values
     return pd.DataFrame(out, index=frame.index)
+
+
+def _present(values: "pd.Series", order: list[str] | None = None) -> list[str]:
+    present = set(values)
+    return [value for value in order if value in present] if order else sorted(present)
+
+
+def _with_period_label(frame: "pd.DataFrame", text: "pd.DataFrame") -> "pd.DataFrame":
+    frame["period"] = text["period_start"] + ".." + text["period_end"]
+    return frame
+
+
+def typed_facts(text: "pd.DataFrame") -> "pd.DataFrame":
+    """The typed view of a valid facts.csv text table (see the module docstring)."""
+    frame = typed(text, FACTS_TABLE, {"region": _present(text["region"]),
+                                      "scope": _present(text["scope"], SCOPES)})
+    return _with_period_label(frame, text)
+
+
+def typed_panel(text: "pd.DataFrame") -> "pd.DataFrame":
+    """The typed view of a valid panel.csv text table (see the module docstring)."""
+    frame = typed(text, PANEL_TABLE, {"region": _present(text["region"]),
+                                      "scope": _present(text["scope"], SCOPES)})
+    return _with_period_label(frame, text)
