@@ -22,8 +22,9 @@ from pathlib import Path
 
 from keyproj.data.load import ensure_built
 from keyproj.paths import data_layout
-from keyproj.render import OutputLayout, default_jobs, render_reports
-from keyproj.render_config import Report, load_config
+from keyproj.render.config import Report, load_config
+from keyproj.paths import OutputLayout
+from keyproj.render.run import default_jobs, render_reports
 
 BIN = Path(sys.executable).parent
 

@@ -13,6 +13,7 @@ from keyproj._version import __version__
 from keyproj.errors import BadInputError, KeyprojError
 from keyproj.extract import iter_extracted
 from keyproj.facts import FACT_COLUMNS
+from keyproj.paths import OutputLayout
 from keyproj.read.documents import DOCUMENT_SUFFIXES, discover_documents, read_document
 from keyproj.util.atomic import atomic_open, atomic_write_text
 
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "build":
             handler = cli_build
         else:
-            from keyproj.render import cli_render as handler
+            handler = cli_render
         return handler(args)
     except KeyprojError as error:
         print(f"keyproj {args.command}: error: {error}", file=sys.stderr)
@@ -235,6 +236,65 @@ def cli_build(args: argparse.Namespace) -> int:
         print(f"keyproj build: skipped {skipped}", file=sys.stderr)
     if not args.quiet:
         print(result.summary())
+    return 0
+
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr for `keyproj render`, drawn once more than one report is rendering."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def update(self, result: Any, done: int, total: int) -> None:
+        if not self.enabled or total < 2:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, file=sys.stderr, unit="report", desc="keyproj render")
+        if result is not None:
+            self.bar.set_postfix_str(result.name)
+            self.bar.update(1)
+
+    def __enter__(self) -> "_ProgressBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def cli_render(args: argparse.Namespace) -> int:
+    """`keyproj render`: render the reports of a config; exit 1 when any report failed."""
+    # The render stage pulls in pandas, nbclient and papermill: imported here so that other commands start fast.
+    from keyproj.render.config import load_config
+    from keyproj.render.run import DEFAULT_OUTPUTS, render_reports
+
+    config = load_config(args.config)
+    quiet = bool(args.quiet)
+    with _ProgressBar(enabled=not quiet) as bar:
+        summary = render_reports(
+            config, only=args.only, jobs=args.jobs, force=args.force, data_dir=args.data,
+            outputs_dir=args.outputs, on_progress=bar.update,
+        )
+    outputs = OutputLayout(Path(args.outputs).resolve() if args.outputs else DEFAULT_OUTPUTS)
+    if not quiet:
+        for result in summary.results:
+            if result.status == "ok":
+                print(f"rendered   {result.name} ({result.seconds:.1f} s)")
+            elif result.status == "unchanged":
+                print(f"unchanged  {result.name} (skipped; --force renders it again)")
+        done = len(summary.rendered)
+        print(f"{done} rendered, {len(summary.results) - done - len(summary.failed)} unchanged, "
+              f"{len(summary.failed)} failed in {summary.seconds:.1f} s; index: {outputs.index}")
+    if summary.failed:
+        print(f"keyproj render: {len(summary.failed)} of {len(summary.results)} reports failed:",
+              file=sys.stderr)
+        for result in summary.failed:
+            print(f"  {result.name}: {result.reason} (see {outputs.failed_of(result.name)})", file=sys.stderr)
+        return 1
     return 0
 
 

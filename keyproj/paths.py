@@ -69,3 +69,43 @@ def display_path(path: str | Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+@dataclass(frozen=True)
+class OutputLayout:
+    """The folders and files `keyproj render` writes under the outputs folder."""
+
+    root: Path
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def html(self) -> Path:
+        return self.root / "html"
+
+    @property
+    def failed(self) -> Path:
+        return self.root / "failed"
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".render-state.json"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / ".render.lock"
+
+    @property
+    def index(self) -> Path:
+        return self.html / "index.html"
+
+    def notebook_of(self, name: str) -> Path:
+        return self.notebooks / f"{name}.ipynb"
+
+    def html_of(self, name: str) -> Path:
+        return self.html / f"{name}.html"
+
+    def failed_of(self, name: str) -> Path:
+        return self.failed / f"{name}.ipynb"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from keyproj.cli import main
-from keyproj.render import OutputLayout
+from keyproj.paths import OutputLayout
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")

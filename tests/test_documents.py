@@ -11,6 +11,7 @@ from conftest import RAW_DIR, SEED_IDS
 
 from keyproj.cli import main
 from keyproj.errors import BadInputError
+from keyproj.read.decode import decode_text
 from keyproj.read.documents import (
     DOCUMENT_SUFFIXES,
     Document,
@@ -19,7 +20,6 @@ from keyproj.read.documents import (
     iter_documents,
     read_document,
 )
-from keyproj.read.decode import decode_text
 from keyproj.read.normalize import normalize_text
 from keyproj.read.sources import read_sources
 

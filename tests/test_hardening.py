@@ -26,7 +26,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from keyproj.cli import main
 from keyproj.read.sources import read_sources
-from keyproj.render import OutputLayout
+from keyproj.paths import OutputLayout
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -223,7 +223,7 @@ def test_dollar_signs_in_names_are_text_in_figures(tmp_path: Path) -> None:
     matplotlib.use("Agg")
     import pandas as pd
 
-    from keyproj import plotting
+    from keyproj.report import plotting
 
     plotting.setup_plotting()
     counts = pd.DataFrame({"文件": [2, 1]}, index=["projects", "completed_investment"])

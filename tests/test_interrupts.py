@@ -20,7 +20,7 @@ from conftest import copy_data_inputs
 
 from keyproj.data.build import STAMP_NAME, build
 from keyproj.paths import DATA_ENV
-from keyproj.render import OutputLayout
+from keyproj.paths import OutputLayout
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -159,7 +159,7 @@ def check_tables(data: Path) -> None:
     """facts.csv and panel.csv as they are on disk load and pass their schema (no rebuild first)."""
     import pandas as pd
 
-    from keyproj.data.load import typed_facts, typed_panel
+    from keyproj.data.tables import typed_facts, typed_panel
     from keyproj.data.tables import FACTS_TABLE, PANEL_TABLE, validate
 
     processed = data / "processed"

@@ -14,8 +14,8 @@ import pytest
 from conftest import copy_data_inputs
 
 from keyproj.cli import main
-from keyproj.render import OutputLayout
-from keyproj.render_html import notebook_to_html
+from keyproj.render.html import notebook_to_html
+from keyproj.paths import OutputLayout
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -43,7 +43,7 @@ def check_report_html(page: str, *values: str) -> None:
     assert '<html lang="zh-CN">' in page
     assert re.search(r'<img alt="[^"<>]*[\u4e00-\u9fff][^"<>]*" src="data:image/png;base64,', page)  # titled
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page  # no error or warning output
-    assert "from keyproj.params import validate" not in page and "setup_plotting()" not in page  # no input code
+    assert "from keyproj.report.params import validate" not in page and "setup_plotting()" not in page  # no input code
     assert 'class="keyproj-parameters"' in page
     for value in values:
         assert f"<b>{value}</b>" in page, value
@@ -213,4 +213,4 @@ def test_notebooks_are_committed_without_outputs() -> None:
         assert all(cell.outputs == [] and cell.execution_count is None for cell in code), path.name
         tagged = [i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", [])]
         assert len(tagged) == 1, path.name
-        assert "keyproj.params import validate" in nb.cells[tagged[0] + 1].source, path.name
+        assert "keyproj.report.params import validate" in nb.cells[tagged[0] + 1].source, path.name

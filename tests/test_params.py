@@ -6,9 +6,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from keyproj import params
 from keyproj.errors import KeyprojError
-from keyproj.params import DataIndex, ParameterError, validate
+from keyproj.report import params
+from keyproj.report.params import DataIndex, ParameterError, validate
 
 
 def small_index() -> DataIndex:

@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from keyproj import plotting  # noqa: E402
 from keyproj.errors import KeyprojError  # noqa: E402
+from keyproj.report import plotting  # noqa: E402
 
 
 def test_font_is_a_free_noto_cjk_file_never_simhei() -> None:

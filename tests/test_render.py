@@ -15,11 +15,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from keyproj._version import __version__
 from keyproj.cli import main
 from keyproj.errors import KeyprojError
-from keyproj.params import DataIndex, validate
-from keyproj.render import OutputLayout, render_key, render_lock
-from keyproj.render_config import DEFAULT_CONFIG, Report, load_config
-from keyproj.render_html import IndexEntry, check_offline, index_page, set_language
-from keyproj.render_report import data_fingerprint
+from keyproj.render.config import DEFAULT_CONFIG, Report, load_config
+from keyproj.render.html import IndexEntry, check_offline, index_page, set_language
+from keyproj.paths import OutputLayout
+from keyproj.render.state import render_key, render_lock
+from keyproj.data.load import data_fingerprint
+from keyproj.report.params import DataIndex, validate
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -49,7 +50,7 @@ def write_notebook(path: Path, parameters: str, *cells: str) -> Path:
 SMALL_BODY = (
     "import os\nif count < 0:\n    raise ValueError(f'count must not be negative, got {count}')\n"
     "print('data:', os.environ['KEYPROJ_DATA'], 'count:', count, 'label:', label)",
-    "import matplotlib.pyplot as plt\nfrom keyproj.plotting import setup_plotting\nsetup_plotting()\n"
+    "import matplotlib.pyplot as plt\nfrom keyproj.report.plotting import setup_plotting\nsetup_plotting()\n"
     "fig, ax = plt.subplots()\nax.bar(['泉港区', '南安市'], [count, 2])\nax.set_title('小图')\nplt.show()",
 )
 
@@ -156,7 +157,7 @@ def test_index_escapes_titles_and_reasons() -> None:
 def test_document_text_is_escaped_never_markup() -> None:
     import pandas as pd
 
-    from keyproj.render_report import cells_table, quote_html, source_html, table_html
+    from keyproj.report.html import cells_table, quote_html, source_html, table_html
 
     hostile = '完成投资110.7亿元<script>alert(1)</script><img src=x onerror="alert(2)">'
     quoted = quote_html(hostile, 110.7)
@@ -294,7 +295,7 @@ def test_state_and_outputs_are_written_atomically(small: Path, data_dir: Path) -
 
 def test_annual_series_takes_full_years_else_the_latest_part_and_implies_plans(data_dir: Path) -> None:
     from keyproj.data.load import load_panel
-    from keyproj.render_data import annual_series, growth_table, sources_table
+    from keyproj.report.tables import annual_series, growth_table, sources_table
 
     annual = annual_series(load_panel(region="泉州市", scope="city", data_dir=data_dir))
     whole = annual[annual["subset"] == ""].set_index("year")
@@ -314,7 +315,7 @@ def test_annual_series_takes_full_years_else_the_latest_part_and_implies_plans(d
 
 def test_year_lists_set_part_years_against_the_elapsed_share(data_dir: Path) -> None:
     from keyproj.data.load import load_panel
-    from keyproj.render_data import year_lists
+    from keyproj.report.tables import year_lists
 
     lists = year_lists(load_panel(region="泉州台商投资区", data_dir=data_dir), 2024).set_index("scope")
     county = lists.loc["county"]
@@ -325,7 +326,7 @@ def test_year_lists_set_part_years_against_the_elapsed_share(data_dir: Path) -> 
 
 def test_conflicts_name_the_value_taken_and_why(data_dir: Path) -> None:
     from keyproj.data.load import load_facts, load_panel
-    from keyproj.render_data import conflicts
+    from keyproj.report.tables import conflicts
 
     facts = load_facts(data_dir=data_dir)
     table = conflicts(facts[facts["region"].astype(str) == "泉州市"], load_panel(region="泉州市", data_dir=data_dir))
@@ -340,7 +341,7 @@ def test_log_trend_is_the_ols_slope_of_log_values() -> None:
 
     import numpy as np
 
-    from keyproj.render_report import log_trend, trend_sentence
+    from keyproj.report.html import log_trend, trend_sentence
 
     years, values = [2011, 2014, 2017, 2019, 2022, 2024], [533.07, 840.11, 1155.45, 1305.24, 1845.25, 2400.0]
     trend = log_trend(years, values)

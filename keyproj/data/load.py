@@ -16,6 +16,7 @@ raw/ (documents, sources.csv), reference/*.csv, corrections.csv, or the keyproj 
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -201,3 +202,23 @@ def load_panel(region: str | Iterable[str] | None = None, scope: str | Iterable[
 def known_regions(data_dir: str | Path | None = None) -> list[str]:
     """The regions of the panel, sorted (builds first if out of date)."""
     return list(_panel(ensure_built(data_dir))["region"].cat.categories)
+
+
+FINGERPRINT_LENGTH = 12
+"""Hex digits of the data fingerprint shown in reports."""
+
+
+def data_fingerprint(data_dir: str | Path | None = None) -> str:
+    """Short sha256 of the processed facts.csv and panel.csv (12 hex digits): which data a report used.
+
+    Raises KeyprojError when the dataset has not been built yet.
+    """
+    layout = data_layout(data_dir)
+    digest = hashlib.sha256()
+    for path in (layout.facts, layout.panel):
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise KeyprojError(f"{path} not found: build the dataset first (keyproj build, or make data)") from None
+        digest.update(path.name.encode() + b"\0" + data)
+    return digest.hexdigest()[:FINGERPRINT_LENGTH]

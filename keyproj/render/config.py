@@ -74,7 +74,7 @@ class RenderConfig:
         by_name = {report.name: report for report in self.reports}
         missing = [name for name in names if name not in by_name]
         if missing:
-            from keyproj.params import closest
+            from keyproj.report.params import closest
 
             hint = closest(missing[0], by_name)
             hint_text = f"did you mean {hint!r}? " if hint else ""
@@ -189,7 +189,7 @@ def load_config(path: str | Path | None = None) -> RenderConfig:
         known = names_cache[notebook]
         for parameter in parameters:
             if parameter not in known:
-                from keyproj.params import closest
+                from keyproj.report.params import closest
 
                 hint = closest(str(parameter), known)
                 hint_text = f"did you mean {hint!r}? " if hint else ""

@@ -73,7 +73,7 @@ def subset_label(subset: Any) -> str:
 
 def list_label(scope: Any, subset: Any = "") -> str:
     """Chinese name of a list and subset: 省重点项目, 市重点项目(在建项目)."""
-    from keyproj.plotting import scope_label
+    from keyproj.report.plotting import scope_label
 
     code = _clean_subset(subset)
     return scope_label(str(scope)) + (f"({subset_label(code)})" if code else "")

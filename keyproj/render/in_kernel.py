@@ -16,7 +16,7 @@ from typing import Any
 WARM_MODULES: tuple[str, ...] = (
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn", "statsmodels.api",
     "IPython.display", "matplotlib_inline.backend_inline",
-    "keyproj", "keyproj.params", "keyproj.plotting", "keyproj.render_report",
+    "keyproj", "keyproj.report.params", "keyproj.report.plotting", "keyproj.report.html",
     "keyproj.data.load", "keyproj.metrics",
 )
 
@@ -59,8 +59,8 @@ def _first_use() -> None:
 
         import matplotlib.pyplot as plt
 
-        from keyproj import plotting
         from keyproj.data import load as loaders
+        from keyproj.report import plotting
 
         plotting.setup_plotting()
         fig, ax = plt.subplots()

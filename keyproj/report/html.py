@@ -6,7 +6,6 @@ as text in a report.
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import math
 from collections.abc import Mapping, Sequence
@@ -15,32 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from keyproj.data.load import data_fingerprint
 from keyproj.errors import KeyprojError
 
 if TYPE_CHECKING:
     import pandas as pd
     from IPython.display import HTML
 
-FINGERPRINT_LENGTH = 12
 MIN_TREND_YEARS = 3
-
-
-def data_fingerprint(data_dir: str | Path | None = None) -> str:
-    """Short sha256 of the processed facts.csv and panel.csv (12 hex digits): which data a report used.
-
-    Raises KeyprojError when the dataset has not been built yet.
-    """
-    from keyproj.paths import data_layout
-
-    layout = data_layout(data_dir)
-    digest = hashlib.sha256()
-    for path in (layout.facts, layout.panel):
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise KeyprojError(f"{path} not found: build the dataset first (keyproj build, or make data)") from None
-        digest.update(path.name.encode() + b"\0" + data)
-    return digest.hexdigest()[:FINGERPRINT_LENGTH]
 
 
 def about_html(title: str, params: Mapping[str, Any], data_hash: str, version: str, rendered_at: str) -> str:
