@@ -12,6 +12,7 @@ from typing import Any
 from keyproj._version import __version__
 from keyproj.errors import BadInputError, KeyprojError
 from keyproj.extract import iter_extracted
+from keyproj.extract.score import check_floors, format_score, score_files
 from keyproj.facts import FACT_COLUMNS
 from keyproj.paths import OutputLayout
 from keyproj.read.documents import DOCUMENT_SUFFIXES, discover_documents, read_document
@@ -47,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--jobs", type=int, default=1, metavar="N",
                          help="processes reading and extracting at once (default 1)")
 
+    score = sub.add_parser("score", help="compare extracted facts with gold facts: recall and precision")
+    score.add_argument("gold", metavar="GOLD", help="CSV of the facts the documents hold")
+    score.add_argument("pred", metavar="PRED", help="CSV written by `keyproj extract`")
+    score.add_argument("--details", action="store_true", help="list every miss and extra with its quote")
+    score.add_argument("--min-recall", type=float, default=None, metavar="R",
+                       help="exit 1 when strict recall is below R (0..1), for CI")
+    score.add_argument("--min-precision", type=float, default=None, metavar="P",
+                       help="exit 1 when strict precision is below P (0..1), for CI")
+
     build = sub.add_parser("build", help="build data/processed/facts.csv and panel.csv")
     _add_data_option(build)
     build.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -77,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             handler = cli_read
         elif args.command == "extract":
             handler = cli_extract
+        elif args.command == "score":
+            handler = cli_score
         elif args.command == "build":
             handler = cli_build
         else:
@@ -217,6 +229,16 @@ def cli_extract(args: argparse.Namespace) -> int:
         return 1
     return 0
 
+
+
+def cli_score(args: argparse.Namespace) -> int:
+    """`keyproj score GOLD PRED`: recall and precision of extracted facts; 1 below a floor."""
+    result = score_files(args.gold, args.pred)
+    failures = check_floors(result, args.min_recall, args.min_precision)
+    print(format_score(result, details=args.details))
+    for failure in failures:
+        print(f"keyproj score: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def cli_build(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = REPO_ROOT / "data" / "raw"
 REFERENCE_DIR = REPO_ROOT / "data" / "reference"
-GOLD_FACTS = Path(__file__).resolve().parent / "seeds_facts.csv"
+GOLD_FACTS = Path(__file__).resolve().parent / "gold" / "seeds_facts.csv"
 SEED_IDS = sorted(p.stem for p in RAW_DIR.glob("*.txt"))
 
 

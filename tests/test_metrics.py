@@ -48,7 +48,7 @@ def _read_facts(path: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def gold(repo_root: Path) -> pd.DataFrame:
-    return _read_facts(repo_root / "tests" / "seeds_facts.csv")
+    return _read_facts(repo_root / "tests" / "gold" / "seeds_facts.csv")
 
 
 @pytest.fixture(scope="module")

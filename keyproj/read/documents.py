@@ -3,7 +3,8 @@
 ``raw_text`` is what the file says as text: the decoded file for .txt; for .html/.htm the page's
 main text as trafilatura extracts it (navigation, footers, related links and comments left out,
 one paragraph per line); for .pdf the text layer of its pages (pypdf), pages separated by a blank
-line. ``text`` is ``normalize_text(raw_text)`` and ``offsets`` maps its spans back into
+line. In .txt and .pdf text, a two-column page laid out side by side is rewritten as one
+column after the other (keyproj.read.layout). ``text`` is ``normalize_text(raw_text)`` and ``offsets`` maps its spans back into
 ``raw_text`` (not into the HTML or PDF bytes).
 
 Text files may be UTF-8 (with or without a byte-order mark), UTF-16 (with a byte-order mark, or
@@ -21,6 +22,7 @@ from pathlib import Path
 from keyproj.errors import BadInputError
 from keyproj.read.decode import decode_text
 from keyproj.read.formats import html_text, pdf_text
+from keyproj.read.layout import untangle_columns
 from keyproj.read.normalize import OffsetMap, normalize_text
 from keyproj.read.sources import META_KEYS, empty_meta, read_sources
 
@@ -105,12 +107,12 @@ def read_document(path: str | Path, meta: dict[str, str] | None = None) -> Docum
         raise BadInputError(path, f"cannot read: {error.strerror or error}") from None
     if not data:
         raise BadInputError(path, "empty file")
-    if suffix == ".pdf":
-        raw_text = pdf_text(data, path)
-    elif suffix in (".html", ".htm"):
+    if suffix in (".html", ".htm"):
         raw_text = html_text(data, path)
     else:
-        raw_text = decode_text(data, path)
+        # Two-column pages become one column after the other before normalization, whose space
+        # rules would erase the gap that tells the columns apart.
+        raw_text = untangle_columns(pdf_text(data, path) if suffix == ".pdf" else decode_text(data, path))
     text, offsets = normalize_text(raw_text)
     full_meta = empty_meta(path.name)
     if meta:
