@@ -14,8 +14,8 @@ import pytest
 from conftest import copy_data_inputs
 
 from keyproj.cli import main
-from keyproj.render.html import notebook_to_html
 from keyproj.paths import OutputLayout
+from keyproj.render.html import notebook_to_html
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -43,7 +43,7 @@ def check_report_html(page: str, *values: str) -> None:
     assert '<html lang="zh-CN">' in page
     assert re.search(r'<img alt="[^"<>]*[\u4e00-\u9fff][^"<>]*" src="data:image/png;base64,', page)  # titled
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page  # no error or warning output
-    assert "from keyproj.report.params import validate" not in page and "setup_plotting()" not in page  # no input code
+    assert "report.validate(globals()" not in page and "setup_plotting()" not in page  # no input code
     assert 'class="keyproj-parameters"' in page
     for value in values:
         assert f"<b>{value}</b>" in page, value

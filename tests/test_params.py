@@ -36,27 +36,27 @@ def namespace(**values: Any) -> dict[str, Any]:
 
 
 def test_defaults_pass_and_types_are_safe() -> None:
-    values = validate("01_investment_trends", namespace(region="泉州市", scope="city", start_year=None,
-                                                        end_year=None), index=small_index())
+    values = validate(namespace(region="泉州市", scope="city", start_year=None,
+                                                        end_year=None), "01_investment_trends", index=small_index())
     assert values == {"region": "泉州市", "scope": "city", "start_year": None, "end_year": None}
 
 
 def test_year_as_text_is_coerced() -> None:
     # papermill -p year "2024" or a YAML string: safe to read as a year.
-    values = validate("02_planned_vs_actual", namespace(region="泉港区", year="2024"), index=small_index())
+    values = validate(namespace(region="泉港区", year="2024"), "02_planned_vs_actual", index=small_index())
     assert values["year"] == 2024 and isinstance(values["year"], int)
 
 
 @pytest.mark.parametrize("bad", ["abc", 2024.5, True, "20x4"])
 def test_a_year_that_is_not_a_year_is_rejected(bad: Any) -> None:
     with pytest.raises(ParameterError, match="parameter 'year': must be a year") as caught:
-        validate("02_planned_vs_actual", namespace(region="泉港区", year=bad), index=small_index())
+        validate(namespace(region="泉港区", year=bad), "02_planned_vs_actual", index=small_index())
     assert "\n" not in str(caught.value)
 
 
 def test_unknown_name_is_named_with_the_closest_parameter() -> None:
     with pytest.raises(ParameterError) as caught:
-        validate("02_planned_vs_actual", namespace(region="泉港区", year=2024, yeer=2021), index=small_index())
+        validate(namespace(region="泉港区", year=2024, yeer=2021), "02_planned_vs_actual", index=small_index())
     message = str(caught.value)
     assert message.startswith("parameter 'yeer': unknown parameter of 02_planned_vs_actual")
     assert "did you mean 'year'?" in message and "parameters: region, year" in message
@@ -64,7 +64,7 @@ def test_unknown_name_is_named_with_the_closest_parameter() -> None:
 
 def test_unknown_region_lists_known_ones_and_the_closest() -> None:
     with pytest.raises(ParameterError) as caught:
-        validate("02_planned_vs_actual", namespace(region="泉洲市", year=2024), index=small_index())
+        validate(namespace(region="泉洲市", year=2024), "02_planned_vs_actual", index=small_index())
     message = str(caught.value)
     assert "unknown region '泉洲市'" in message
     assert "did you mean '泉州市'?" in message and "known regions: 南安市, 泉州市, 泉港区" in message
@@ -75,67 +75,67 @@ def test_region_alias_is_accepted_as_its_full_name() -> None:
     index.regions.append("泉州台商投资区")
     index.facts = pd.concat([index.facts, pd.DataFrame({
         "doc_id": ["004_34d48eeab18069cf"], "region": ["泉州台商投资区"], "source_kind": ["document"]})])
-    values = validate("03_source_audit", namespace(region="台商区", doc_id=None), index=index)
+    values = validate(namespace(region="台商区", doc_id=None), "03_source_audit", index=index)
     assert values == {"region": "泉州台商投资区", "doc_id": None}
 
 
 def test_year_without_data_lists_the_years_with_data() -> None:
     with pytest.raises(ParameterError, match=r"parameter 'year': no figures for 泉港区 in 2019; "
                                              r"years with data: 2024$"):
-        validate("02_planned_vs_actual", namespace(region="泉港区", year=2019), index=small_index())
+        validate(namespace(region="泉港区", year=2019), "02_planned_vs_actual", index=small_index())
 
 
 def test_scope_without_data_for_the_region() -> None:
     with pytest.raises(ParameterError, match="parameter 'scope': no county figures for 泉州市; "
                                              "lists with data: city, province"):
-        validate("01_investment_trends", namespace(region="泉州市", scope="county", start_year=None,
-                                                   end_year=None), index=small_index())
+        validate(namespace(region="泉州市", scope="county", start_year=None,
+                                                   end_year=None), "01_investment_trends", index=small_index())
 
 
 def test_unknown_scope() -> None:
     with pytest.raises(ParameterError, match="unknown list 'citty'; did you mean 'city'"):
-        validate("01_investment_trends", namespace(region="泉州市", scope="citty", start_year=None,
-                                                   end_year=None), index=small_index())
+        validate(namespace(region="泉州市", scope="citty", start_year=None,
+                                                   end_year=None), "01_investment_trends", index=small_index())
 
 
 def test_year_range_without_data_and_reversed_range() -> None:
     index = small_index()
     with pytest.raises(ParameterError, match="parameter 'start_year': no city figures for 泉州市 between "
                                              "2020 and 2023; years with data: 2019, 2024"):
-        validate("01_investment_trends", namespace(region="泉州市", scope="city", start_year=2020,
-                                                   end_year=2023), index=index)
+        validate(namespace(region="泉州市", scope="city", start_year=2020,
+                                                   end_year=2023), "01_investment_trends", index=index)
     with pytest.raises(ParameterError, match="parameter 'start_year': 2024 is after end_year 2019"):
-        validate("01_investment_trends", namespace(region="泉州市", scope="city", start_year=2024,
-                                                   end_year=2019), index=index)
+        validate(namespace(region="泉州市", scope="city", start_year=2024,
+                                                   end_year=2019), "01_investment_trends", index=index)
 
 
 def test_doc_id_sets_the_region_and_unknown_ids_are_named() -> None:
     index = small_index()
-    values = validate("03_source_audit", namespace(region="泉港区", doc_id="003_cba0451c2eb89d20"), index=index)
+    values = validate(namespace(region="泉港区", doc_id="003_cba0451c2eb89d20"), "03_source_audit", index=index)
     assert values == {"region": "南安市", "doc_id": "003_cba0451c2eb89d20"}
     with pytest.raises(ParameterError, match="parameter 'doc_id': unknown document '003_cba0451c2eb89d2'; "
                                              "did you mean '003_cba0451c2eb89d20'"):
-        validate("03_source_audit", namespace(region="泉港区", doc_id="003_cba0451c2eb89d2"), index=index)
+        validate(namespace(region="泉港区", doc_id="003_cba0451c2eb89d2"), "03_source_audit", index=index)
 
 
 def test_an_all_digit_doc_id_mangled_by_papermill_is_matched_back() -> None:
     # papermill -p doc_id 0101_2 gives the int 1012: the only document with those digits is meant.
-    values = validate("03_source_audit", namespace(region="泉州市", doc_id=1012), index=small_index())
+    values = validate(namespace(region="泉州市", doc_id=1012), "03_source_audit", index=small_index())
     assert values["doc_id"] == "0101_2"
 
 
 def test_missing_parameter_and_wrong_text_type() -> None:
     with pytest.raises(ParameterError, match="parameter 'year': missing"):
-        validate("02_planned_vs_actual", namespace(region="泉港区"), index=small_index())
+        validate(namespace(region="泉港区"), "02_planned_vs_actual", index=small_index())
     with pytest.raises(ParameterError, match=r"parameter 'region': must be text, got 42 \(int\)"):
-        validate("02_planned_vs_actual", namespace(region=42, year=2024), index=small_index())
+        validate(namespace(region=42, year=2024), "02_planned_vs_actual", index=small_index())
 
 
 def test_rerun_in_jupyterlab_ignores_variables_of_later_cells() -> None:
     ns = namespace(region="泉港区", year=2024)
-    validate("02_planned_vs_actual", ns, index=small_index())
+    validate(ns, "02_planned_vs_actual", index=small_index())
     ns["total"] = 12.5  # a later cell's variable; the validation cell is run again
-    assert validate("02_planned_vs_actual", ns, index=small_index())["year"] == 2024
+    assert validate(ns, "02_planned_vs_actual", index=small_index())["year"] == 2024
 
 
 def test_error_shows_as_one_line_in_ipython() -> None:
@@ -145,5 +145,5 @@ def test_error_shows_as_one_line_in_ipython() -> None:
 
 
 def test_unknown_notebook() -> None:
-    with pytest.raises(KeyprojError, match="unknown report notebook '04_missing'"):
-        params.parameter_specs("notebooks/04_missing.ipynb")
+    with pytest.raises(KeyprojError, match="report notebook 'notebooks/09_missing.ipynb' not found"):
+        params.parameter_specs("notebooks/09_missing.ipynb")

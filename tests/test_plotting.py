@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from keyproj.errors import KeyprojError  # noqa: E402
-from keyproj.report import plotting  # noqa: E402
+from keyproj.report import labels, plotting  # noqa: E402
 
 
 def test_font_is_a_free_noto_cjk_file_never_simhei() -> None:
@@ -64,6 +64,6 @@ def test_a_font_without_chinese_would_be_caught() -> None:
 
 
 def test_labels_name_lists_and_units() -> None:
-    assert plotting.scope_label("county") == "县(区)重点项目"
-    assert plotting.metric_label("completion_rate") == "完成率(%)"
-    assert plotting.metric_label("unknown_metric") == "unknown_metric"
+    assert labels.scope_label("county") == "县(区)重点项目"
+    assert labels.metric_label("completion_rate") == "完成率(%)"
+    assert labels.metric_label("unknown_metric") == "unknown_metric"

@@ -14,12 +14,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from keyproj._version import __version__
 from keyproj.cli import main
+from keyproj.data.load import data_fingerprint
 from keyproj.errors import KeyprojError
+from keyproj.paths import OutputLayout
 from keyproj.render.config import DEFAULT_CONFIG, Report, load_config
 from keyproj.render.html import IndexEntry, check_offline, index_page, set_language
-from keyproj.paths import OutputLayout
 from keyproj.render.state import render_key, render_lock
-from keyproj.data.load import data_fingerprint
 from keyproj.report.params import DataIndex, validate
 
 REPO = Path(__file__).resolve().parent.parent
@@ -115,7 +115,7 @@ def test_default_config_covers_the_three_notebooks_with_data(data_dir: Path) -> 
     # Every entry has data: the notebooks' own validation passes on the built dataset.
     index = DataIndex.load(data_dir)
     for report in config.reports:
-        validate(report.notebook.name, dict(report.parameters), index=index)
+        validate(dict(report.parameters), report.notebook, index=index)
 
 
 def test_render_key_changes_with_what_the_report_depends_on(small: Path) -> None:

@@ -175,8 +175,14 @@ def load_panel(region: str | Iterable[str] | None = None, scope: str | Iterable[
     then left out). One row per region x scope x subset x period; amounts in 亿元, rates and
     elapsed share in %, ahead_of_schedule / ahead_calc in percentage points.
     """
-    layout = ensure_built(data_dir)
-    panel = _panel(layout)
+    return select_panel(_panel(ensure_built(data_dir)), region, scope, years)
+
+
+def select_panel(panel: "pd.DataFrame", region: str | Iterable[str] | None = None,
+                 scope: str | Iterable[str] | None = None,
+                 years: int | range | Iterable[int] | None = None) -> "pd.DataFrame":
+    """Rows of a loaded panel for ``region``, ``scope`` and ``years`` (each as :func:`load_panel`
+    takes them; None keeps all): a report loads the panel once and selects from it."""
     keep = None
     if region is not None:
         regions = _as_list(region, "region")

@@ -24,6 +24,7 @@ from typing import Any
 
 from keyproj.errors import BadInputError, KeyprojError
 from keyproj.paths import REPO_ROOT
+from keyproj.report.params import closest, parameter_specs
 
 DEFAULT_CONFIG = REPO_ROOT / "notebooks" / "reports.yaml"
 DEFAULT_CELL_TIMEOUT = 600.0
@@ -74,8 +75,6 @@ class RenderConfig:
         by_name = {report.name: report for report in self.reports}
         missing = [name for name in names if name not in by_name]
         if missing:
-            from keyproj.report.params import closest
-
             hint = closest(missing[0], by_name)
             hint_text = f"did you mean {hint!r}? " if hint else ""
             raise KeyprojError(f"--only {missing[0]}: no such report in {self.path}; {hint_text}"
@@ -85,30 +84,7 @@ class RenderConfig:
 
 def notebook_parameter_names(notebook: Path) -> list[str]:
     """Names assigned in the notebook's cell tagged ``parameters`` (as papermill sees them)."""
-    import ast
-
-    import nbformat
-
-    try:
-        nb = nbformat.read(notebook, as_version=4)
-    except Exception as error:  # nbformat raises several kinds for a broken file
-        raise BadInputError(notebook, f"not a readable notebook ({error})") from None
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            try:
-                tree = ast.parse(cell.source)
-            except SyntaxError as error:
-                raise BadInputError(notebook, f"parameters cell is not valid Python ({error.msg})") from None
-            names: list[str] = []
-            for node in tree.body:
-                targets = node.targets if isinstance(node, ast.Assign) else (
-                    [node.target] if isinstance(node, ast.AnnAssign) else [])
-                for target in targets:
-                    for leaf in ast.walk(target):
-                        if isinstance(leaf, ast.Name) and leaf.id not in names:
-                            names.append(leaf.id)
-            return names
-    return []
+    return [spec.name for spec in parameter_specs(notebook)]
 
 
 def _load_yaml(path: Path) -> Any:
@@ -189,8 +165,6 @@ def load_config(path: str | Path | None = None) -> RenderConfig:
         known = names_cache[notebook]
         for parameter in parameters:
             if parameter not in known:
-                from keyproj.report.params import closest
-
                 hint = closest(str(parameter), known)
                 hint_text = f"did you mean {hint!r}? " if hint else ""
                 raise BadInputError(path, f"{label}: unknown parameter {parameter!r} for {notebook.name}; "

@@ -1,0 +1,70 @@
+"""What report notebooks import: ``from keyproj import report``.
+
+A notebook checks its parameters and gets the data once::
+
+    params = report.validate(globals(), "01_investment_trends.ipynb")
+    panel = report.select_panel(params.index.panel, region=params["region"])
+
+then builds tables (``annual_series``, ``year_lists``, ...), figures (``plot_*``, ``show``) and
+HTML (``about``, ``text``, ``table``, ``cells_table``) from this one module. Labels of codes
+(``scope_label``, ``metric_label``, ...) come from labels.yaml.
+"""
+from __future__ import annotations
+
+from keyproj.data.load import select_panel
+from keyproj.report.html import (
+    Trend,
+    about,
+    cells_table,
+    escape,
+    link_html,
+    log_trend,
+    number_text,
+    quote_html,
+    source_html,
+    sources_html,
+    table,
+    text,
+    trend_sentence,
+)
+from keyproj.report.labels import kind_label, label, metric_label, scope_label, subset_label
+from keyproj.report.params import DataIndex, ParameterError, Parameters, validate
+from keyproj.report.plotting import (
+    new_axes,
+    plot_fact_counts,
+    plot_lines,
+    plot_plan_vs_completed,
+    plot_progress,
+    plot_rate_against_elapsed,
+    plot_trend,
+    setup_plotting,
+    show,
+)
+from keyproj.report.tables import (
+    annual_series,
+    audit_facts,
+    conflicts,
+    conflicts_touching,
+    corrections_for,
+    figure_keys,
+    flag_rows,
+    growth_table,
+    list_label,
+    period_label,
+    period_text,
+    sources_table,
+    year_lists,
+    year_periods,
+    year_summary,
+)
+
+__all__ = [
+    "DataIndex", "ParameterError", "Parameters", "Trend", "about", "annual_series", "audit_facts",
+    "cells_table", "conflicts", "conflicts_touching", "corrections_for", "escape", "figure_keys",
+    "flag_rows", "growth_table", "kind_label", "label", "link_html", "list_label", "log_trend",
+    "metric_label", "new_axes", "number_text", "period_label", "period_text", "plot_fact_counts",
+    "plot_lines", "plot_plan_vs_completed", "plot_progress", "plot_rate_against_elapsed", "plot_trend",
+    "quote_html", "scope_label", "select_panel", "setup_plotting", "show", "source_html", "sources_html",
+    "subset_label", "table", "text", "trend_sentence", "validate", "year_lists", "year_periods",
+    "year_summary",
+]

@@ -1,13 +1,20 @@
-"""Notebook parameters: names, types and values checked right after papermill's injected cell.
+"""Notebook parameters, read from each notebook's own ``parameters`` cell and checked right after
+papermill's injected cell.
 
 papermill guesses types (``-p year 2021`` gives an int, ``-p code 0101`` gives 101) and only warns
-about unknown names. Each report notebook therefore calls :func:`validate` in the cell after its
-``parameters`` cell, passing ``globals()``; a mistake raises :class:`ParameterError`, whose message
-is one line naming the parameter and what to do, shown without a traceback.
+about unknown names. A report notebook therefore calls ``report.validate(globals(), NOTEBOOK)`` in
+the cell after its parameters cell. The parameters, their defaults and help come from that cell
+alone, as papermill reads it (``region = "泉港区"  # region name``); a parameter's *kind* comes from
+its annotation, else its name (region, scope, doc_id, year or ``*_year``, levels), else its
+default's type. Checks are generic by kind: a known region, a list with data for it, years with
+data for the region (and list). A mistake raises :class:`ParameterError`, one line naming the
+parameter and what to do, shown without a traceback. No notebook is named in this module.
 """
 from __future__ import annotations
 
+import ast
 import difflib
+import json
 import re
 import types
 from collections.abc import Iterable, Mapping
@@ -15,48 +22,42 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from keyproj.errors import KeyprojError
+from keyproj.data.load import load_facts, load_panel
+from keyproj.errors import BadInputError, KeyprojError
+from keyproj.extract.places import gazetteer
+from keyproj.facts import SCOPE_LEVELS
+from keyproj.paths import REPO_ROOT
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# The value kinds a report parameter can have.
-REGION, SCOPE, YEAR, DOC_ID = "region", "scope", "year", "doc_id"
-
-
-@dataclass(frozen=True)
-class ParameterSpec:
-    """One notebook parameter: its name, kind (region, scope, year, doc_id) and whether None is allowed."""
-
-    name: str
-    kind: str
-    optional: bool = False
-    help: str = ""
-
-
-NOTEBOOK_PARAMETERS: dict[str, tuple[ParameterSpec, ...]] = {
-    "01_investment_trends": (
-        ParameterSpec("region", REGION, help="region name, e.g. 泉州市"),
-        ParameterSpec("scope", SCOPE, help="list: province, city or county"),
-        ParameterSpec("start_year", YEAR, optional=True, help="first year (None: the first with data)"),
-        ParameterSpec("end_year", YEAR, optional=True, help="last year (None: the last with data)"),
-    ),
-    "02_planned_vs_actual": (
-        ParameterSpec("region", REGION, help="region name, e.g. 泉港区"),
-        ParameterSpec("year", YEAR, help="year of the report, e.g. 2024"),
-    ),
-    "03_source_audit": (
-        ParameterSpec("region", REGION, help="region whose facts are audited"),
-        ParameterSpec("doc_id", DOC_ID, optional=True,
-                      help="one document to audit (None: every source of the region)"),
-    ),
-}
+# The kinds of value a report parameter can have.
+REGION, SCOPE, YEAR, DOC_ID, LEVELS = "region", "scope", "year", "doc_id", "levels"
+TEXT, INT, FLOAT, BOOL, LIST = "text", "int", "float", "bool", "list"
+_KIND_BY_NAME = {"region": REGION, "scope": SCOPE, "doc_id": DOC_ID, "year": YEAR, "levels": LEVELS}
+_KIND_BY_ANNOTATION = {"str": TEXT, "int": INT, "float": FLOAT, "bool": BOOL, "list": LIST}
 
 # Names IPython puts into a notebook's namespace; they are not parameters.
 _IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 _PARAMETER_TYPES = (str, int, float, bool, type(None), list, tuple, dict)
 _RECORDED_NAMES = "_keyproj_parameter_names"
 _INTEGER = re.compile(r"[+-]?\d+")
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One parameter of a notebook's parameters cell: name, kind, default, and its help comment."""
+
+    name: str
+    kind: str
+    default: Any = None
+    help: str = ""
+
+    @property
+    def optional(self) -> bool:
+        """A parameter whose default is None may stay None (it means: all, or the data's own range)."""
+        return self.default is None
 
 
 class ParameterError(KeyprojError):
@@ -72,19 +73,91 @@ class ParameterError(KeyprojError):
         return [f"ParameterError: {self}"]
 
 
+class Parameters(dict):  # type: ignore[type-arg]
+    """The checked parameters (name -> value) and ``index``, the data loaded once for the report."""
+
+    index: "DataIndex"
+
+
 def notebook_key(notebook: str | Path) -> str:
-    """The key of a report notebook in NOTEBOOK_PARAMETERS: its file name without ``.ipynb``."""
+    """A notebook's name without folder and ``.ipynb`` (how messages name it)."""
     return Path(str(notebook)).name.removesuffix(".ipynb")
 
 
-def parameter_specs(notebook: str | Path) -> tuple[ParameterSpec, ...]:
-    """The parameters of a report notebook; KeyprojError for a notebook keyproj does not know."""
-    key = notebook_key(notebook)
+def notebook_path(notebook: str | Path) -> Path:
+    """The notebook file: as given, else relative to the working directory, else in notebooks/."""
+    path = Path(str(notebook))
+    if path.suffix != ".ipynb":
+        path = path.with_name(path.name + ".ipynb")
+    for candidate in (path, Path.cwd() / path, NOTEBOOKS_DIR / path.name):
+        if candidate.is_file():
+            return candidate
+    raise KeyprojError(f"report notebook {str(notebook)!r} not found (looked in {Path.cwd()} and {NOTEBOOKS_DIR})")
+
+
+def parameters_cell(notebook: str | Path) -> str:
+    """The source of the notebook's cell tagged ``parameters`` ('' when it has none).
+
+    Read as plain JSON: nbformat's validation is slow and not needed to find one cell.
+    """
+    path = notebook_path(notebook)
     try:
-        return NOTEBOOK_PARAMETERS[key]
-    except KeyError:
-        known = ", ".join(NOTEBOOK_PARAMETERS)
-        raise KeyprojError(f"unknown report notebook {key!r}; known: {known}") from None
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BadInputError(path, f"not a readable notebook ({error})") from None
+    for cell in cells:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return "".join(source) if isinstance(source, list) else str(source)
+    return ""
+
+
+def _kind(name: str, annotation: ast.expr | None, default: Any) -> str:
+    if name in _KIND_BY_NAME:
+        return _KIND_BY_NAME[name]
+    if name.endswith("_year"):
+        return YEAR
+    if isinstance(annotation, ast.Name) and annotation.id in _KIND_BY_ANNOTATION:
+        return _KIND_BY_ANNOTATION[annotation.id]
+    for kind, types_ in ((BOOL, bool), (INT, int), (FLOAT, float), (LIST, (list, tuple))):
+        if isinstance(default, types_):
+            return kind
+    return TEXT
+
+
+def parse_parameters(source: str, where: str | Path = "<parameters cell>") -> tuple[ParameterSpec, ...]:
+    """The parameters a parameters cell assigns (``name = value  # help``), in order.
+
+    Defaults are Python literals; a comment at the end of the line is the parameter's help.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        raise BadInputError(where, f"parameters cell is not valid Python ({error.msg})") from None
+    lines = source.splitlines()
+    specs: dict[str, ParameterSpec] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, annotation, value = node.targets, None, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, annotation, value = [node.target], node.annotation, node.value
+        else:
+            continue
+        try:
+            default = ast.literal_eval(value)
+        except ValueError:
+            default = None
+        _, _, comment = lines[node.lineno - 1].partition("#")
+        for target in targets:
+            if isinstance(target, ast.Name):
+                specs[target.id] = ParameterSpec(target.id, _kind(target.id, annotation, default), default,
+                                                 comment.strip())
+    return tuple(specs.values())
+
+
+def parameter_specs(notebook: str | Path) -> tuple[ParameterSpec, ...]:
+    """The parameters of a report notebook, from its parameters cell."""
+    return parse_parameters(parameters_cell(notebook), notebook_path(notebook))
 
 
 def closest(value: str, candidates: Iterable[str]) -> str | None:
@@ -98,9 +171,8 @@ def _suggestion(value: str, candidates: Iterable[str]) -> str:
     return f"did you mean {match!r}? " if match else ""
 
 
-def check_names(notebook: str | Path, names: Iterable[str]) -> None:
+def check_names(notebook: str | Path, names: Iterable[str], specs: tuple[ParameterSpec, ...]) -> None:
     """Raise ParameterError for the first name that is not a parameter of ``notebook``."""
-    specs = parameter_specs(notebook)
     known = [spec.name for spec in specs]
     for name in names:
         if name not in known:
@@ -165,6 +237,32 @@ def coerce_doc_id(name: str, value: Any, known_ids: Iterable[str]) -> str | None
     return coerce_text(name, value, optional=True)
 
 
+def coerce_number(name: str, value: Any, kind: str) -> int | float | bool | list[Any]:
+    """A number, flag or list parameter; a text that papermill left as text is read when it parses."""
+    if kind == BOOL:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+            return value.strip().lower() == "true"
+        raise ParameterError(name, f"must be True or False, got {value!r}")
+    if kind == LIST:
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        raise ParameterError(name, f"must be a list, e.g. ['province', 'city'], got {value!r}")
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = int(value) if kind == INT and not (isinstance(value, float) and not value.is_integer()) \
+            else float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(name, f"must be a number ({kind}), got {value!r}") from None
+    if kind == INT and (not isinstance(number, int) or number < 0):
+        raise ParameterError(name, f"must be a whole number of 0 or more, got {value!r}")
+    return number
+
+
 class DataIndex:
     """What the processed data covers: regions, lists and years, and document ids, read through keyproj.data.load."""
 
@@ -175,13 +273,10 @@ class DataIndex:
 
     @classmethod
     def load(cls, data_dir: str | Path | None = None) -> "DataIndex":
-        """Read the processed panel and facts (KEYPROJ_DATA or the repository's data/ by default)."""
-        from keyproj.data import load as loaders
-
-        panel = loaders.load_panel(data_dir=data_dir)
-        facts = loaders.load_facts(data_dir=data_dir)
-        regions = set(loaders.known_regions()) | set(panel["region"].astype(str)) | set(
-            facts["region"].astype(str))
+        """Read the processed panel and facts once (KEYPROJ_DATA or the repository's data/ by default)."""
+        panel = load_panel(data_dir=data_dir)
+        facts = load_facts(data_dir=data_dir)
+        regions = set(panel["region"].astype(str)) | set(facts["region"].astype(str))
         return cls(panel, facts, sorted(regions))
 
     def scopes(self, region: str | None = None) -> list[str]:
@@ -216,95 +311,117 @@ class DataIndex:
         return sorted(set(self.facts["region"].dropna().astype(str)))
 
 
+
+
 def _years_text(years: list[int]) -> str:
     return ", ".join(str(y) for y in years) if years else "none"
 
 
 def check_region(name: str, region: str, index: DataIndex) -> str:
-    """The region itself when known; ParameterError listing known regions and the closest match otherwise."""
+    """The region's official name when the data knows it (short and Traditional names too);
+    ParameterError listing the known regions and the closest match otherwise."""
     if region in index.regions:
         return region
-    from keyproj.regions import canonical_region
-
-    if canonical_region(region) in index.regions:
-        return canonical_region(region)
+    place = gazetteer().resolve(region, within=tuple(index.regions))
+    if place is not None and place.name in index.regions:
+        return place.name
     raise ParameterError(name, f"unknown region {region!r}; {_suggestion(region, index.regions)}"
                                f"known regions: {', '.join(index.regions)}")
 
 
-def validate(notebook: str, namespace: Mapping[str, Any], data_dir: str | Path | None = None,
-             index: DataIndex | None = None) -> dict[str, Any]:
-    """Check a report notebook's parameters and return them with safe types.
+def _coerce(spec: ParameterSpec, raw: Any) -> Any:
+    if spec.kind == YEAR:
+        return coerce_year(spec.name, raw, spec.optional)
+    if spec.kind == DOC_ID or (raw is None and spec.optional):
+        return raw
+    if spec.kind in (INT, FLOAT, BOOL, LIST, LEVELS):
+        values = coerce_number(spec.name, raw, LIST if spec.kind == LEVELS else spec.kind)
+        if spec.kind == LEVELS:
+            for level in values:  # type: ignore[union-attr]
+                if level not in SCOPE_LEVELS:
+                    raise ParameterError(spec.name, f"unknown level {level!r}; "
+                                                    f"{_suggestion(str(level), SCOPE_LEVELS)}levels: "
+                                                    f"{', '.join(SCOPE_LEVELS)}")
+        return values
+    return coerce_text(spec.name, raw, spec.optional)
+
+
+def _check_doc_id(values: dict[str, Any], index: DataIndex) -> None:
+    known_ids = index.doc_ids()
+    values["doc_id"] = coerce_doc_id("doc_id", values["doc_id"], known_ids)
+    if values["doc_id"] is None:
+        return
+    if values["doc_id"] not in known_ids:
+        raise ParameterError("doc_id", f"unknown document {values['doc_id']!r}; "
+                                       f"{_suggestion(values['doc_id'], known_ids)}documents: {', '.join(known_ids)}")
+    if "region" in values:
+        values["region"] = index.document_region(values["doc_id"])
+
+
+def _check_scope(values: dict[str, Any], index: DataIndex) -> None:
+    scope, region = values["scope"], values.get("region")
+    all_scopes = index.scopes()
+    if scope not in all_scopes:
+        raise ParameterError("scope", f"unknown list {scope!r}; {_suggestion(scope, all_scopes)}"
+                                      f"known: {', '.join(all_scopes)}")
+    if region is not None and scope not in index.scopes(region):
+        raise ParameterError("scope", f"no {scope} figures for {region}; "
+                                      f"lists with data: {', '.join(index.scopes(region)) or 'none'}")
+
+
+def _check_years(values: dict[str, Any], specs: tuple[ParameterSpec, ...], index: DataIndex) -> None:
+    """A single ``year`` must have data; ``start_year`` .. ``end_year`` must hold some (for the region
+    and list when the notebook has them)."""
+    region, scope = values.get("region"), values.get("scope")
+    if region is None:
+        return
+    years = index.years(region, scope)
+    where = f"{scope} figures for {region}" if scope else f"figures for {region}"
+    if values.get("year") is not None:
+        if values["year"] not in years:
+            raise ParameterError("year", f"no {where} in {values['year']}; years with data: {_years_text(years)}")
+    start, end = values.get("start_year"), values.get("end_year")
+    if not {"start_year", "end_year"} & {spec.name for spec in specs}:
+        return
+    if start is not None and end is not None and start > end:
+        raise ParameterError("start_year", f"{start} is after end_year {end}")
+    if not [y for y in years if (start is None or y >= start) and (end is None or y <= end)]:
+        name = "start_year" if start is not None else "end_year"
+        raise ParameterError(name, f"no {where} between {start or '...'} and {end or '...'}; "
+                                   f"years with data: {_years_text(years)}")
+
+
+def validate(namespace: Mapping[str, Any], notebook: str | Path, data_dir: str | Path | None = None,
+             index: DataIndex | None = None) -> Parameters:
+    """Check a report notebook's parameters and return them with safe types, and the data.
 
     ``namespace`` is the notebook's ``globals()``: every plain value defined before this call
-    (the parameters cell and papermill's injected cell) must be a parameter of ``notebook``.
-    Raises ParameterError (one line naming the parameter) for an unknown name, a value of the
-    wrong type, an unknown region or list, or years without data. ``doc_id`` given to
-    ``03_source_audit`` sets ``region`` to the document's region.
+    (the parameters cell and papermill's injected cell) must be a parameter of ``notebook``'s
+    parameters cell. Raises ParameterError (one line naming the parameter) for an unknown name, a
+    value of the wrong type, an unknown region or list, or years without data. A ``doc_id`` sets
+    ``region`` to the document's region. The result's ``index`` holds the panel and facts,
+    loaded once (``index.panel``, ``index.facts``).
     """
     specs = parameter_specs(notebook)
     # A notebook re-run cell by cell (JupyterLab) has later variables too: check the first call's names.
     recorded = namespace.get(_RECORDED_NAMES)
     names = list(recorded) if recorded else parameter_names_in(namespace)
-    check_names(notebook, names)
+    check_names(notebook, names, specs)
     if isinstance(namespace, dict) and not recorded:
         namespace[_RECORDED_NAMES] = tuple(names)
     for spec in specs:
         if spec.name not in namespace and not spec.optional:
             raise ParameterError(spec.name, f"missing; set it in the parameters cell ({spec.help})")
-
-    values: dict[str, Any] = {}
-    for spec in specs:
-        raw = namespace.get(spec.name)
-        if spec.kind == YEAR:
-            values[spec.name] = coerce_year(spec.name, raw, spec.optional)
-        elif spec.kind != DOC_ID:
-            values[spec.name] = coerce_text(spec.name, raw, spec.optional)
-        else:
-            values[spec.name] = raw
+    values: dict[str, Any] = {spec.name: _coerce(spec, namespace.get(spec.name)) for spec in specs}
 
     index = index or DataIndex.load(data_dir)
-    key = notebook_key(notebook)
     if "doc_id" in values:
-        values["doc_id"] = coerce_doc_id("doc_id", values["doc_id"], index.doc_ids())
-        if values["doc_id"] is not None:
-            known_ids = index.doc_ids()
-            if values["doc_id"] not in known_ids:
-                raise ParameterError("doc_id", f"unknown document {values['doc_id']!r}; "
-                                               f"{_suggestion(values['doc_id'], known_ids)}"
-                                               f"documents: {', '.join(known_ids)}")
-            values["region"] = index.document_region(values["doc_id"])
-    region = check_region("region", values["region"], index)
-    values["region"] = region
-
-    if key == "01_investment_trends":
-        scope = values["scope"]
-        all_scopes = index.scopes()
-        if scope not in all_scopes:
-            raise ParameterError("scope", f"unknown list {scope!r}; {_suggestion(scope, all_scopes)}"
-                                          f"known: {', '.join(all_scopes)}")
-        region_scopes = index.scopes(region)
-        if scope not in region_scopes:
-            raise ParameterError("scope", f"no {scope} figures for {region}; "
-                                          f"lists with data: {', '.join(region_scopes) or 'none'}")
-        years = index.years(region, scope)
-        start, end = values["start_year"], values["end_year"]
-        if start is not None and end is not None and start > end:
-            raise ParameterError("start_year", f"{start} is after end_year {end}")
-        in_range = [y for y in years if (start is None or y >= start) and (end is None or y <= end)]
-        if not in_range:
-            name = "start_year" if start is not None else "end_year"
-            raise ParameterError(name, f"no {scope} figures for {region} between {start or '...'} and "
-                                       f"{end or '...'}; years with data: {_years_text(years)}")
-    elif key == "02_planned_vs_actual":
-        years = index.years(region)
-        if values["year"] not in years:
-            raise ParameterError("year", f"no figures for {region} in {values['year']}; "
-                                         f"years with data: {_years_text(years)}")
-    elif key == "03_source_audit":
-        fact_regions = index.fact_regions()
-        if region not in fact_regions:
-            raise ParameterError("region", f"no facts about {region}; "
-                                           f"{_suggestion(region, fact_regions)}regions with facts: "
-                                           f"{', '.join(fact_regions)}")
-    return values
+        _check_doc_id(values, index)
+    if values.get("region") is not None:
+        values["region"] = check_region("region", values["region"], index)
+    if values.get("scope") is not None:
+        _check_scope(values, index)
+    _check_years(values, specs, index)
+    checked = Parameters(values)
+    checked.index = index
+    return checked

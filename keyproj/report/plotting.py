@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keyproj.errors import KeyprojError
+from keyproj.report.labels import metric_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,32 +27,6 @@ SYSTEM_CJK_FONTS: tuple[Path, ...] = (
 MPLFONTS_CJK_FONT = "NotoSansCJKsc-Regular.otf"
 FIGURE_DPI = 100
 
-# Chinese names of the three lists and of the metrics, for axis labels and legends.
-SCOPE_LABELS: dict[str, str] = {
-    "province": "省重点项目",
-    "city": "市重点项目",
-    "county": "县(区)重点项目",
-    "province+city": "省市重点项目",
-}
-METRIC_LABELS: dict[str, str] = {
-    "projects": "项目数(个)",
-    "total_investment": "总投资(亿元)",
-    "annual_plan": "年度计划投资(亿元)",
-    "completed_investment": "完成投资(亿元)",
-    "completion_rate": "完成率(%)",
-    "completion_rate_calc": "计算完成率(%)",
-    "elapsed_pct": "时间进度(%)",
-    "ahead_of_schedule": "超序时进度(百分点)",
-    "ahead_calc": "计算超序时进度(百分点)",
-    "implied_annual_plan": "推算年度计划(亿元)",
-    "started_projects": "新开工项目(个)",
-    "finished_projects": "竣工项目(个)",
-    "signed_projects": "签约项目(个)",
-    "signed_investment": "签约投资(亿元)",
-    "plan_growth_pct": "年度计划同比增长(%)",
-    "completed_growth_pct": "全年完成投资同比增长(%)",
-    "plan_ratchet_pct": "计划棘轮(%):今年计划 ÷ 去年完成 - 1",
-}
 
 
 def find_cjk_font() -> Path:
@@ -122,16 +97,6 @@ def setup_plotting() -> str:
     except ImportError:
         pass
     return family
-
-
-def scope_label(scope: str) -> str:
-    """Chinese name of a list (province/city/county), or the code itself when unknown."""
-    return SCOPE_LABELS.get(str(scope), str(scope))
-
-
-def metric_label(metric: str) -> str:
-    """Chinese axis label of a metric with its unit, or the code itself when unknown."""
-    return METRIC_LABELS.get(metric, metric)
 
 
 def new_axes(title: str, figsize: tuple[float, float] | None = None) -> tuple["Figure", "Axes"]:

@@ -11,13 +11,16 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from keyproj import metrics
+from keyproj.data.panel import CONFLICT_TOLERANCE, is_government_url
+from keyproj.data.tables import FLAGS
+from keyproj.report.labels import label, metric_label, scope_label, subset_label
+
 if TYPE_CHECKING:
     import pandas as pd
 
-SUBSET_LABELS: dict[str, str] = {"": "全部项目", "under_construction": "在建项目"}
 SCOPE_ORDER: tuple[str, ...] = ("province", "province+city", "city", "city+county", "county",
                                 "province+county", "province+city+county")
-KIND_LABELS: dict[str, str] = {"document": "文件", "reference": "参考数据", "correction": "人工更正"}
 
 
 def _value(value: Any) -> float | None:
@@ -65,16 +68,8 @@ def parse_sources(text: Any) -> dict[str, str]:
     return sources
 
 
-def subset_label(subset: Any) -> str:
-    """Chinese label of a subset ('' = the whole list, under_construction = projects under construction)."""
-    key = "" if subset is None or str(subset) in {"nan", "<NA>"} else str(subset)
-    return SUBSET_LABELS.get(key, key)
-
-
 def list_label(scope: Any, subset: Any = "") -> str:
     """Chinese name of a list and subset: 省重点项目, 市重点项目(在建项目)."""
-    from keyproj.report.plotting import scope_label
-
     code = _clean_subset(subset)
     return scope_label(str(scope)) + (f"({subset_label(code)})" if code else "")
 
@@ -189,7 +184,6 @@ ANNUAL_COLUMNS = ["subset", "year", "projects", "total_investment", "annual_plan
 NUMERIC_COLUMNS = ("projects", "total_investment", "annual_plan", "completed_investment", "completion_rate",
                    "elapsed_pct", "ahead_of_schedule", "full_year_pace", "completion_rate_reported",
                    "completion_rate_calc", "ahead_reported", "ahead_calc")
-QUALIFIER_NOTES: dict[str, str] = {"over": "以上(下限)", "under": "以下(上限)", "approx": "约数"}
 
 
 def _numeric(frame: "pd.DataFrame") -> "pd.DataFrame":
@@ -235,8 +229,6 @@ def growth_table(annual: "pd.DataFrame") -> "pd.DataFrame":
     """
     import pandas as pd
 
-    from keyproj import metrics
-
     parts = []
     for subset, group in annual.groupby("subset", sort=True):
         indexed = group.set_index(group["year"].astype(int))
@@ -259,10 +251,9 @@ def growth_table(annual: "pd.DataFrame") -> "pd.DataFrame":
     return pd.concat(parts, ignore_index=True)
 
 
-FIGURE_LABELS: dict[str, str] = {
-    "projects": "项目数(个)", "total_investment": "总投资(亿元)", "annual_plan": "年度计划投资(亿元)",
-    "completed_investment": "完成投资(亿元)", "completion_rate": "完成率(%)",
-}
+FIGURE_METRICS: tuple[str, ...] = ("projects", "total_investment", "annual_plan", "completed_investment",
+                                 "completion_rate")
+"""The figures of an annual series that sources_table lists."""
 
 
 def sources_table(annual: "pd.DataFrame") -> "pd.DataFrame":
@@ -271,18 +262,19 @@ def sources_table(annual: "pd.DataFrame") -> "pd.DataFrame":
 
     records = []
     for row in annual.to_dict("records"):
-        for metric, label in FIGURE_LABELS.items():
+        for metric in FIGURE_METRICS:
             value = _value(row[metric])
             if value is None:
                 continue
-            note = QUALIFIER_NOTES.get(row["qualifiers"].get(metric, ""), "")
+            qualifier = row["qualifiers"].get(metric, "")
+            note = label("qualifiers", qualifier) if qualifier else ""
             if metric == "annual_plan" and row["plan_kind"] == "implied":
                 note = "推算:完成投资 ÷ 完成率"
             elif metric == "completion_rate" and row["rate_kind"] == "calculated":
                 note = "计算:完成投资 ÷ 年度计划"
             period = {"completed_investment": row["completed_period"],
                       "completion_rate": row["rate_period"]}.get(metric, "全年")
-            records.append({"year": row["year"], "subset": subset_label(row["subset"]), "figure": label,
+            records.append({"year": row["year"], "subset": subset_label(row["subset"]), "figure": metric_label(metric),
                             "value": value, "period": period, "note": note,
                             "source": row["sources"].get(metric, "")})
     return pd.DataFrame(records, columns=["year", "subset", "figure", "value", "period", "note", "source"])
@@ -358,8 +350,6 @@ def flag_rows(panel: "pd.DataFrame") -> "pd.DataFrame":
     """Rows of the panel with flags, one line per flag with its meaning (keyproj.data.tables.FLAGS)."""
     import pandas as pd
 
-    from keyproj.data.tables import FLAGS
-
     records = []
     for row in panel.to_dict("records"):
         for flag in str(row.get("flags") or "").split(";"):
@@ -399,8 +389,6 @@ def audit_facts(facts: "pd.DataFrame", region: str | None = None, doc_id: str | 
 
 def settle_reason(chosen: Mapping[str, Any], other: Mapping[str, Any]) -> str:
     """Why the panel took ``chosen`` over ``other`` (the reconciliation rule of keyproj.data.panel), in Chinese."""
-    from keyproj.data.panel import is_government_url
-
     def url(fact: Mapping[str, Any]) -> str:
         return _text(fact.get("url")) or (_text(fact.get("source")) if _text(fact.get("source_kind")) == "reference"
                                           else "")
@@ -422,8 +410,6 @@ def conflicts(facts: "pd.DataFrame", panel: "pd.DataFrame") -> "pd.DataFrame":
     source, whether the panel took it, and why.
     """
     import pandas as pd
-
-    from keyproj.data.panel import CONFLICT_TOLERANCE
 
     chosen_sources: dict[tuple[str, ...], str] = {}
     for row in panel.to_dict("records"):
