@@ -25,8 +25,8 @@ from conftest import copy_data_inputs
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from keyproj.cli import main
-from keyproj.read.sources import read_sources
 from keyproj.paths import OutputLayout
+from keyproj.read.sources import read_sources
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -370,7 +370,7 @@ def test_a_document_of_100000_figures_is_extracted_in_bounded_time_and_memory(tm
     ("reports:\n  - {name: Audit, notebook: NB}\n  - {name: audit, notebook: NB}\n",
      "duplicate report name 'audit': names must be unique (letter case aside)"),
     ("reports:\n  - {name: a, notebook: broken.ipynb}\n",
-     "TMP/reports.yaml: report 'a': notebook TMP/broken.ipynb: not a readable notebook (Notebook does not appear"),
+     "TMP/reports.yaml: report 'a': notebook TMP/broken.ipynb: not a readable notebook (Expecting value"),
     ("reports:\n  - {name: a, notebook: folder.ipynb}\n", "report 'a': unknown notebook 'folder.ipynb'"),
     ("reports:\n  - {name: a, notebook: NB, parameters: {region: !!python/object/apply:os.system [touch RAN]}}\n",
      "malformed YAML: line 2: could not determine a constructor for the tag"),

@@ -213,4 +213,4 @@ def test_notebooks_are_committed_without_outputs() -> None:
         assert all(cell.outputs == [] and cell.execution_count is None for cell in code), path.name
         tagged = [i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", [])]
         assert len(tagged) == 1, path.name
-        assert "keyproj.report.params import validate" in nb.cells[tagged[0] + 1].source, path.name
+        assert f'report.validate(globals(), "{path.name}")' in nb.cells[tagged[0] + 1].source, path.name
