@@ -36,3 +36,8 @@ def copy_data_inputs(root: Path) -> Path:
     shutil.copytree(REFERENCE_DIR, data / "reference")
     shutil.copy(REPO_ROOT / "data" / "corrections.csv", data / "corrections.csv")
     return data
+
+# Headless Chromium for the browser checks (installed by .ci/run; the checks skip without it).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]

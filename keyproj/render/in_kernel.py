@@ -12,6 +12,9 @@ import os
 import warnings
 from typing import Any
 
+from keyproj.data import load as loaders
+from keyproj.report import plotting
+
 # Libraries every report notebook imports; importing them once per kernel is most of the time saved.
 WARM_MODULES: tuple[str, ...] = (
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn", "statsmodels.api",
@@ -58,9 +61,6 @@ def _first_use() -> None:
         import io
 
         import matplotlib.pyplot as plt
-
-        from keyproj.data import load as loaders
-        from keyproj.report import plotting
 
         plotting.setup_plotting()
         fig, ax = plt.subplots()

@@ -26,6 +26,7 @@ from keyproj.data.load import data_fingerprint, ensure_built
 from keyproj.errors import KeyprojError
 from keyproj.paths import REPO_ROOT, DataLayout, OutputLayout, data_layout
 from keyproj.render.config import RenderConfig, Report
+from keyproj.render.html import IndexEntry, index_page, make_exporter, notebook_to_html
 from keyproj.render.kernels import PooledKernel, ReportFailure, kernel_environment
 from keyproj.render.notebooks import (
     kernel_name_of,
@@ -98,15 +99,11 @@ class Renderer:
     @property
     def exporter(self) -> "HTMLExporter":
         if self._exporter is None:
-            from keyproj.render.html import make_exporter
-
             self._exporter = make_exporter()
         return self._exporter
 
     def finish(self, report: Report, nb: "NotebookNode") -> None:
         """Write the executed notebook and its HTML (atomically); drop a stale failed notebook."""
-        from keyproj.render.html import notebook_to_html
-
         page = notebook_to_html(nb, report.display_title, self.exporter)
         atomic_write_text(self.outputs.notebook_of(report.name), notebook_json(nb))
         atomic_write_text(self.outputs.html_of(report.name), page)
@@ -194,8 +191,6 @@ def default_jobs() -> int:
 def write_index(outputs: OutputLayout, config: RenderConfig, state: dict[str, dict[str, Any]],
                 data_hash: str) -> None:
     """outputs/html/index.html: every report of the config with its parameters, status and render time."""
-    from keyproj.render.html import IndexEntry, index_page
-
     entries = []
     for report in config.reports:
         entry = state.get(report.name) or {}

@@ -10,16 +10,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from keyproj._version import __version__
 from keyproj.errors import KeyprojError
-from keyproj.paths import OutputLayout
+from keyproj.paths import PACKAGE_ROOT, OutputLayout, code_files
 from keyproj.render.config import Report
 from keyproj.util.atomic import atomic_write_text
-
-if TYPE_CHECKING:
-    pass
 
 STATE_VERSION = 1
 
@@ -87,8 +84,6 @@ def write_state(outputs: OutputLayout, reports: dict[str, dict[str, Any]]) -> No
 
 def code_fingerprint() -> str:
     """sha256 of keyproj's own source files: a change of code without a new version still counts."""
-    from keyproj.paths import PACKAGE_ROOT, code_files
-
     digest = hashlib.sha256()
     for path in code_files():
         digest.update(path.relative_to(PACKAGE_ROOT).as_posix().encode() + b"\0" + path.read_bytes())

@@ -27,7 +27,13 @@ from keyproj.report.html import (
     text,
     trend_sentence,
 )
-from keyproj.report.labels import kind_label, label, metric_label, scope_label, subset_label
+from keyproj.report.labels import (
+    kind_label,
+    label,
+    metric_label,
+    scope_label,
+    subset_label,
+)
 from keyproj.report.params import DataIndex, ParameterError, Parameters, validate
 from keyproj.report.plotting import (
     new_axes,
@@ -65,6 +71,7 @@ __all__ = [
     "metric_label", "new_axes", "number_text", "period_label", "period_text", "plot_fact_counts",
     "plot_lines", "plot_plan_vs_completed", "plot_progress", "plot_rate_against_elapsed", "plot_trend",
     "quote_html", "scope_label", "select_panel", "setup_plotting", "show", "source_html", "sources_html",
+    "sources_table",
     "subset_label", "table", "text", "trend_sentence", "validate", "year_lists", "year_periods",
     "year_summary",
 ]

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from keyproj._version import __version__
 from keyproj.data.load import data_fingerprint
 from keyproj.errors import KeyprojError
 
@@ -39,8 +40,6 @@ def about_html(title: str, params: Mapping[str, Any], data_hash: str, version: s
 def about(title: str, params: Mapping[str, Any], data_dir: str | Path | None = None) -> "HTML":
     """Display object stating the report's parameters, data fingerprint, keyproj version and render time."""
     from IPython.display import HTML
-
-    from keyproj._version import __version__
 
     rendered_at = datetime.now().astimezone().isoformat(timespec="seconds")
     return HTML(about_html(title, params, data_fingerprint(data_dir), __version__, rendered_at))

@@ -17,7 +17,7 @@ from keyproj.cli import main
 from keyproj.paths import OutputLayout
 from keyproj.render.html import notebook_to_html
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 RENDERED_AT = re.compile(r'(<span class=\\?"keyproj-rendered-at\\?">)[^<]*(</span>)')
 

@@ -22,7 +22,7 @@ from keyproj.render.html import IndexEntry, check_offline, index_page, set_langu
 from keyproj.render.state import render_key, render_lock
 from keyproj.report.params import DataIndex, validate
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

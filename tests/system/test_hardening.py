@@ -21,14 +21,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import copy_data_inputs
-from test_browser import CHROMIUM, CHROMIUM_ARGS
+from conftest import CHROMIUM, CHROMIUM_ARGS, copy_data_inputs
 
 from keyproj.cli import main
 from keyproj.paths import OutputLayout
 from keyproj.read.sources import read_sources
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 KEYPROJ = [sys.executable, "-m", "keyproj"]
 
