@@ -10,18 +10,10 @@ from conftest import RAW_DIR, SEED_IDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keyproj.read.normalize import (
-    _CHROME_WORDS,
-    _MAY_BE_CHROME,
-    _MAY_BE_CHROME_WITHOUT_BREADCRUMB,
-    OffsetMap,
-    _converted,
-    _edit_map,
-    _line_kind,
-    _to_simplified,
-    _unify_characters,
-    normalize_text,
-)
+from keyproj.read.normalize import OffsetMap, normalize_text
+from keyproj.read.normalize.characters import _converted, _to_simplified, _unify_characters
+from keyproj.read.normalize.lines import _CHROME_WORDS, _MAY_BE_CHROME, _MAY_BE_CHROME_WITHOUT_BREADCRUMB, _line_kind
+from keyproj.read.normalize.offsets import _edit_map
 
 DIGITS = re.compile(r"\d")
 
@@ -513,11 +505,11 @@ def test_any_unicode_text_gets_a_valid_map(raw: str) -> None:
 # ---------------------------------------------------------------- the cached table of step 1
 
 def test_step_one_table_is_cached_and_loaded(tmp_path, monkeypatch) -> None:
-    from keyproj.read import normalize
+    from keyproj.read.normalize import characters
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    built = normalize._build_code_table()
-    first = normalize._code_table.__wrapped__()
+    built = characters._build_code_table()
+    first = characters._code_table.__wrapped__()
     (cached,) = (tmp_path / "keyproj").glob("code-table-*.npy")
     assert unicodedata.unidata_version in cached.name
     assert np.array_equal(first, built) and np.array_equal(np.load(cached), built)
@@ -525,23 +517,23 @@ def test_step_one_table_is_cached_and_loaded(tmp_path, monkeypatch) -> None:
     def not_again() -> np.ndarray:
         raise AssertionError("the table was built again instead of loaded")
 
-    monkeypatch.setattr(normalize, "_build_code_table", not_again)
-    assert np.array_equal(normalize._code_table.__wrapped__(), built)
+    monkeypatch.setattr(characters, "_build_code_table", not_again)
+    assert np.array_equal(characters._code_table.__wrapped__(), built)
 
 
 def test_damaged_or_unwritable_cache_costs_only_time(tmp_path, monkeypatch) -> None:
-    from keyproj.read import normalize
+    from keyproj.read.normalize import characters
 
-    built = normalize._build_code_table()
+    built = characters._build_code_table()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    path = normalize._code_table_cache()
+    path = characters._code_table_cache()
     path.parent.mkdir(parents=True)
     path.write_bytes(b"\x93NUMPY damaged")
-    assert np.array_equal(normalize._code_table.__wrapped__(), built)
+    assert np.array_equal(characters._code_table.__wrapped__(), built)
     assert np.array_equal(np.load(path), built)  # written again, whole
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
-    assert np.array_equal(normalize._code_table.__wrapped__(), built)
+    assert np.array_equal(characters._code_table.__wrapped__(), built)
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
-    assert normalize._code_table_cache() is None
+    assert characters._code_table_cache() is None
