@@ -9,6 +9,7 @@ from itertools import accumulate, compress, repeat
 
 import numpy as np
 
+from keyproj import lexicon
 from keyproj.read.normalize.offsets import (
     _CHUNK,
     _INT,
@@ -49,38 +50,36 @@ def _strip_markup(text: str) -> tuple[str, OffsetMap | None]:
 
 # ---------------------------------------------------------------- steps 4-6: lines and spaces
 
-_CHROME_WORDS = frozenset("""
-注册 登录 登陆 退出 首页 网站首页 返回首页 分享 分享到 微信 微博 新浪微博 腾讯微博 QQ QQ空间 朋友圈 打印 打印本页
-关闭 关闭窗口 收藏 加入收藏 设为首页 字号 字体 大 中 小 默认 返回顶部 顶部 返回 扫一扫 扫码 二维码 手机版 移动版
-无障碍 繁体 简体 English 上一篇 下一篇 地方 图片默认标题 默认标题 相关阅读 相关新闻 相关链接 相关文章 延伸阅读
-猜你喜欢 频道推荐 新闻推荐 热点推荐 热门推荐 推荐阅读 精彩推荐 视觉焦点 精彩视频 专题推荐 热门专题 点击排行
-点击排行榜 排行榜 热门排行 我要评论 网友评论 发表评论 评论 更多 查看更多 站内搜索 搜索 导航 RSS
-""".split())
+def _chrome(section: str) -> list[str]:
+    """Every word of a section of lexicon/chrome.yaml."""
+    return [word for entry in lexicon.load("chrome")[section].values() for word in entry["words"]]
+
+
+_CHROME_WORDS = frozenset(_chrome("menu_words"))
 _WORD_SEPARATORS = re.compile(r"[\s|/·•]+")
 _WORD_TRIM = ":：>»›"
 # Checked at the start of every line: a page's tail begins at a tail marker (the line itself always goes).
-_LINE_START = re.compile(
-    r"(?P<tail>相关阅读|相关新闻|相关链接|相关文章|延伸阅读|猜你喜欢|猜你感兴趣|为你推荐|频道推荐|新闻推荐|热点推荐"
-    r"|热门推荐|推荐阅读|精彩推荐|专题推荐|视觉焦点|精彩视频|[0-9]*小时点击排行|点击排行|热门排行|排行榜|网友评论|我要评论"
-    r"|发表评论|已有[0-9]+条评论|责任编辑|分享到)"
-    r"|(?P<byline>(?:来源|稿源|信息来源|文章来源|本文来源|来自|编辑|责编|作者|撰稿|审核|审校|校对|发布时间|发布日期"
-    r"|发布者|发文日期|原标题|原题|点击数|点击量|浏览次数|浏览量|阅读次数|阅读量|访问量|字号|联办单位|当前位置|您的位置"
-    r"|你的位置|您现在的位置|所在位置)\s*[:：])"
-    r"|(?P<headlines>【[^】]{1,30}】\s*【)"
-    r"|(?P<rule>[-—_=*~·.]{3,}\Z)"
-    r"|(?P<notice>声明[:：]?\Z)")
-# The characters _LINE_START's alternatives begin with (checked first: the regex tries them one by one).
-_LINE_START_FIRST = frozenset("相延猜为频新热推精专视点排网我发已责分来稿信文本编作撰审校原浏阅访字联当您你所【-—_=*~·.声"
-                              "0123456789")
+_LINE_START_PARTS = {
+    "tail": lexicon.alternation(_chrome("tail_markers")),
+    "byline": lexicon.alternation(_chrome("byline_fields")) + r"\s*[:：]",
+    "headlines": r"【[^】]{1,30}】\s*【",
+    "rule": r"[-—_=*~·.]{3,}\Z",
+    "notice": lexicon.alternation(lexicon.words("chrome", "notices", "heading")) + r"[:：]?\Z",
+}
+_LINE_START = re.compile("|".join(f"(?P<{name}>{part})" for name, part in _LINE_START_PARTS.items()))
+# The characters _LINE_START's alternatives begin with (checked first: the regex tries them one by
+# one), derived from the patterns so that a new word's first character is never missed.
+_LINE_START_FIRST = lexicon.first_character_set(_LINE_START_PARTS.values())
+_NOTICE_STATEMENT = re.compile(lexicon.alternation(lexicon.words("chrome", "notices", "statement")))
 # Searched once in the whole text; every alternative starts with a literal character, so that the
 # regex engine skips quickly from one candidate to the next (named groups would defeat that).
+# Besides the notices: image file names and captions, and clock times (a dated byline).
 _ANYWHERE = re.compile(
-    r"版权所有|版权归|版权[^。\n]{0,20}声明|免责[^。\n]{0,20}声明|法律[^。\n]{0,20}声明|郑重[^。\n]{0,20}声明"
-    r"|侵权必究|未经[^\n]{0,12}(?:授权|许可|同意)[^\n]{0,12}(?:不得|禁止|严禁|请勿)|转载请注明|不代表本网观点"
-    r"|本网将追究|Copyright|COPYRIGHT|copyright|©|All Rights Reserved|ICP备|ICP证|公网安备"
-    r"|_fororder_|\.(?:jpe?g|png|gif|webp|bmp|JPE?G|PNG|GIF)\b|:(?<=\d:)\d\d")
+    # copyright phrases before the statements: "版权所有…声明" is a copyright line, not a notice heading
+    lexicon.alternation(_chrome("copyright"))[3:-1] + "|" + _NOTICE_STATEMENT.pattern[3:-1]
+    + r"|_fororder_|\.(?:jpe?g|png|gif|webp|bmp|JPE?G|PNG|GIF)\b|:(?<=\d:)\d\d")
 _DATE_TIME = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}")
-_META_FIELD = re.compile(r"(?:来源|编辑|责编|作者|发布)\s*[:：]")
+_META_FIELD = re.compile(lexicon.alternation(_chrome("meta_fields")) + r"\s*[:：]")
 _BREADCRUMB_SPLIT = re.compile(r"\s*[>›»]\s*")
 _SENTENCE_STOP = re.compile(r"[。!?！？]")
 _CLAUSE_MARK = re.compile(r"[,，。;；!?！？、:：]")
@@ -152,7 +151,7 @@ def _line_kind(line: str) -> str:
 
 def _hint(found: str) -> str:
     """What an _ANYWHERE match suggests about its line."""
-    if found.endswith("声明"):
+    if _NOTICE_STATEMENT.fullmatch(found):
         return "notice"
     if found[0] == ":":
         return "dated"
