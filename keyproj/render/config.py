@@ -120,57 +120,71 @@ def load_config(path: str | Path | None = None) -> RenderConfig:
     timeout = data.get("timeout", DEFAULT_CELL_TIMEOUT)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         raise BadInputError(path, f"timeout must be a positive number of seconds, got {timeout!r}")
-
-    base = path.resolve().parent
     names_cache: dict[Path, list[str]] = {}
     reports: list[Report] = []
     seen: set[str] = set()
     for number, entry in enumerate(entries, start=1):
-        label = f"report {number}"
-        if not isinstance(entry, dict):
-            raise BadInputError(path, f"{label}: expected a mapping with name, notebook, parameters")
-        name = entry.get("name")
-        if isinstance(name, str):
-            label = f"report {name!r}"
-        unknown = sorted(set(entry) - REPORT_KEYS)
-        if unknown:
-            raise BadInputError(path, f"{label}: unknown key {unknown[0]!r}; "
-                                      f"keys: {', '.join(sorted(REPORT_KEYS))}")
-        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-            raise BadInputError(path, f"{label}: 'name' must be letters, digits, '.', '_' or '-' "
-                                      f"(it names the output files), got {name!r}")
-        if name.lower() in RESERVED_NAMES:
-            raise BadInputError(path, f"{label}: the name {name!r} is taken by the index page "
-                                      f"({name}.html); choose another name")
-        # Names that differ only in case would share one file on macOS and Windows.
-        if name.lower() in seen:
-            raise BadInputError(path, f"duplicate report name {name!r}: names must be unique "
-                                      "(letter case aside)")
-        seen.add(name.lower())
-        notebook_value = entry.get("notebook")
-        if not isinstance(notebook_value, str) or not notebook_value:
-            raise BadInputError(path, f"{label}: 'notebook' must be a notebook file name")
-        notebook = (base / notebook_value).resolve()
-        if notebook.suffix != ".ipynb" or not notebook.is_file():
-            raise BadInputError(path, f"{label}: unknown notebook {notebook_value!r} "
-                                      f"(no such .ipynb file in {base})")
-        parameters = entry.get("parameters") or {}
-        if not isinstance(parameters, dict):
-            raise BadInputError(path, f"{label}: 'parameters' must be a mapping of name: value")
-        if notebook not in names_cache:
-            try:
-                names_cache[notebook] = notebook_parameter_names(notebook)
-            except BadInputError as error:  # name the config and the report too
-                raise BadInputError(path, f"{label}: notebook {error.path}: {error.reason}") from None
-        known = names_cache[notebook]
-        for parameter in parameters:
-            if parameter not in known:
-                hint = closest(str(parameter), known)
-                hint_text = f"did you mean {hint!r}? " if hint else ""
-                raise BadInputError(path, f"{label}: unknown parameter {parameter!r} for {notebook.name}; "
-                                          f"{hint_text}parameters: {', '.join(known) or 'none'}")
-        title = entry.get("title") or ""
-        if not isinstance(title, str):
-            raise BadInputError(path, f"{label}: 'title' must be text")
-        reports.append(Report(name=name, notebook=notebook, parameters=dict(parameters), title=title))
+        reports.append(_report(path, number, entry, seen, names_cache))
     return RenderConfig(path=path.resolve(), reports=tuple(reports), cell_timeout=float(timeout))
+
+
+def _report_name(path: Path, label: str, entry: dict[str, Any], seen: set[str]) -> str:
+    """The entry's checked name (unique in ``seen``, letter case aside)."""
+    name = entry.get("name")
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise BadInputError(path, f"{label}: 'name' must be letters, digits, '.', '_' or '-' "
+                                  f"(it names the output files), got {name!r}")
+    if name.lower() in RESERVED_NAMES:
+        raise BadInputError(path, f"{label}: the name {name!r} is taken by the index page "
+                                  f"({name}.html); choose another name")
+    # Names that differ only in case would share one file on macOS and Windows.
+    if name.lower() in seen:
+        raise BadInputError(path, f"duplicate report name {name!r}: names must be unique "
+                                  "(letter case aside)")
+    seen.add(name.lower())
+    return name
+
+
+def _report_parameters(path: Path, label: str, notebook: Path, parameters: Any,
+                       names_cache: dict[Path, list[str]]) -> dict[str, Any]:
+    """The entry's parameters, each one a parameter of the notebook's parameters cell."""
+    if not isinstance(parameters, dict):
+        raise BadInputError(path, f"{label}: 'parameters' must be a mapping of name: value")
+    if notebook not in names_cache:
+        try:
+            names_cache[notebook] = notebook_parameter_names(notebook)
+        except BadInputError as error:  # name the config and the report too
+            raise BadInputError(path, f"{label}: notebook {error.path}: {error.reason}") from None
+    known = names_cache[notebook]
+    for parameter in parameters:
+        if parameter not in known:
+            hint = closest(str(parameter), known)
+            hint_text = f"did you mean {hint!r}? " if hint else ""
+            raise BadInputError(path, f"{label}: unknown parameter {parameter!r} for {notebook.name}; "
+                                      f"{hint_text}parameters: {', '.join(known) or 'none'}")
+    return dict(parameters)
+
+
+def _report(path: Path, number: int, entry: Any, seen: set[str], names_cache: dict[Path, list[str]]) -> Report:
+    """One checked entry of the config's ``reports:`` list."""
+    label = f"report {number}"
+    if not isinstance(entry, dict):
+        raise BadInputError(path, f"{label}: expected a mapping with name, notebook, parameters")
+    if isinstance(entry.get("name"), str):
+        label = f"report {entry['name']!r}"
+    unknown = sorted(set(entry) - REPORT_KEYS)
+    if unknown:
+        raise BadInputError(path, f"{label}: unknown key {unknown[0]!r}; keys: {', '.join(sorted(REPORT_KEYS))}")
+    name = _report_name(path, label, entry, seen)
+    notebook_value = entry.get("notebook")
+    if not isinstance(notebook_value, str) or not notebook_value:
+        raise BadInputError(path, f"{label}: 'notebook' must be a notebook file name")
+    base = path.resolve().parent
+    notebook = (base / notebook_value).resolve()
+    if notebook.suffix != ".ipynb" or not notebook.is_file():
+        raise BadInputError(path, f"{label}: unknown notebook {notebook_value!r} (no such .ipynb file in {base})")
+    parameters = _report_parameters(path, label, notebook, entry.get("parameters") or {}, names_cache)
+    title = entry.get("title") or ""
+    if not isinstance(title, str):
+        raise BadInputError(path, f"{label}: 'title' must be text")
+    return Report(name=name, notebook=notebook, parameters=parameters, title=title)

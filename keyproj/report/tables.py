@@ -106,6 +106,28 @@ def _first_present(rows: list[Mapping[str, Any]], column: str) -> tuple[float | 
     return (_value(row[column]), row) if row is not None else (None, None)
 
 
+def _row_period(row: Mapping[str, Any] | None) -> str:
+    return period_label(row["period_start"], row["period_end"]) if row is not None else ""
+
+
+# The sources of a calculated figure are those of the figures it is calculated from.
+_CALCULATED_FROM = {"implied_annual_plan": ("completed_investment", "completion_rate"),
+                    "completion_rate_calc": ("completed_investment", "annual_plan")}
+
+
+def _row_source(row: Mapping[str, Any] | None, metric: str) -> str:
+    if row is None:
+        return ""
+    sources = parse_sources(row["sources"])
+    if metric in _CALCULATED_FROM:
+        return "; ".join(dict.fromkeys(sources[m] for m in _CALCULATED_FROM[metric] if m in sources))
+    return sources.get(metric, "")
+
+
+def _row_qualifier(row: Mapping[str, Any] | None, metric: str) -> str:
+    return parse_sources(row.get("qualifiers")).get(metric, "") if row is not None else ""
+
+
 def year_summary(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
     """One list's figures for one year from its panel rows (same region, scope, subset and year).
 
@@ -132,26 +154,8 @@ def year_summary(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
         if ahead is None:
             ahead = _value(rate_row["ahead_calc"])
 
-    def label(row: Mapping[str, Any] | None) -> str:
-        return period_label(row["period_start"], row["period_end"]) if row is not None else ""
-
-    def source(row: Mapping[str, Any] | None, metric: str) -> str:
-        if row is None:
-            return ""
-        sources = parse_sources(row["sources"])
-        if metric == "implied_annual_plan":
-            return "; ".join(dict.fromkeys(
-                sources[m] for m in ("completed_investment", "completion_rate") if m in sources))
-        if metric == "completion_rate_calc":
-            return "; ".join(dict.fromkeys(
-                sources[m] for m in ("completed_investment", "annual_plan") if m in sources))
-        return sources.get(metric, "")
-
+    label, source, qualifier = _row_period, _row_source, _row_qualifier
     flags = sorted({flag for row in rows for flag in str(row.get("flags") or "").split(";") if flag})
-
-    def qualifier(row: Mapping[str, Any] | None, metric: str) -> str:
-        return parse_sources(row.get("qualifiers")).get(metric, "") if row is not None else ""
-
     return {
         "projects": projects, "total_investment": total,
         "annual_plan": plan, "plan_kind": plan_kind,

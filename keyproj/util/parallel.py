@@ -32,6 +32,8 @@ def ordered_map(function: Callable[[_Task], _Result], tasks: Sequence[_Task], jo
     that dies without a result raises KeyprojError. Closing the iterator early, or an exception
     here (Ctrl-C), stops the helpers and removes their files.
     """
+    # One piece: the helpers' start, the shared counter, the ordered collection and the clean-up
+    # in `finally` must see the same state; apart, an early stop could leave a helper running.
     count = len(tasks)
     if jobs <= 1 or count <= 1:
         for task in tasks:

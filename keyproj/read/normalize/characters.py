@@ -181,6 +181,8 @@ def _unify_characters(text: str) -> tuple[str, OffsetMap | None, tuple[np.ndarra
     (None if there are none). A traditional character is never inside a stretch that NFKC changes
     as a whole (no such character is traditional), so its line is that of the new text.
     """
+    # One piece: the table lookup, the flags and the rare slow paths share arrays that splitting
+    # would copy or pass around; this loop is the reading pipeline's hottest (bench_normalize.py).
     code_table = _code_table()
     pieces: list[str] = []
     dropped: list[np.ndarray] = []

@@ -179,6 +179,8 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
     chrome (``_chrome_candidates``), that the whole-text search points at, or whose text appears
     twice are looked at one by one; the rest (most prose) is kept as it is.
     """
+    # One piece: the three steps share one walk over the lines and its state (dropped lines, tail
+    # markers, hints); split, each would walk the lines again (bench_normalize.py measures it).
     lines = text.split("\n")
     count = len(lines)
     stripped = list(map(str.strip, lines))
