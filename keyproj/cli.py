@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_option(build)
     build.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
+    export = sub.add_parser("export", help="write the panel and facts for other tools, with a data dictionary")
+    export.add_argument("--format", default="csv", metavar="FORMAT",
+                        help="csv, xlsx, dta (Stata) or parquet (default csv)")
+    export.add_argument("--out", metavar="DIR", default=None,
+                        help="folder to write into (default: outputs/export/FORMAT)")
+    _add_data_option(export)
+
     render = sub.add_parser("render", help="render the reports of a config through papermill into HTML")
     render.add_argument("--config", metavar="FILE", default=None,
                         help="reports config (default: notebooks/reports.yaml)")
@@ -91,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             handler = cli_score
         elif args.command == "build":
             handler = cli_build
+        elif args.command == "export":
+            handler = cli_export
         else:
             handler = cli_render
         return handler(args)
@@ -258,6 +267,24 @@ def cli_build(args: argparse.Namespace) -> int:
         print(f"keyproj build: skipped {skipped}", file=sys.stderr)
     if not args.quiet:
         print(result.summary())
+    return 0
+
+
+def cli_export(args: argparse.Namespace) -> int:
+    """`keyproj export [--format F] [--out DIR] [--data DIR]`: the dataset for other tools; 1 on a bad
+    option or malformed input rows."""
+    # The data stage pulls in pandas (and openpyxl, pyreadstat or pyarrow): imported here.
+    from keyproj.data.export import export
+    from keyproj.data.rows import RowsError
+
+    try:
+        result = export(args.format, args.out, args.data)
+    except RowsError as error:
+        for problem in error.problems:
+            print(f"keyproj export: error: {problem}", file=sys.stderr)
+        print(f"keyproj export: {len(error.problems)} problem(s); nothing was exported", file=sys.stderr)
+        return 1
+    print(result.summary())
     return 0
 
 

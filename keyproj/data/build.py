@@ -5,6 +5,7 @@ Inputs, all optional (a missing one counts as empty), in a data folder (keyproj.
 - ``raw/``: documents, with their metadata (published, url, title) in ``raw/sources.csv``;
   their facts come from :func:`keyproj.extract.extract_paths`;
 - ``reference/*.csv``: curated figures, one per row with its source URL;
+- ``reference/notes/list_notes.csv``: comparability notes on lists (keyproj.data.notes);
 - ``corrections.csv``: researchers' hand corrections (keyproj.data.corrections), never rewritten.
 
 Outputs (pure functions of the inputs: same inputs, byte-identical files; each replaced atomically):
@@ -29,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from keyproj._version import __version__
 from keyproj.data.corrections import apply_corrections, read_corrections
+from keyproj.data.coverage import Coverage, panel_coverage
 from keyproj.data.inputs import document_facts, reference_facts
+from keyproj.data.notes import LIST_NOTES_FILE, ListNote, list_notes_path, read_list_notes, unmatched_notes
 from keyproj.data.panel import format_number, panel_table
 from keyproj.data.rows import RowsError
 from keyproj.data.tables import (
@@ -61,6 +64,7 @@ class BuildResult:
     layout: DataLayout
     bad_inputs: list[BadInputError] = field(default_factory=list)
     seconds: float = 0.0
+    notes: list[ListNote] = field(default_factory=list)
 
     @property
     def facts_path(self) -> Path:
@@ -92,8 +96,16 @@ class BuildResult:
             counts.update(flag for flag in cell.split(";") if flag)
         return {flag: counts[flag] for flag in FLAGS if counts[flag]}
 
+    def coverage(self) -> Coverage:
+        """What the panel covers (keyproj.data.coverage)."""
+        return panel_coverage(self.panel_table)
+
+    def unused_notes(self) -> list[ListNote]:
+        """Comparability notes that match no panel row (a misspelt region, or data not loaded)."""
+        return unmatched_notes(self.notes, self.panel_table)
+
     def summary(self) -> str:
-        """A short report: facts per source kind, panel rows, flagged rows, seconds."""
+        """A short report: facts per source kind, panel rows, flagged rows, coverage, seconds."""
         kinds = ", ".join(f"{kind} {count}" for kind, count in self.facts_by_kind().items())
         flagged = int((self.panel_table["flags"] != "").sum())
         flags = ", ".join(f"{flag} {count}" for flag, count in self.flag_counts().items())
@@ -101,7 +113,12 @@ class BuildResult:
             f"facts: {len(self.facts_table)} ({kinds}) -> {display_path(self.facts_path)}",
             f"panel: {len(self.panel_table)} rows, {flagged} flagged" + (f" ({flags})" if flags else "")
             + f" -> {display_path(self.panel_path)}",
+            self.coverage().line(),
         ]
+        unused = self.unused_notes()
+        if unused:
+            lines.append(f"{len(unused)} list note(s) match no panel row: "
+                         + ", ".join(f"{LIST_NOTES_FILE}:{note.line}" for note in unused))
         if self.bad_inputs:
             lines.append(f"skipped {len(self.bad_inputs)} bad document(s)")
         lines.append(f"built in {self.seconds:.2f} s")
@@ -165,6 +182,11 @@ def build(data_dir: str | Path | None = None) -> BuildResult:
     except RowsError as error:
         problems.extend(error.problems)
         corrections = []
+    try:
+        notes = read_list_notes(list_notes_path(layout.reference))
+    except RowsError as error:
+        problems.extend(error.problems)
+        notes = []
     if problems:
         raise RowsError(problems)
     documents, bad_inputs = document_facts(layout)
@@ -172,7 +194,7 @@ def build(data_dir: str | Path | None = None) -> BuildResult:
 
     facts_text = facts_table(facts)
     validate(facts_text, FACTS_TABLE, layout.facts)
-    panel_text = panel_table(facts)
+    panel_text = panel_table(facts, notes)
     validate(panel_text, PANEL_TABLE, layout.panel)
     try:
         atomic_write_text(layout.facts, csv_text(facts_text))
@@ -182,6 +204,6 @@ def build(data_dir: str | Path | None = None) -> BuildResult:
         raise KeyprojError(f"{display_path(layout.processed)}: cannot write the processed tables "
                            f"({error.strerror or error}); check the folder's permissions") from None
 
-    return BuildResult(facts_text, panel_text, layout, bad_inputs, time.perf_counter() - started)
+    return BuildResult(facts_text, panel_text, layout, bad_inputs, time.perf_counter() - started, notes)
 
 

@@ -11,7 +11,7 @@ data/), check them against keyproj.data.tables, and return them typed:
   ``year``: Int64 (<NA> when unknown); ``period``: the period as text, e.g. '2024-01..2024-09'.
 
 The tables are rebuilt (keyproj.data.build.build) when missing or older than any input: the files of
-raw/ (documents, sources.csv), reference/*.csv, corrections.csv, or the keyproj package itself.
+raw/ (documents, sources.csv), reference/ (figures, notes/), corrections.csv, or the keyproj package itself.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from keyproj.data.tables import (
     FACTS_TABLE,
     PANEL_TABLE,
     SCOPES,
+    Table,
     typed_facts,
     typed_panel,
     validate,
@@ -37,8 +38,8 @@ from keyproj.paths import DataLayout, code_files, data_layout
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["load_facts", "load_panel", "known_regions", "ensure_built", "is_stale", "typed_facts",
-           "typed_panel"]
+__all__ = ["load_facts", "load_panel", "load_text_table", "known_regions", "ensure_built", "is_stale",
+           "typed_facts", "typed_panel"]
 
 
 # ---------------------------------------------------------------- freshness
@@ -125,6 +126,18 @@ def load_facts(data_dir: str | Path | None = None) -> "pd.DataFrame":
     return typed_facts(text)
 
 
+def load_text_table(table: Table, data_dir: str | Path | None = None) -> "pd.DataFrame":
+    """processed/facts.csv or panel.csv (``table``: FACTS_TABLE or PANEL_TABLE) exactly as stored:
+    every cell text, '' = missing, checked against ``table``; builds first if out of date."""
+    layout = ensure_built(data_dir)
+    paths = {FACTS_TABLE.name: layout.facts, PANEL_TABLE.name: layout.panel}
+    if table.name not in paths:
+        raise ValueError(f"table {table.name!r} is not a processed table (facts, panel)")
+    text = _read_text_table(paths[table.name])
+    validate(text, table, paths[table.name])
+    return text
+
+
 def _panel(layout: DataLayout) -> "pd.DataFrame":
     text = _read_text_table(layout.panel)
     validate(text, PANEL_TABLE, layout.panel)
@@ -143,11 +156,28 @@ def _as_list(value: str | Iterable[str], name: str) -> list[str]:
     return values
 
 
+def closest_match(value: str, known: Iterable[str], cutoff: float = 0.3) -> str | None:
+    """The known name closest to ``value`` (difflib ratio), or None when none is close.
+
+    Ties go to the name sharing more characters at the same places: with 200 regions, 泉洲市 is as
+    close to 阳泉市 as to 泉州市 by ratio alone.
+    """
+    candidates = difflib.get_close_matches(value, list(known), n=5, cutoff=cutoff)
+    if not candidates:
+        return None
+
+    def score(name: str) -> tuple[float, int]:
+        ratio = difflib.SequenceMatcher(None, value, name).ratio()
+        return round(ratio, 6), sum(a == b for a, b in zip(value, name))
+
+    return max(candidates, key=score)  # max keeps the first of equals: difflib's order
+
+
 def _check_known(values: list[str], known: list[str], what: str) -> None:
     for value in values:
         if value not in known:
-            close = difflib.get_close_matches(value, known, n=1, cutoff=0.3)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = closest_match(value, known)
+            hint = f"; did you mean {close!r}?" if close else ""
             raise ValueError(f"unknown {what} {value!r}: known {what}s are {', '.join(known)}{hint}")
 
 

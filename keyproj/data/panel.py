@@ -27,17 +27,23 @@ January (1-9月 -> 75), 1/12 for a single month such as 3月份; empty for multi
 **Flags** (``flags``, ';'-joined; see keyproj.data.tables.FLAGS): conflict, rate_mismatch,
 ahead_mismatch, completed_gt_total, subset_gt_whole, rate_out_of_range. The mismatch checks skip
 figures with a qualifier (approx, over, under): they are bounds, not values.
+
+**List notes** (keyproj.data.notes, from reference/notes/list_notes.csv): ``list_note`` holds the codes of
+the notes saying the row's list is not comparable with the others (non-empty = leave the row out
+when pooling), ``caveats`` the codes of notes that leave it comparable; both ';'-joined.
 """
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from keyproj import metrics
-from keyproj.data.tables import FACTS_TABLE, FLAGS, PANEL_TABLE, typed_panel, validate
+from keyproj.data.notes import ListNote, note_codes
+from keyproj.data.tables import FACTS_TABLE, FLAGS, PANEL_TABLE, is_full_year, typed_panel, validate
 from keyproj.facts import LIST_METRICS, METRICS
 
 if TYPE_CHECKING:
@@ -52,13 +58,11 @@ RATE_RANGE = (0.0, 300.0)
 CALC_DIGITS = 4
 """Decimals kept for calculated columns."""
 
-_INT_COLUMNS = frozenset({"projects", "started_projects", "finished_projects", "signed_projects"})
-_KIND_ORDER = {"correction": 0, "document": 1, "reference": 2}
+_SOURCE_PRIORITY = {"correction": 0, "document": 1, "reference": 2}
 _FACT_DEFAULTS: dict[str, str] = {name: "" for name in FACTS_TABLE.names}
 
 Fact = dict[str, Any]
 CellKey = tuple[str, str, str, str, str, str]
-RowKey = tuple[str, str, str, str, str]
 
 
 # ---------------------------------------------------------------- facts in
@@ -128,7 +132,7 @@ def source_priority(fact: Fact) -> tuple[Any, ...]:
         fact["source_kind"] != "correction",
         not is_government_url(url),
         -_date_number(fact["published"]),
-        _KIND_ORDER.get(fact["source_kind"], 9),
+        _SOURCE_PRIORITY.get(fact["source_kind"], 9),
         fact["source"],
         fact["value"],
         fact["char_start"].zfill(12),
@@ -163,120 +167,213 @@ def format_number(value: float | None, digits: int | None = None) -> str:
     return repr(value)
 
 
-def _row_period_year(period_start: str, period_end: str) -> str | None:
-    """The year a row's period lies in ('0000' if unknown), or None when it spans several years."""
-    return period_start[:4] if period_start[:4] == period_end[:4] else None
+class RowKey(NamedTuple):
+    """What names a panel row (and sorts the panel)."""
+
+    region: str
+    scope: str
+    subset: str
+    period_start: str
+    period_end: str
+
+    @property
+    def year(self) -> str | None:
+        """The year the period lies in ('0000' if unknown), or None when it spans several years."""
+        return self.period_start[:4] if self.period_start[:4] == self.period_end[:4] else None
+
+    @property
+    def is_full_year(self) -> bool:
+        """Whether the period is a whole calendar year (YYYY-01..YYYY-12, '0000' included)."""
+        return is_full_year(self.period_start, self.period_end)
 
 
-def panel_records(facts: list[Fact]) -> list[dict[str, str]]:
-    """The panel's rows as text dicts (PANEL_TABLE columns), sorted by region, scope, subset, period."""
+@dataclass(frozen=True)
+class Calculated:
+    """A row's calculated columns (keyproj.metrics); None where an input is missing."""
 
+    completion_rate_calc: float | None  # completed / annual plan, %
+    elapsed_pct: float | None  # share of the year the period covers, %
+    ahead_calc: float | None  # (reported, else calculated) rate minus elapsed share, pp
+    implied_annual_plan: float | None  # completed / reported rate, 亿元
+
+
+@dataclass
+class PanelRow:
+    """One panel row while it is built: the facts it uses per metric and the figures chosen."""
+
+    key: RowKey
+    used: dict[str, list[Fact]]  # metric -> candidate facts (own, plus joined full-year list figures)
+    chosen: dict[str, Fact]
+    conflict: bool
+    calc: Calculated
+    flags: set[str] = field(default_factory=set)
+    notes: tuple[str, str] = ("", "")  # the list_note and caveats cells
+
+    @property
+    def year(self) -> str:
+        """The year cell: the year the period ends, '' when unknown."""
+        year = self.key.year or self.key.period_end[:4]
+        return "" if year == "0000" else str(int(year))
+
+    def value(self, metric: str) -> float | None:
+        """The chosen figure of ``metric`` (亿元, count, % or pp), None when the row has none."""
+        fact = self.chosen.get(metric)
+        return fact["value"] if fact is not None else None
+
+    @property
+    def qualified(self) -> set[str]:
+        """Metrics whose chosen figure is a bound or an approximation (approx, over, under)."""
+        return {metric for metric, fact in self.chosen.items() if fact["qualifier"]}
+
+    @property
+    def n_sources(self) -> int:
+        return len({fact["source"] for candidates in self.used.values() for fact in candidates})
+
+
+def _cells(facts: list[Fact]) -> dict[CellKey, list[Fact]]:
+    """Facts grouped by figure: region, scope, subset, period and metric."""
     cells: dict[CellKey, list[Fact]] = defaultdict(list)
     for fact in facts:
         key = (fact["region"], fact["scope"], fact["subset"], fact["period_start"], fact["period_end"],
                fact["metric"])
         cells[key].append(fact)
-    rows: dict[RowKey, dict[str, list[Fact]]] = defaultdict(dict)
-    for key, candidates in cells.items():
-        rows[key[:5]][key[5]] = candidates
+    return cells
 
-    computed: dict[RowKey, dict[str, Any]] = {}
-    for row_key in sorted(rows):
-        region, scope, subset, period_start, period_end = row_key
-        own = rows[row_key]
-        used: dict[str, list[Fact]] = dict(own)
-        year = _row_period_year(period_start, period_end)
-        full_year = (f"{year}-01", f"{year}-12") if year else None
-        if full_year and (period_start, period_end) != full_year:
+
+def _row_cells(cells: dict[CellKey, list[Fact]]) -> dict[RowKey, dict[str, list[Fact]]]:
+    """Each row's candidates per metric: its own facts, plus the full-year list figures it lacks."""
+    own_cells: dict[RowKey, dict[str, list[Fact]]] = defaultdict(dict)
+    for key, candidates in cells.items():
+        own_cells[RowKey(*key[:5])][key[5]] = candidates
+    rows: dict[RowKey, dict[str, list[Fact]]] = {}
+    for key in sorted(own_cells):
+        own = own_cells[key]
+        used = dict(own)
+        year = key.year
+        if year and not key.is_full_year:
             own_sources = {fact["source"] for candidates in own.values() for fact in candidates}
             for metric in sorted(LIST_METRICS - own.keys()):
-                candidates = cells.get((region, scope, subset, *full_year, metric), [])
-                if year == "0000":
+                candidates = cells.get((key.region, key.scope, key.subset, f"{year}-01", f"{year}-12", metric), [])
+                if year == "0000":  # an unknown year may be another year: only the row's own sources
                     candidates = [fact for fact in candidates if fact["source"] in own_sources]
                 if candidates:
                     used[metric] = candidates
-        chosen: dict[str, Fact] = {}
-        conflict = False
-        for metric, candidates in used.items():
-            chosen[metric], disagree = choose(candidates)
-            conflict = conflict or disagree
-        value = {metric: chosen[metric]["value"] if metric in chosen else None for metric in METRICS}
-        qualified = {metric for metric, fact in chosen.items() if fact["qualifier"]}
-
-        rate_calc = _number(metrics.completion_rate(value["completed_investment"], value["annual_plan"]))
-        # a rate over a single month (3月份 8.6 %) is benchmarked against that month alone (1/12)
-        elapsed = _number(metrics.elapsed_share(period_start, period_end, basis="period"))
-        rate_for_ahead = value["completion_rate"] if value["completion_rate"] is not None else rate_calc
-        ahead_calc = _number(metrics.ahead_of_schedule(rate_for_ahead, elapsed))
-        implied = _number(metrics.implied_annual_plan(value["completed_investment"], value["completion_rate"]))
-
-        flags: set[str] = set()
-        if conflict:
-            flags.add("conflict")
-        if (value["completion_rate"] is not None and rate_calc is not None
-                and not qualified & {"completion_rate", "completed_investment", "annual_plan"}
-                and abs(value["completion_rate"] - rate_calc) > MISMATCH_TOLERANCE):
-            flags.add("rate_mismatch")
-        rate_inputs = {"completion_rate"} if value["completion_rate"] is not None else \
-            {"completed_investment", "annual_plan"}
-        if (value["ahead_of_schedule"] is not None and ahead_calc is not None
-                and not qualified & ({"ahead_of_schedule"} | rate_inputs)
-                and abs(value["ahead_of_schedule"] - ahead_calc) > MISMATCH_TOLERANCE):
-            flags.add("ahead_mismatch")
-        if (value["completed_investment"] is not None and value["total_investment"] is not None
-                and value["completed_investment"] > value["total_investment"] + CONFLICT_TOLERANCE):
-            flags.add("completed_gt_total")
-        if any(rate is not None and not RATE_RANGE[0] <= rate <= RATE_RANGE[1]
-               for rate in (value["completion_rate"], rate_calc)):
-            flags.add("rate_out_of_range")
-
-        sources_used = {fact["source"] for candidates in used.values() for fact in candidates}
-        computed[row_key] = {
-            "value": value, "chosen": chosen, "flags": flags, "n_sources": len(sources_used),
-            "year": year if year else period_end[:4],
-            "calc": {"completion_rate_calc": rate_calc, "elapsed_pct": elapsed, "ahead_calc": ahead_calc,
-                     "implied_annual_plan": implied},
-        }
-
-    for row_key, row in computed.items():
-        if not row_key[2]:
-            continue
-        whole = computed.get((row_key[0], row_key[1], "", row_key[3], row_key[4]))
-        if whole and any(row["value"][m] is not None and whole["value"][m] is not None
-                         and row["value"][m] > whole["value"][m] + CONFLICT_TOLERANCE
-                         for m in ("projects", "total_investment", "annual_plan")):
-            row["flags"].add("subset_gt_whole")
-
-    records: list[dict[str, str]] = []
-    for row_key in sorted(computed):
-        row = computed[row_key]
-        record = dict(zip(("region", "scope", "subset", "period_start", "period_end"), row_key))
-        record["year"] = "" if row["year"] == "0000" else str(int(row["year"]))
-        for column in PANEL_TABLE.names:
-            if column in METRICS:
-                record[column] = format_number(row["value"][column])
-            elif column in row["calc"]:
-                record[column] = format_number(row["calc"][column], CALC_DIGITS)
-        record["n_sources"] = str(row["n_sources"])
-        order = [metric for metric in PANEL_TABLE.names if metric in row["chosen"]]
-        record["sources"] = ";".join(f"{metric}={row['chosen'][metric]['source']}" for metric in order)
-        record["qualifiers"] = ";".join(f"{metric}={row['chosen'][metric]['qualifier']}"
-                                        for metric in order if row["chosen"][metric]["qualifier"])
-        record["flags"] = ";".join(flag for flag in FLAGS if flag in row["flags"])
-        records.append({column: record[column] for column in PANEL_TABLE.names})
-    return records
+        rows[key] = used
+    return rows
 
 
-def panel_table(facts: "pd.DataFrame | Iterable[Mapping[str, Any]]") -> "pd.DataFrame":
+def _choose_all(used: dict[str, list[Fact]]) -> tuple[dict[str, Fact], bool]:
+    """The chosen fact of each metric, and whether any metric's sources conflict."""
+    chosen: dict[str, Fact] = {}
+    conflict = False
+    for metric, candidates in used.items():
+        chosen[metric], disagree = choose(candidates)
+        conflict = conflict or disagree
+    return chosen, conflict
+
+
+def _calculated(key: RowKey, value: Mapping[str, float | None]) -> Calculated:
+    """The calculated columns of a row from its chosen figures."""
+    rate_calc = _number(metrics.completion_rate(value["completed_investment"], value["annual_plan"]))
+    # a rate over a single month (3月份 8.6 %) is benchmarked against that month alone (1/12)
+    elapsed = _number(metrics.elapsed_share(key.period_start, key.period_end, basis="period"))
+    rate_for_ahead = value["completion_rate"] if value["completion_rate"] is not None else rate_calc
+    return Calculated(
+        completion_rate_calc=rate_calc,
+        elapsed_pct=elapsed,
+        ahead_calc=_number(metrics.ahead_of_schedule(rate_for_ahead, elapsed)),
+        implied_annual_plan=_number(metrics.implied_annual_plan(value["completed_investment"],
+                                                                value["completion_rate"])),
+    )
+
+
+def _panel_row(key: RowKey, used: dict[str, list[Fact]]) -> PanelRow:
+    chosen, conflict = _choose_all(used)
+    value = {metric: chosen[metric]["value"] if metric in chosen else None for metric in METRICS}
+    return PanelRow(key, used, chosen, conflict, _calculated(key, value))
+
+
+def _row_flags(row: PanelRow) -> set[str]:
+    """The flags a row raises on its own (all but subset_gt_whole). Bounds skip the mismatch checks."""
+    rate, completed, total = row.value("completion_rate"), row.value("completed_investment"), row.value("total_investment")
+    ahead = row.value("ahead_of_schedule")
+    calc, qualified = row.calc, row.qualified
+    flags: set[str] = {"conflict"} if row.conflict else set()
+    if (rate is not None and calc.completion_rate_calc is not None
+            and not qualified & {"completion_rate", "completed_investment", "annual_plan"}
+            and abs(rate - calc.completion_rate_calc) > MISMATCH_TOLERANCE):
+        flags.add("rate_mismatch")
+    rate_inputs = {"completion_rate"} if rate is not None else {"completed_investment", "annual_plan"}
+    if (ahead is not None and calc.ahead_calc is not None
+            and not qualified & ({"ahead_of_schedule"} | rate_inputs)
+            and abs(ahead - calc.ahead_calc) > MISMATCH_TOLERANCE):
+        flags.add("ahead_mismatch")
+    if completed is not None and total is not None and completed > total + CONFLICT_TOLERANCE:
+        flags.add("completed_gt_total")
+    if any(value is not None and not RATE_RANGE[0] <= value <= RATE_RANGE[1]
+           for value in (rate, calc.completion_rate_calc)):
+        flags.add("rate_out_of_range")
+    return flags
+
+
+def _subset_larger(row: PanelRow, whole: PanelRow) -> bool:
+    """Whether a subset row has more projects, total investment or plan than its whole list."""
+    for metric in ("projects", "total_investment", "annual_plan"):
+        part, full = row.value(metric), whole.value(metric)
+        if part is not None and full is not None and part > full + CONFLICT_TOLERANCE:
+            return True
+    return False
+
+
+def _record(row: PanelRow) -> dict[str, str]:
+    """A row as the text cells of panel.csv (PANEL_TABLE columns, in order)."""
+    record = row.key._asdict()
+    record["year"] = row.year
+    calculated = asdict(row.calc)
+    for column in PANEL_TABLE.names:
+        if column in METRICS:
+            record[column] = format_number(row.value(column))
+        elif column in calculated:
+            record[column] = format_number(calculated[column], CALC_DIGITS)
+    record["n_sources"] = str(row.n_sources)
+    order = [metric for metric in PANEL_TABLE.names if metric in row.chosen]
+    record["sources"] = ";".join(f"{metric}={row.chosen[metric]['source']}" for metric in order)
+    record["qualifiers"] = ";".join(f"{metric}={row.chosen[metric]['qualifier']}"
+                                    for metric in order if row.chosen[metric]["qualifier"])
+    record["flags"] = ";".join(flag for flag in FLAGS if flag in row.flags)
+    record["list_note"], record["caveats"] = row.notes
+    return {column: record[column] for column in PANEL_TABLE.names}
+
+
+def panel_records(facts: list[Fact], notes: Sequence[ListNote] = ()) -> list[dict[str, str]]:
+    """The panel's rows as text dicts (PANEL_TABLE columns), sorted by region, scope, subset, period.
+
+    Steps: group facts into rows (joining full-year list figures), choose each figure, calculate,
+    flag, note (``notes``: keyproj.data.notes, comparability notes on lists), format.
+    """
+    rows = {key: _panel_row(key, used) for key, used in _row_cells(_cells(facts)).items()}
+    for row in rows.values():
+        row.flags = _row_flags(row)
+        whole = rows.get(row.key._replace(subset="")) if row.key.subset else None
+        if whole is not None and _subset_larger(row, whole):
+            row.flags.add("subset_gt_whole")
+        row.notes = note_codes(notes, row.key.region, row.key.scope, row.year, row.key.is_full_year,
+                               row.chosen.keys())
+    return [_record(rows[key]) for key in sorted(rows)]
+
+
+def panel_table(facts: "pd.DataFrame | Iterable[Mapping[str, Any]]",
+                notes: Sequence[ListNote] = ()) -> "pd.DataFrame":
     """The panel as a text table (the exact cells of panel.csv), from facts of any source."""
     import pandas as pd
 
-    records = panel_records(normalize_facts(facts))
+    records = panel_records(normalize_facts(facts), notes)
     return pd.DataFrame(records, columns=PANEL_TABLE.names, dtype=object).astype(str) if records else \
         pd.DataFrame({name: pd.Series([], dtype=str) for name in PANEL_TABLE.names})
 
 
-def build_panel(facts: "pd.DataFrame | Iterable[Mapping[str, Any]]") -> "pd.DataFrame":
+def build_panel(facts: "pd.DataFrame | Iterable[Mapping[str, Any]]",
+                notes: Sequence[ListNote] = ()) -> "pd.DataFrame":
     """The typed panel (as :func:`keyproj.data.load.load_panel` returns it) from facts of any source.
 
     ``facts`` has the fact columns (keyproj.facts.FACT_COLUMNS; missing ones are filled:
@@ -284,6 +381,6 @@ def build_panel(facts: "pd.DataFrame | Iterable[Mapping[str, Any]]") -> "pd.Data
     percentage points. The result is validated against keyproj.data.tables.PANEL_TABLE.
     """
 
-    table = panel_table(facts)
+    table = panel_table(facts, notes)
     validate(table, PANEL_TABLE, "<panel>")
     return typed_panel(table)

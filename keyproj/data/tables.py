@@ -62,6 +62,24 @@ FLAGS: dict[str, str] = {
 }
 """Flag codes of panel.csv's ``flags`` column (';'-joined), with what each one means."""
 
+NOTE_CODE_PATTERN = r"[a-z][a-z0-9_]*"
+"""A comparability note's code (keyproj.data.notes); cells of list_note and caveats join them with ';'."""
+_NOTE_CODES = rf"{NOTE_CODE_PATTERN}(?:;{NOTE_CODE_PATTERN})*"
+
+METRIC_TITLES: dict[str, str] = {
+    "projects": "projects on the list",
+    "total_investment": "total investment of the list's projects (总投资)",
+    "annual_plan": "investment planned for the year (年度计划投资)",
+    "completed_investment": "investment completed in the period (完成投资)",
+    "completion_rate": "completion rate of the annual plan, as reported",
+    "ahead_of_schedule": "lead over schedule (超序时进度), as reported; negative = behind",
+    "started_projects": "projects started in the period (开工)",
+    "finished_projects": "projects finished in the period (竣工)",
+    "signed_projects": "projects signed in the period (签约)",
+    "signed_investment": "investment of the projects signed in the period",
+}
+"""What each metric's figure is (its unit: keyproj.facts.METRIC_UNITS); the panel's column titles."""
+
 
 @dataclass(frozen=True)
 class Column:
@@ -75,6 +93,12 @@ class Column:
     maximum: float | None = None
     pattern: str | None = None
     list_separator: str | None = None  # cells hold several allowed values joined by this
+    title: str = ""
+    """Short label (at most 80 characters: it is the Stata variable label of exports)."""
+    unit: str = ""
+    """Unit of the values (亿元, count, %, pp), empty for text and for columns of mixed units."""
+    description: str = ""
+    """Longer explanation where the title is not enough (the export's data dictionary shows both)."""
 
 
 @dataclass(frozen=True)
@@ -119,30 +143,48 @@ def _period_reversed(frame: "pd.DataFrame") -> "pd.Series":
     return (unknown_start != unknown_end) | (end < start)
 
 
+def is_full_year(period_start: str, period_end: str) -> bool:
+    """Whether a period is one whole calendar year, YYYY-01..YYYY-12 (a '0000' year included)."""
+    return period_start[:4] == period_end[:4] and period_start[5:] == "01" and period_end[5:] == "12"
+
+
 _PERIOD_CHECK = RowCheck(("period_start", "period_end"),
                          "period ends before it starts, or only one end has a year", _period_reversed)
+
+_SCOPE_TITLE = "list level: province, city, county, or levels joined by '+'"
+_SUBSET_TITLE = "part of the list: empty = the whole list, under_construction = its 在建 part"
+_START_TITLE = "first month covered, 'YYYY-MM' (year 0000 when the source states none)"
+_END_TITLE = "last month covered, 'YYYY-MM' (year 0000 when the source states none)"
 
 FACTS_TABLE = Table(
     name="facts",
     columns=(
-        Column("doc_id"),
-        Column("region", "category", required=True),
-        Column("scope", "category", required=True, allowed=SCOPES),
-        Column("subset", "category", allowed=SUBSETS),
-        Column("period_start", "period", required=True),
-        Column("period_end", "period", required=True),
-        Column("metric", "category", required=True, allowed=METRICS),
-        Column("value", "float", required=True, minimum=-1000.0, maximum=1e7),
-        Column("unit", "category", required=True, allowed=UNITS),
-        Column("qualifier", "category", allowed=QUALIFIERS),
-        Column("quote"),
-        Column("char_start", "int", minimum=0),
-        Column("char_end", "int", minimum=0),
-        Column("source", required=True),
-        Column("source_kind", "category", required=True, allowed=SOURCE_KINDS),
-        Column("published", "date"),
-        Column("url"),
-        Column("title"),
+        Column("doc_id", title="document id (file name without suffix); empty for reference figures"),
+        Column("region", "category", required=True, title="region whose list the figure is about"),
+        Column("scope", "category", required=True, allowed=SCOPES, title=_SCOPE_TITLE),
+        Column("subset", "category", allowed=SUBSETS, title=_SUBSET_TITLE),
+        Column("period_start", "period", required=True, title=_START_TITLE),
+        Column("period_end", "period", required=True, title=_END_TITLE),
+        Column("metric", "category", required=True, allowed=METRICS, title="what the figure measures",
+               description="; ".join(f"{metric}: {title} ({METRIC_UNITS[metric]})"
+                                     for metric, title in METRIC_TITLES.items())),
+        Column("value", "float", required=True, minimum=-1000.0, maximum=1e7,
+               title="the figure, in the unit of column unit"),
+        Column("unit", "category", required=True, allowed=UNITS,
+               title="unit of value: 亿元, count, % or pp (percentage points)"),
+        Column("qualifier", "category", allowed=QUALIFIERS,
+               title="empty = exact; approx (约, 近); over = lower bound (超, 以上); under = upper bound"),
+        Column("quote", title="the sentence the figure was read from (documents only)"),
+        Column("char_start", "int", minimum=0, title="where the quote starts in the normalized text",
+               unit="characters"),
+        Column("char_end", "int", minimum=0, title="where the quote ends in the normalized text",
+               unit="characters"),
+        Column("source", required=True, title="document id, reference page URL, or correction:<author>"),
+        Column("source_kind", "category", required=True, allowed=SOURCE_KINDS,
+               title="document, reference or correction"),
+        Column("published", "date", title="publication date as precise as known: YYYY, YYYY-MM or YYYY-MM-DD"),
+        Column("url", title="web address of the source page"),
+        Column("title", title="headline of the source page (for a correction: its reason)"),
     ),
     row_checks=(
         RowCheck(("metric", "unit"), "unit does not match the metric (see keyproj.facts.METRIC_UNITS)",
@@ -161,38 +203,82 @@ PANEL_VALUE_COLUMNS: tuple[str, ...] = (
     "signed_investment",
 )
 
+
+def _metric(name: str, minimum: float | None = 0.0, maximum: float | None = None) -> Column:
+    """A panel column holding the chosen figure of a metric (count columns are whole numbers)."""
+    unit = METRIC_UNITS[name]
+    return Column(name, "int" if unit == "count" else "float", minimum=minimum, maximum=maximum,
+                  title=METRIC_TITLES[name], unit=unit)
+
+
 PANEL_TABLE = Table(
     name="panel",
     columns=(
-        Column("region", "category", required=True),
-        Column("scope", "category", required=True, allowed=SCOPES),
-        Column("subset", "category", allowed=SUBSETS),
-        Column("period_start", "period", required=True),
-        Column("period_end", "period", required=True),
-        Column("year", "int", minimum=1900, maximum=2100),
-        Column("projects", "int", minimum=0),
-        Column("total_investment", "float", minimum=0.0),
-        Column("annual_plan", "float", minimum=0.0),
-        Column("completed_investment", "float", minimum=0.0),
-        Column("completion_rate", "float", minimum=-1000.0, maximum=10000.0),
-        Column("completion_rate_calc", "float"),
-        Column("elapsed_pct", "float", minimum=0.0, maximum=100.0),
-        Column("ahead_of_schedule", "float", minimum=-1000.0, maximum=10000.0),
-        Column("ahead_calc", "float"),
-        Column("implied_annual_plan", "float"),
-        Column("started_projects", "int", minimum=0),
-        Column("finished_projects", "int", minimum=0),
-        Column("signed_projects", "int", minimum=0),
-        Column("signed_investment", "float", minimum=0.0),
-        Column("n_sources", "int", required=True, minimum=1),
-        Column("sources", required=True),
-        Column("qualifiers"),
-        Column("flags", allowed=list(FLAGS), list_separator=";"),
+        Column("region", "category", required=True, title="region whose list the row is about"),
+        Column("scope", "category", required=True, allowed=SCOPES, title=_SCOPE_TITLE),
+        Column("subset", "category", allowed=SUBSETS, title=_SUBSET_TITLE),
+        Column("period_start", "period", required=True, title=_START_TITLE),
+        Column("period_end", "period", required=True, title=_END_TITLE),
+        Column("year", "int", minimum=1900, maximum=2100, title="year the period ends (empty when unknown)"),
+        _metric("projects"),
+        _metric("total_investment"),
+        _metric("annual_plan"),
+        _metric("completed_investment"),
+        _metric("completion_rate", minimum=-1000.0, maximum=10000.0),
+        Column("completion_rate_calc", "float", title="completion rate calculated: completed / annual plan",
+               unit="%"),
+        Column("elapsed_pct", "float", minimum=0.0, maximum=100.0, unit="%",
+               title="share of the year the period covers (序时进度)",
+               description="end month / 12 for periods from January (1-9月: 75), 1/12 for a single month; "
+                           "empty for periods over several years"),
+        _metric("ahead_of_schedule", minimum=-1000.0, maximum=10000.0),
+        Column("ahead_calc", "float", unit="pp",
+               title="lead over schedule calculated: completion rate minus elapsed share",
+               description="the reported completion rate, else the calculated one, minus elapsed_pct"),
+        Column("implied_annual_plan", "float", unit="亿元",
+               title="annual plan implied by completed investment / reported rate"),
+        _metric("started_projects"),
+        _metric("finished_projects"),
+        _metric("signed_projects"),
+        _metric("signed_investment"),
+        Column("n_sources", "int", required=True, minimum=1, unit="count",
+               title="sources giving a figure of the row"),
+        Column("sources", required=True, title="source of each chosen figure: metric=source;...",
+               description="a source is a document id, a reference page URL or correction:<author>"),
+        Column("qualifiers", title="qualifier of each chosen figure that has one: metric=qualifier;..."),
+        Column("flags", allowed=list(FLAGS), list_separator=";", title="checks the row fails, ';'-joined",
+               description="; ".join(f"{flag}: {meaning}" for flag, meaning in FLAGS.items())),
+        Column("list_note", pattern=_NOTE_CODES, title="why the row's list is not comparable (note codes)",
+               description="codes of reference/notes/list_notes.csv notes with comparable=no, ';'-joined; "
+                           "empty = no known reason not to pool the row (docs/dataset.md)"),
+        Column("caveats", pattern=_NOTE_CODES, title="caveats that leave the row comparable (note codes)",
+               description="codes of reference/notes/list_notes.csv notes with comparable=yes, ';'-joined"),
     ),
     row_checks=(_PERIOD_CHECK,),
     row_label=("region", "scope", "subset", "period_start", "period_end"),
 )
 """panel.csv: one row per region x scope x subset x period, figures chosen among the sources."""
+assert PANEL_VALUE_COLUMNS == tuple(column.name for column in PANEL_TABLE.columns[6:20])
+
+LIST_NOTES_TABLE = Table(
+    name="list_notes",
+    columns=(
+        Column("region", required=True, title="region whose list the note is about"),
+        Column("scope", "category", allowed=["", *SCOPES], title="the list's scope; empty = every scope of the region"),
+        Column("years", pattern=r"\d{4}(?:-\d{4})?",
+               title="years covered, 'YYYY' or 'YYYY-YYYY'; empty = every year"),
+        Column("periods", "category", allowed=["", "full_year", "in_year"],
+               title="full_year (YYYY-01..YYYY-12) or in_year rows only; empty = both"),
+        Column("metric", "category", allowed=["", *METRICS], title="only rows holding a figure of this metric"),
+        Column("comparable", "category", required=True, allowed=["yes", "no"],
+               title="no: the code goes to list_note (drop to pool); yes: to caveats"),
+        Column("code", required=True, pattern=NOTE_CODE_PATTERN, title="the note's code in panel.csv"),
+        Column("note", required=True, title="what a researcher must know"),
+    ),
+    row_label=("region", "code"),
+)
+"""reference/notes/list_notes.csv: comparability notes on lists (keyproj.data.notes), which panel rows they
+mark and why."""
 
 
 # ---------------------------------------------------------------- validation

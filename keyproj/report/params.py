@@ -13,7 +13,6 @@ parameter and what to do, shown without a traceback. No notebook is named in thi
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 import re
 import types
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from keyproj.data.load import load_facts, load_panel
+from keyproj.data.load import closest_match, load_facts, load_panel
 from keyproj.errors import BadInputError, KeyprojError
 from keyproj.extract.places import gazetteer
 from keyproj.facts import SCOPE_LEVELS
@@ -161,9 +160,8 @@ def parameter_specs(notebook: str | Path) -> tuple[ParameterSpec, ...]:
 
 
 def closest(value: str, candidates: Iterable[str]) -> str | None:
-    """The candidate closest to ``value`` (difflib), or None when nothing is close."""
-    matches = difflib.get_close_matches(str(value), [str(c) for c in candidates], n=1, cutoff=0.4)
-    return matches[0] if matches else None
+    """The candidate closest to ``value``, or None when nothing is close (keyproj.data.load.closest_match)."""
+    return closest_match(str(value), [str(c) for c in candidates], cutoff=0.4)
 
 
 def _suggestion(value: str, candidates: Iterable[str]) -> str:

@@ -53,7 +53,10 @@ def gold(repo_root: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def reference(reference_dir: Path) -> pd.DataFrame:
-    return pd.concat([_read_facts(path) for path in sorted(reference_dir.glob("*.csv"))], ignore_index=True)
+    # The Fujian and Quanzhou figures: checked to agree with each other. The national file holds
+    # lists measured against other benchmarks (data/reference/notes/list_notes.csv), on purpose.
+    return pd.concat([_read_facts(reference_dir / name) for name in
+                      ("fujian_key_projects.csv", "quanzhou_key_projects.csv")], ignore_index=True)
 
 
 def _value(facts: pd.DataFrame, region: str, scope: str, start: str, end: str, metric: str) -> float:

@@ -15,9 +15,16 @@ from keyproj.errors import KeyprojError
 from keyproj.paths import DATA_ENV
 
 
+FUJIAN_FILES = ("fujian_key_projects.csv", "quanzhou_key_projects.csv")
+"""The Fujian reference files: enough for these tests and quick to build (the national file is
+tested in test_coverage and test_notes)."""
+
+
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    shutil.copytree(REFERENCE_DIR, tmp_path / "reference")
+    (tmp_path / "reference").mkdir()
+    for name in FUJIAN_FILES:
+        shutil.copy(REFERENCE_DIR / name, tmp_path / "reference" / name)
     return tmp_path
 
 
@@ -176,3 +183,12 @@ def test_a_broken_processed_file_is_refused_on_load(data: Path) -> None:
     panel_file.write_text("\n".join(lines) + "\n", encoding="utf-8")  # newer than every input: no rebuild
     with pytest.raises(KeyprojError, match=r"panel\.csv: column 'projects': row 4 .*'many' is not a whole number"):
         load_panel(data_dir=data)
+
+
+def test_closest_match_prefers_characters_in_place() -> None:
+    from keyproj.data.load import closest_match
+
+    # by difflib ratio alone 阳泉市 ties with 泉州市 (and comes first): the national panel has both
+    assert closest_match("泉洲市", ["阳泉市", "泉州市", "福州市"]) == "泉州市"
+    assert closest_match("countie", ["province", "city", "county"]) == "county"
+    assert closest_match("东京都", ["泉州市"]) is None

@@ -17,6 +17,8 @@ from keyproj.data.rows import RowsError
 from keyproj.data.tables import FACTS_TABLE, FLAGS, PANEL_TABLE, validate
 from keyproj.errors import KeyprojError
 
+FIGURE_FILES = sorted(REFERENCE_DIR.glob("*.csv"))
+"""The repository's reference figure files (the notes live in reference/notes/)."""
 REFERENCE_HEADER = ("region,scope,subset,period_start,period_end,metric,value,unit,qualifier,"
                     "source_url,source_title,published")
 
@@ -71,7 +73,7 @@ def test_quanzhou_first_half_2021_conflict_both_kept_one_chosen(reference_only: 
 
 def test_reference_build_counts_every_row(reference_only: Path) -> None:
     result = build(reference_only)
-    rows = sum(len(read_table(path)) for path in REFERENCE_DIR.glob("*.csv"))
+    rows = sum(len(read_table(path)) for path in FIGURE_FILES)
     assert result.facts_by_kind() == {"document": 0, "reference": rows, "correction": 0}
     facts = read_table(result.facts_path)
     assert list(facts.columns) == FACTS_TABLE.names
@@ -155,11 +157,11 @@ def test_same_inputs_same_bytes_whatever_the_row_order(reference_only: Path, tmp
 
     # the same figures shuffled and split over other files give the same outputs
     shuffled = tmp_path_factory.mktemp("shuffled")
-    lines = [line for path in sorted(REFERENCE_DIR.glob("*.csv"))
-             for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+    lines = [line for path in FIGURE_FILES for line in path.read_text(encoding="utf-8").splitlines()[1:]]
     random.Random(7).shuffle(lines)
     write_reference(shuffled, lines[:100], "b.csv")
     write_reference(shuffled, lines[100:], "a.csv")
+    shutil.copytree(REFERENCE_DIR / "notes", shuffled / "reference" / "notes")
     third = build(shuffled)
     assert third.facts_path.read_bytes() == facts_bytes
     assert third.panel_path.read_bytes() == panel_bytes
@@ -291,7 +293,7 @@ def test_default_build_has_documents_and_reference_rows(default_build) -> None:
     assert result.bad_inputs == []
     kinds = result.facts_by_kind()
     assert kinds["document"] > 0
-    assert kinds["reference"] == sum(len(read_table(path)) for path in REFERENCE_DIR.glob("*.csv"))
+    assert kinds["reference"] == sum(len(read_table(path)) for path in FIGURE_FILES)
     panel = read_table(result.panel_path)
     quangang = panel_row(panel, "泉港区", "2024-01", "2024-12", scope="county")
     assert quangang["annual_plan"] == "309.96" and quangang["completed_investment"] == "310.04"
