@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from keyproj.errors import BadInputError, KeyprojError
+from keyproj.util.atomic import atomic_write_bytes
 
 Level = Literal["province", "city", "county"]
 _RANK: dict[str, int] = {"province": 0, "city": 1, "county": 2}
@@ -343,8 +344,6 @@ def _load_table(lexicon: Path, cache_dir: Path | None) -> _Table:
             pass  # absent, damaged or from a moved module: built again below
     table = _build_table(lexicon)
     if path is not None:
-        from keyproj.util.atomic import atomic_write_bytes
-
         try:
             atomic_write_bytes(path, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:

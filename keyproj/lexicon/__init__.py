@@ -126,7 +126,7 @@ def alternation(items: Iterable[str]) -> str:
 
 def _first(parsed: Any) -> tuple[set[str], bool]:
     """(characters a match can start with, whether the pattern can match the empty string)."""
-    import re._constants as c  # noqa: PLC0415 - the opcodes of the parsed pattern
+    import re._constants as c
 
     chars: set[str] = set()
     for op, arg in parsed:
@@ -177,7 +177,7 @@ def first_character_set(patterns: Iterable[str]) -> frozenset[str]:
 
     Raises ValueError when a pattern can match the empty string or start with any character.
     """
-    import re._parser as parser  # noqa: PLC0415
+    import re._parser as parser
 
     chars: set[str] = set()
     for pattern in patterns:

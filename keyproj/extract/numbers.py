@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from keyproj.lexicon import load
+
 _DIGITS: dict[str, int] = {
     "零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
@@ -21,15 +23,14 @@ ARABIC = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"
 CHINESE = r"[零〇○一二两三四五六七八九十][零〇○一二两三四五六七八九十百千万]*"
 NUMBER = rf"(?:{ARABIC}|{CHINESE})"
 
+def _amount_factors() -> dict[str, float]:
+    """Amount unit -> its factor to 亿元, from keyproj/lexicon/numbers.yaml."""
+    return {word: float(entry["value"]) for entry in load("numbers")["units"].values() for word in entry["words"]}
+
+
 # Amount units, as a factor to 亿元.
-AMOUNT_FACTORS: dict[str, float] = {
-    "万亿元": 10_000.0, "万亿": 10_000.0,
-    "亿元": 1.0, "亿": 1.0,
-    "千万元": 0.1,
-    "万元": 1e-4,
-    "元": 1e-8,
-}
-AMOUNT_UNIT = r"(?:万亿元|万亿|亿元|亿|千万元|万元)"
+AMOUNT_FACTORS: dict[str, float] = _amount_factors()
+AMOUNT_UNIT = "(?:" + "|".join(sorted(AMOUNT_FACTORS, key=len, reverse=True)) + ")"
 
 _ARABIC_RE = re.compile(rf"^{ARABIC}$")
 

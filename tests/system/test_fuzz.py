@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keyproj.extract import extract_facts
-from keyproj.numbers import (
+from keyproj.extract.numbers import (
     AMOUNT_FACTORS,
     amount_in_yi,
     parse_chinese_numeral,

@@ -61,7 +61,7 @@ def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_batches_cover_every_document_in_order() -> None:
-    from keyproj.extract import _batches
+    from keyproj.extract.batch import _batches
 
     for count, jobs in [(1, 2), (7, 2), (100, 2), (1977, 2), (5000, 3)]:
         batches = _batches(list(range(count)), jobs)

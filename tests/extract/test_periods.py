@@ -5,7 +5,7 @@ import random
 
 from conftest import RAW_DIR, SEED_IDS
 
-from keyproj.periods import YEAR_PATTERN, find_time_mentions, find_year_mentions
+from keyproj.extract.periods import YEAR_PATTERN, find_time_mentions, find_year_mentions
 from keyproj.read.documents import read_document
 
 

@@ -19,10 +19,9 @@ import pytest
 from conftest import copy_data_inputs
 
 from keyproj.data.build import STAMP_NAME, build
-from keyproj.paths import DATA_ENV
-from keyproj.paths import OutputLayout
+from keyproj.paths import DATA_ENV, OutputLayout
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 KEYPROJ = [sys.executable, "-m", "keyproj"]
 SEED = 20250322
@@ -159,8 +158,13 @@ def check_tables(data: Path) -> None:
     """facts.csv and panel.csv as they are on disk load and pass their schema (no rebuild first)."""
     import pandas as pd
 
-    from keyproj.data.tables import typed_facts, typed_panel
-    from keyproj.data.tables import FACTS_TABLE, PANEL_TABLE, validate
+    from keyproj.data.tables import (
+        FACTS_TABLE,
+        PANEL_TABLE,
+        typed_facts,
+        typed_panel,
+        validate,
+    )
 
     processed = data / "processed"
     for name, table, typed in (("facts.csv", FACTS_TABLE, typed_facts), ("panel.csv", PANEL_TABLE, typed_panel)):

@@ -17,23 +17,24 @@ _DASH = r"\s*[-—–~～至到]\s*"
 
 TIME_PATTERN = re.compile(
     # The lookahead lets the scan skip most characters at once (about 7x faster).
-    r"(?=[0-9一二三四五六七八九十元今年本截到前上第首全])(?:"
+    r"(?=[0-9一二三四五六七八九十元今年本截到前上第首全去])(?:"
     r"(?P<year>(?:19|20)\d{2})年(?:度)?"
     r"|(?P<rel_ytd>今年以来|今年来|今年初至今|年初以来|年初至今|截至目前|截止目前|截止到目前|到目前为止)"
     r"|(?P<rel_year>今年|本年度|本年)"
-    r"|(?<![\d一二三四五六七八九十])(?:1|一|元)月?(?:份)?" + _DASH + r"(?P<range_end>" + _MONTH + r")月(?:份)?(?:底|末)?"
+    r"|(?P<last_year>去年)"
+    r"|(?<![\d一二三四五六七八九十])(?:1|一|元)月?(?:份)?" + _DASH + r"(?P<range_end>" + _MONTH + r")\s*月(?:份)?(?:底|末)?"
     r"|(?P<q3>前三季度|前3季度)"
     r"|(?P<h1>上半年|前两季度|前二季度)"
     r"|(?P<q1>(?:第)?一季度|首季度|1季度)"
     r"|(?P<full>全年)"
-    r"|前(?P<first_n>" + _MONTH + r"|两)个月"
+    r"|前(?P<first_n>" + _MONTH + r"|两)个?月"
     r"|(?:截至|截止|截止到|到)(?P<until>" + _MONTH + r")月(?:底|末|份)?"
     r"|(?P<single>" + _MONTH + r")月(?:份(?:当月|单月)?|当月|单月)"
     r"|(?<![\d一二三四五六七八九十])(?P<until_end>" + _MONTH + r")月(?:底|末)"
     r")"
 )
 # What may stand before a clause-opening (topic) time expression.
-_TOPIC_PREFIX = re.compile(r"(?:^|[\n,，。;；:：!?！？、“\"(（])\s*(?:在|于|截至|截止|截止到|到)?\s*$")
+_TOPIC_PREFIX = re.compile(r"(?:^|[\n,，。;；:：!?！？、“\"(（])\s*(?:在|于|截至|截止|截止到|到|回顾|纵观)?\s*$")
 
 _CN_MONTHS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
               "十": 10, "十一": 11, "十二": 12}
@@ -52,15 +53,17 @@ class TimeMention(NamedTuple):
     this_year: bool = False          # 今年 and the like: the publication year
     months: tuple[int, int] | None = None
     year_to_date: bool = False       # 今年以来 / 截至目前: months up to the last full month
+    last_year: bool = False          # 去年: the year before publication
     topic: bool = False              # opens a clause, so it carries beyond its sentence
 
 
 # Only the expressions that name a year: scanning for these alone is several times faster.
 YEAR_PATTERN = re.compile(
-    r"(?=[12今年截本到])(?:"
+    r"(?=[12今年截本到去])(?:"
     r"(?P<year>(?:19|20)\d{2})年(?:度)?"
     r"|(?P<rel_ytd>今年以来|今年来|今年初至今|年初以来|年初至今|截至目前|截止目前|截止到目前|到目前为止)"
-    r"|(?P<rel_year>今年|本年度|本年))"
+    r"|(?P<rel_year>今年|本年度|本年)"
+    r"|(?P<last_year>去年))"
 )
 
 
@@ -119,6 +122,8 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
             mention = TimeMention(match.start(), match.end(), this_year=True, year_to_date=True, topic=True)
         elif kind == "rel_year":
             mention = TimeMention(match.start(), match.end(), this_year=True, topic=True)
+        elif kind == "last_year":
+            mention = TimeMention(match.start(), match.end(), last_year=True, topic=True)
         else:
             if kind in ("range_end", "until", "until_end"):
                 months = (1, _month(value))
@@ -156,33 +161,56 @@ class Published:
         return cls(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
 
 
+@dataclass(frozen=True)
+class ReportPeriod:
+    """The period a whole report is about, from its title or lead (either part may be unknown)."""
+
+    year: int | None = None
+    months: tuple[int, int] | None = None
+
+
+def _year(mention: TimeMention | None, published: Published, report: ReportPeriod,
+          text_year: int | None) -> int | None:
+    """The year a year mention names: explicit; 今年 -> publication year (else the text's year);
+    去年 -> the year before publication; none -> the text's year, the report's, the publication's."""
+    if mention is None:
+        return text_year or report.year or published.year
+    if mention.year:
+        return mention.year
+    if mention.last_year:
+        return published.year - 1 if published.year else None
+    return published.year or text_year or report.year
+
+
 def resolve_period(
     in_sentence: list[TimeMention],
     carried_year: TimeMention | None,
     carried_months: TimeMention | None,
     published: Published,
+    report: ReportPeriod | None = None,
+    text_year: int | None = None,
 ) -> tuple[int | None, tuple[int, int]]:
     """The (year, (first month, last month)) of a figure.
 
-    ``in_sentence`` are the mentions before the figure in its sentence; the carried
-    mentions are the last topic mentions before the sentence (year: in the document;
-    months: in the paragraph). The year is ``None`` when neither text nor date gives it.
+    ``in_sentence`` are the mentions before the figure in its sentence; the carried mentions are
+    the last topic mentions before the sentence (year: in the document; months: in the
+    paragraph); ``report`` is the report's own period (title, lead) and ``text_year`` the last
+    explicit year before the sentence. Months come from the sentence, else the paragraph, else
+    the report (for a figure of the report's year); 今年以来 / 截至目前 / 今年 without months end
+    at the last full month before publication. The year is None when nothing gives it.
     """
-    year_mention = next((m for m in reversed(in_sentence) if m.year or m.this_year), carried_year)
+    report = report or ReportPeriod()
+    year_mention = next((m for m in reversed(in_sentence) if m.year or m.this_year or m.last_year), carried_year)
+    year = _year(year_mention, published, report, text_year)
     month_mention = next((m for m in reversed(in_sentence) if m.months or m.year_to_date), None)
-    if month_mention is None and not any(m.year for m in in_sentence):
+    if month_mention is None and not any(m.year or m.last_year for m in in_sentence):
         month_mention = carried_months
-    if year_mention is None:
-        year = published.year
-    elif year_mention.year:
-        year = year_mention.year
-    else:
-        year = published.year
-    months = (1, 12)
-    if month_mention is not None:
-        if month_mention.months:
-            months = month_mention.months
-        elif month_mention.year_to_date and published.month and published.month > 1 \
-                and year == published.year:
-            months = (1, published.month - 1)
-    return year, months
+    same_year = report.year is None or year is None or report.year == year
+    if month_mention is not None and month_mention.months:
+        return year, month_mention.months
+    if report.months and same_year:
+        return year, report.months
+    relative = month_mention is not None or (year_mention is not None and year_mention.this_year)
+    if relative and published.month and published.month > 1 and year == published.year:
+        return year, (1, published.month - 1)
+    return year, (1, 12)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from keyproj.numbers import (
+from keyproj.extract.numbers import (
     NumberError,
     amount_in_yi,
     parse_chinese_numeral,

@@ -1,0 +1,356 @@
+"""One document's facts: its sentences read in order, with the document's state carried between them.
+
+The text is scanned for sentences that may hold a fact (a cheap pre-filter: a key-project or
+metric word, then a number with its unit); each is read by the sentence grammar
+(keyproj.extract.sentence), its figures get roles (keyproj.extract.roles), and the lists it
+names update the document's state (keyproj.extract.state). Tables are read row by row
+(keyproj.extract.tables). See docs/FACTS.md for the table this produces.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from keyproj.extract import roles, tables
+from keyproj.extract.periods import (
+    ReportPeriod,
+    TimeMention,
+    find_time_mentions,
+    find_year_mentions,
+    resolve_period,
+)
+from keyproj.extract.sentence import Subject, find_subjects, patterns
+from keyproj.extract.state import DocState, ListRef, new_state
+from keyproj.facts import FACT_COLUMNS, LIST_METRICS, METRIC_UNITS
+from keyproj.lexicon import compile_words, load, words
+
+_MAX_SENTENCE = 1000  # characters; longer runs without a full stop are cut after clause marks
+_SENTENCE_MARK = re.compile("[。！？!?\n]")
+_CONTINUES = tuple(",，、:：(（“")
+_UNIT_START = tuple("万亿个项宗元%月")
+
+
+@dataclass(slots=True)
+class Fact:
+    """A fact before it becomes a row: its list, period and the sentence it came from."""
+
+    ref: ListRef
+    region: str
+    year: int | None
+    months: tuple[int, int]
+    metric: str
+    value: float
+    qualifier: str
+    quote_start: int
+    quote_end: int
+
+
+class TextDocument(Protocol):
+    doc_id: str
+    meta: dict[str, str]
+    text: str
+
+
+def _trigger_words() -> list[str]:
+    """Words without which a sentence holds no fact: list nouns, metric wordings' heads, stage verbs."""
+    found = words("wordings", "list_nouns", "key_list") + words("wordings", "signed", "signed")
+    found += words("wordings", "anaphors", "same_list") + ["进度", "完成率"]
+    for key in ("started", "finished"):
+        found += [w for w in words("wordings", "stages", key) if len(w) >= 2]
+    for entry in load("wordings")["metrics"].values():
+        found += [w for w in entry["words"] if len(w) >= 2 and not w.startswith("re:")]
+    return [w for w in found if len(w) >= 2]
+
+
+_TRIGGER = compile_words(_trigger_words())
+# A sentence without a number and a unit (or a table row) holds no fact.
+_FIGURE = re.compile(r"(?=[\d零〇○一二两三四五六七八九十百])(?:[\d零〇○一二两三四五六七八九十百千万.,]+\s*"
+                     r"(?:个|项|宗|亿|万|千万|%|百分点)|百分之)|万亿")
+
+
+class TimeIndex:
+    """Time expressions of one document: years everywhere, months paragraph by paragraph on demand."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.years = find_year_mentions(text)
+        self.year_starts = [m.start for m in self.years]
+        self.last_topic_year: list[int] = [-1]
+        self.last_explicit: list[int] = [-1]
+        for index, mention in enumerate(self.years):
+            self.last_topic_year.append(index if mention.topic else self.last_topic_year[-1])
+            self.last_explicit.append(index if mention.year else self.last_explicit[-1])
+        self._paragraph_start = -1
+        self._scanned_until = 0
+        self._paragraph: list[TimeMention] = []
+
+    def carried_year(self, start: int) -> TimeMention | None:
+        """The last clause-opening year expression before ``start``."""
+        index = self.last_topic_year[bisect.bisect_left(self.year_starts, start)]
+        return self.years[index] if index >= 0 else None
+
+    def text_year(self, start: int) -> int | None:
+        """The last explicit year (2019年) before ``start``."""
+        index = self.last_explicit[bisect.bisect_left(self.year_starts, start)]
+        return self.years[index].year if index >= 0 else None
+
+    def around(self, start: int, end: int) -> tuple[list[TimeMention], TimeMention | None]:
+        """(the expressions in ``text[start:end]``, the last topic month expression of the paragraph before it)."""
+        paragraph_start = self.text.rfind("\n", 0, start) + 1
+        if paragraph_start != self._paragraph_start:
+            self._paragraph_start, self._scanned_until, self._paragraph = paragraph_start, paragraph_start, []
+        if end > self._scanned_until:
+            self._paragraph.extend(find_time_mentions(self.text, self._scanned_until, end))
+            self._scanned_until = end
+        inside = [m for m in self._paragraph if start <= m.start and m.end <= end]
+        carried = None
+        for mention in self._paragraph:
+            if mention.start >= start:
+                break
+            if mention.topic and (mention.months is not None or mention.year_to_date):
+                carried = mention
+        return inside, carried
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every sentence that passes the pre-filter, in order."""
+    marks = [m.start() for m in _SENTENCE_MARK.finditer(text)]
+    done_until = -1
+    for trigger in _TRIGGER.finditer(text):
+        if trigger.start() < done_until:
+            continue
+        start, end = _sentence_around(text, marks, trigger.start())
+        done_until = end
+        for piece_start, piece_end in _pieces(text, start, end):
+            if _FIGURE.search(text, piece_start, piece_end):
+                yield piece_start, piece_end
+
+
+def _sentence_around(text: str, marks: list[int], pos: int) -> tuple[int, int]:
+    """The sentence holding ``pos``; a line ending in a comma, or in a number whose unit starts the
+    next line ("138600\\n万元"), goes on."""
+    index = bisect.bisect_left(marks, pos)
+    before = index - 1
+    while before >= 0 and text[marks[before]] == "\n" and _line_continues(text, marks[before]):
+        before -= 1
+    start = marks[before] + 1 if before >= 0 else 0
+    after = index
+    while after < len(marks) and text[marks[after]] == "\n" and _line_continues(text, marks[after]):
+        after += 1
+    end = marks[after] if after < len(marks) else len(text)
+    while end < len(text) and text[end] in "。！？!?":
+        end += 1
+    return start, end
+
+
+def _line_continues(text: str, newline: int) -> bool:
+    index = newline - 1
+    while index >= 0 and text[index] in " \t\u3000":
+        index -= 1
+    if index < 0:
+        return False
+    if text[index] in _CONTINUES:
+        return True
+    return text[index].isdigit() and text.startswith(_UNIT_START, newline + 1)
+
+
+def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A sentence, or pieces of a run-on text cut after clause marks (bounded work on hostile input)."""
+    while end - start > _MAX_SENTENCE:
+        limit = start + _MAX_SENTENCE
+        cut = max(text.rfind(mark, start + _MAX_SENTENCE // 2, limit) for mark in ",，;；、")
+        cut = cut + 1 if cut >= 0 else limit
+        yield start, cut
+        start = cut
+    yield start, end
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[tuple[Any, ...]]:
+    """The fact rows (FACT_COLUMNS order) of one document."""
+    return to_rows(doc_id, text, read_facts(text, meta or {}))
+
+
+def read_facts(text: str, meta: dict[str, str]) -> list[Fact]:
+    """Every fact of a document: sentences and table rows, in the order they stand."""
+    state = new_state(meta, text)
+    report = ReportPeriod(state.report_year, state.report_months)
+    times = TimeIndex(text)
+    facts: list[Fact] = []
+    pending = tables.find_tables(text)  # read in turn with the sentences, where they stand
+    for start, end in sentence_spans(text):
+        while pending and pending[0].start <= start:
+            facts.extend(_table_facts(text, pending.pop(0), state, times, report))
+        if any(t.start <= start < t.end for t in pending):
+            continue
+        facts.extend(_sentence_facts(text, start, end, state, times, report))
+    for table in pending:
+        facts.extend(_table_facts(text, table, state, times, report))
+    return facts
+
+
+def _sentence_facts(text: str, start: int, end: int, state: DocState, times: TimeIndex,
+                    report: ReportPeriod) -> list[Fact]:
+    """The facts of one sentence, updating the document's state with the lists it names."""
+    sentence = text[start:end]
+    paragraph = text.rfind("\n", 0, start) + 1
+    state.in_paragraph(paragraph)
+    subjects = _heading(text, paragraph, start) + find_subjects(sentence, state)
+    figures = roles.find_figures(sentence, subjects)
+    roles.sentence_roles(sentence, figures, state.published.year)
+    breakdown_places = patterns()["breakdown_places"].search(sentence) is not None
+    claims = roles.resolve(sentence, figures, subjects, state, breakdown_places)
+    _name_lists(subjects, state, paragraph, breakdown_places)
+    in_sentence, carried_months = times.around(start, end)
+    quote_start, quote_end = _strip_span(text, start, end)
+    facts = []
+    for claim in claims:
+        before = [m for m in in_sentence if m.end <= start + claim.position]
+        year, months = resolve_period(before, times.carried_year(start), carried_months, state.published,
+                                      report, times.text_year(start + claim.position))
+        fact = _fact(claim.ref, claim.metric, claim.value.value, claim.value.qualifier, year, months, state)
+        if fact is not None:
+            fact.quote_start, fact.quote_end = quote_start, quote_end
+            facts.append(fact)
+    return facts
+
+
+_HEADING = re.compile(r"[—\-■●·\s]*([^。\d\n]{2,20}?(?:项目|工程))。")
+
+
+def _heading(text: str, paragraph: int, start: int) -> list[Subject]:
+    """"——交通基础设施项目。年初安排31项…": a paragraph headed by a group of projects (not a key
+    list) is about that group, so its figures are not the list's."""
+    match = _HEADING.match(text, paragraph)
+    if not match or match.end() > start or patterns()["list"].search(match.group(1)):
+        return []
+    return [Subject("other", -1, -1)]
+
+
+def _fact(ref: ListRef, metric: str, value: float, qualifier: str, year: int | None,
+          months: tuple[int, int], state: DocState) -> Fact | None:
+    """A fact, or None for a figure of a later year than publication (a target)."""
+    if state.published.year is not None and year is not None and year > state.published.year:
+        return None
+    if metric in LIST_METRICS:
+        months = (1, 12)
+    return Fact(ref, ref.region or state.reporter, year, months, metric, value, qualifier, 0, 0)
+
+
+def _name_lists(subjects: list, state: DocState, paragraph: int, breakdown_places: bool) -> None:
+    """The list a sentence names becomes the document's last and current list; a sentence naming
+    several lists in turn leaves the document's main list current."""
+    named: list[ListRef] = []
+    for subject in subjects:
+        if subject.kind != "list" or subject.part or len(subject.levels) > 1 and not subject.count:
+            continue
+        ref = roles.list_ref(subject, state, breakdown_places)
+        if ref.region is not None:
+            continue
+        if subject.aside:  # "其中，列入省重点项目的…": a part named in passing, 这批 may point to it
+            state.last = ref
+            continue
+        if ref not in named:
+            named.append(ref)
+        if subject.count is not None and not subject.stage:
+            state.counts.setdefault(ref, subject.count.value)
+    if len(named) == 1:
+        state.name(named[0], paragraph)
+    elif named:
+        state.name(named[0], paragraph)
+        state.last = named[-1]
+        state.current = state.main
+
+
+def _table_facts(text: str, table: Any, state: DocState, times: TimeIndex, report: ReportPeriod) -> list[Fact]:
+    """The facts of a table's rows (keyproj.extract.tables reads the cells)."""
+    facts: list[Fact] = []
+    state.in_paragraph(table.start)
+    for cell in tables.table_cells(text, table, state):
+        _, carried = times.around(table.start, table.start)
+        year, months = resolve_period(cell.times, times.carried_year(table.start), carried, state.published,
+                                      report, times.text_year(table.start))
+        fact = _fact(cell.ref, cell.metric, cell.value, "", year, months, state)
+        if fact is not None:
+            fact.quote_start, fact.quote_end = cell.start, cell.end
+            facts.append(fact)
+    return facts
+
+
+_VALUE = FACT_COLUMNS.index("value")
+
+
+def _restated(facts: list[Fact]) -> list[Fact]:
+    """Facts without their restatements: a figure of the same list, period and metric that rounds a
+    more precise one ("1352亿元" beside "1352.19亿元", "超五百亿元" beside "518.4亿元") is the same fact,
+    and a title's figure without the 在建 mark is the body's figure with it."""
+    groups: dict[tuple[Any, ...], list[float]] = {}
+    marked: set[tuple[Any, ...]] = set()
+    for f in facts:
+        key = (f.region, f.ref.scope, f.year, f.months, f.metric)
+        if not f.qualifier:
+            groups.setdefault(key, []).append(f.value)
+        if f.ref.under_construction:
+            marked.add(key + (f.value,))
+    for values in groups.values():
+        values.sort()
+    kept = []
+    for f in facts:
+        key = (f.region, f.ref.scope, f.year, f.months, f.metric)
+        exact = groups.get(key, [])
+        if f.qualifier:
+            reach = 0.2 * abs(f.value)  # "超五百亿元" restates 518.4亿元
+        elif f.value == round(f.value):
+            reach = 1.0  # "1352亿元" restates 1352.19亿元
+        else:
+            reach = 0.0
+        if reach and _precise_near(exact, f.value, reach, f.qualifier != ""):
+            continue
+        if not f.ref.under_construction and key + (f.value,) in marked:
+            continue
+        kept.append(f)
+    return kept
+
+
+def _precise_near(values: list[float], value: float, reach: float, qualified: bool) -> bool:
+    """Whether a more precise figure than ``value`` lies within ``reach`` of it (values sorted)."""
+    index = bisect.bisect_left(values, value - reach)
+    while index < len(values) and values[index] <= value + reach:
+        other = values[index]
+        if other != value and (qualified or other != round(other)):
+            return True
+        index += 1
+    return False
+
+
+def to_rows(doc_id: str, text: str, facts: list[Fact]) -> list[tuple[Any, ...]]:
+    """The rows of the facts (tuples in FACT_COLUMNS order), each fact once; the 在建 part is marked
+    as a subset only when the document also gives figures of its whole list."""
+    facts = _restated(facts)
+    whole_lists = {(f.region, f.ref.scope, f.year) for f in facts if not f.ref.under_construction}
+    rows: list[tuple[Any, ...]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for fact in facts:
+        subset = "under_construction" if fact.ref.under_construction and \
+            (fact.region, fact.ref.scope, fact.year) in whole_lists else ""
+        year = f"{fact.year:04d}" if fact.year else "0000"
+        row = (doc_id, fact.region, fact.ref.scope, subset,
+               f"{year}-{fact.months[0]:02d}", f"{year}-{fact.months[1]:02d}",
+               fact.metric, round(fact.value, 6), METRIC_UNITS[fact.metric],
+               fact.qualifier, text[fact.quote_start:fact.quote_end], fact.quote_start, fact.quote_end)
+        key = row[1:_VALUE + 1]
+        if key in seen:
+            continue  # a figure stated twice is one fact
+        seen.add(key)
+        rows.append(row)
+    return rows

@@ -1,0 +1,73 @@
+"""The places of the extractor: a thin adapter over the national gazetteer (keyproj.extract.places).
+
+It answers the three questions extraction asks: the full name of a place (``canonical_region``),
+the level of a government's own key-project list (``government_level``), and whether a place
+named in a sentence is the reporter, one of its parents, or another place.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from keyproj.extract.places import Place, gazetteer
+
+MUNICIPALITIES: frozenset[str] = frozenset({"北京市", "上海市", "天津市", "重庆市"})
+
+
+@functools.cache
+def _gazetteer() -> Any:
+    return gazetteer()
+
+
+@functools.lru_cache(maxsize=4096)
+def place(name: str, within: tuple[str, ...] = ()) -> Place | None:
+    """The place a name means (short forms and Traditional script too), looked for inside ``within`` first."""
+    if not name:
+        return None
+    return _gazetteer().resolve(name, within=list(within))
+
+
+def canonical_region(name: str) -> str:
+    """The official name of a place (鄭州 -> 郑州市, 台商区 -> 泉州台商投资区); unknown names as given."""
+    found = place(name)
+    return found.name if found else name
+
+
+def government_level(region: str) -> str:
+    """The scope of a government's own key-project list: ``province``, ``city`` or ``county``.
+
+    Levels follow the administrative divisions: a county-level city (昆山市) and a district are
+    ``county``, the four municipalities are ``province``. An unknown name ending in 省 / 自治区 is a
+    province, in 州 / 盟 a prefecture, anything else a county-level unit (zones, new areas).
+    """
+    found = place(region)
+    if found is not None:
+        return found.level
+    if region.endswith(("省", "自治区")):
+        return "province"
+    if region.endswith(("州", "盟", "地区")):
+        return "city"
+    return "county"
+
+
+def ancestors(region: str) -> tuple[str, ...]:
+    """The reporter and the places above it, nearest first (昆山市 -> 昆山市, 苏州市, 江苏省)."""
+    found = place(region)
+    chain: list[str] = [region] if found is None else []
+    seen = 0
+    while found is not None and seen < 4:
+        chain.append(found.name)
+        found = _gazetteer().parent(found)
+        seen += 1
+    return tuple(chain)
+
+
+def province_of(region: str) -> str | None:
+    """The province-level place a region lies in (itself for a province)."""
+    found = place(region)
+    return found.province if found else None
+
+
+def find_places(text: str) -> list[tuple[int, int, str]]:
+    """Place mentions in a piece of text: (start, end, surface), longest first, not followed by 级."""
+    return _gazetteer().find(text)

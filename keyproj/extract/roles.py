@@ -1,0 +1,281 @@
+"""The role of every figure of a sentence, and the list and place it belongs to.
+
+A number becomes a fact only when its role is *realised*: a figure of the list itself. The other
+roles say why it is not one: ``planned`` (计划开工 N 项), ``negated`` (未开工), ``part`` (a stage,
+sector, size band or group of places of the list), ``other`` (another programme, money that is
+not the list's, a named project), ``ceremony`` (集中开工 totals), ``event`` (a fair's signings),
+``target`` (力争 / 下一步 / a later year), ``per_day``, ``unassigned`` (分别 over a number of
+values nothing before it matches). Growth (同比) and shares of other targets never reach a role:
+their numbers do not follow a metric's wording directly.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from keyproj.extract.sentence import (
+    _STRIP,
+    Figure,
+    Subject,
+    Value,
+    clause_end,
+    clause_start,
+    count_value,
+    metric_patterns,
+    parse_values,
+    patterns,
+)
+from keyproj.extract.state import DocState, ListRef, join_scopes
+
+# "总投资10亿元以上的项目" (a size band), "总投资230亿元的小镇" (one project), "50亿—100亿元" (a range)
+_AFTER_AMOUNT_NOT_FIGURE = re.compile(r"(?:以上|以下|及以上)?的?(?:重点)?(?:项目|工程)|的(?!比例|比重)|\s*[—\-~～至到]")
+_IMPLICIT_TOTAL = re.compile(r"[,，]?[^\d,，。;；、完计投]{0,4}?(?=近|约|超过|超|逾|突破|\d|万亿)")
+
+
+@dataclass(slots=True)
+class Claim:
+    """A realised figure with the list it belongs to (a region of None is the list's or the reporter's)."""
+
+    metric: str
+    value: Value
+    ref: ListRef
+    position: int
+
+
+def find_figures(sentence: str, subjects: list[Subject]) -> list[Figure]:
+    """Every figure of a sentence: wordings with values, stage counts, list and signed counts."""
+    p = patterns()
+    candidates = []
+    for _, metric, sign, kind, pattern in metric_patterns():
+        for match in pattern.finditer(sentence):
+            candidates.append((match.start(), -(match.end() - match.start()), match.end(), metric, sign, kind))
+    candidates.sort()
+    figures: list[Figure] = []
+    taken_until = -1
+    for start, _, end, metric, sign, kind in candidates:
+        if start < taken_until:
+            continue
+        respectively = p["respectively"].search(sentence, max(0, start - 4), start) is not None
+        values, stop, enumerated = parse_values(sentence, end, kind, respectively)
+        if not values:
+            continue
+        if kind == "amount" and _AFTER_AMOUNT_NOT_FIGURE.match(sentence, stop):
+            continue  # "总投资10亿元以上的项目", "总投资230亿元的小镇": a size band or one project
+        if sign < 0:
+            values = [Value(-v.value, v.qualifier) for v in values]
+        figure = Figure(metric, start, stop, values, enumerated or len(values) > 1)
+        if p["per_day"].search(sentence, max(0, start - 5), start):
+            figure.role = "per_day"
+        figures.append(figure)
+        taken_until = stop
+    figures.extend(_stage_counts(sentence, [(f.start, f.end) for f in figures]))
+    for subject in subjects:
+        if subject.count is None or subject.kind not in ("list", "signed", "under_construction"):
+            continue
+        metric = "signed_projects" if subject.kind == "signed" else {
+            "started": "started_projects", "finished": "finished_projects"}.get(subject.stage, "projects")
+        figures.append(Figure(metric, subject.count_start, subject.end, [subject.count], subject=subject))
+        if subject.kind == "list" and not subject.stage:
+            figures.extend(_implicit_total(sentence, subject, figures))
+    figures.sort(key=lambda f: f.start)
+    return figures
+
+
+def _implicit_total(sentence: str, subject: Subject, figures: list[Figure]) -> list[Figure]:
+    """"635个…市重点项目,正以超万亿元的气势": an amount right after a counted list is its total."""
+    match = _IMPLICIT_TOTAL.match(sentence, subject.end)
+    if not match or any(f.start <= match.end() < f.end or f.start == match.end() for f in figures):
+        return []
+    values, stop, _ = parse_values(sentence, match.end(), "amount", False)
+    if not values or _AFTER_AMOUNT_NOT_FIGURE.match(sentence, stop) and not sentence.startswith("的气势", stop):
+        return []
+    return [Figure("total_investment", match.end(), stop, values[:1])]
+
+
+def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
+    """已开工78个 / 新开工项目58个 / 12个项目建成投产, with planned, negated and partial ones marked."""
+    p = patterns()
+    found: dict[int, Figure] = {}
+    for name in ("stage_before", "count_stage"):
+        for match in p[name].finditer(sentence):
+            number = match.start("num")
+            if number in found or any(s <= number < e for s, e in taken):
+                continue
+            verb = match.start("started") if match.group("started") else match.start("finished")
+            metric = "started_projects" if match.group("started") else "finished_projects"
+            figure = Figure(metric, match.start(), match.end(), [count_value(match)])
+            lead = sentence[max(clause_start(sentence, verb), verb - 8):verb]
+            lead = re.split(r"项目|中|里", lead)[-1]  # 计划新开工项目中已开工: the plan is the group's
+            if name == "count_stage":
+                lead = sentence[match.end("num"):verb]
+            if p["negated"].search(sentence, max(0, verb - 2), verb):
+                figure.role = "negated"
+            elif p["planned"].search(lead):
+                figure.role = "planned"
+            elif sentence[max(0, verb - 2):verb] in ("部分", "主体"):
+                figure.role = "part"
+            found[number] = figure
+    return list(found.values())
+
+
+def sentence_roles(sentence: str, figures: list[Figure], published_year: int | None) -> None:
+    """Roles that come from the sentence's cues: ceremonies, events, breakdowns, targets."""
+    p = patterns()
+    marks = {name: [m.start() for m in p[name].finditer(sentence)]
+             for name in ("ceremony", "event", "breakdown_parts", "target")}
+    next_step = p["next_step"].search(sentence, 0, 8) is not None
+    for figure in figures:
+        if figure.role != "realised":
+            continue
+        if next_step:
+            figure.role = "target"
+        elif any(m < figure.start for m in marks["ceremony"]):
+            figure.role = "ceremony"
+        elif any(m < figure.start for m in marks["event"]):
+            figure.role = "event"
+        elif any(m < figure.start for m in marks["breakdown_parts"]) and not (
+                figure.subject is not None and figure.subject.kind == "list"):
+            figure.role = "part"
+        elif any(m < clause_end(sentence, figure.start) for m in marks["target"]):
+            figure.role = "target"
+
+
+def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subject | None:
+    """The subject a figure is about: the last one before it (a stage count looks past parts)."""
+    if figure.subject is not None:
+        return figure.subject
+    stage = figure.metric in ("started_projects", "finished_projects")
+    for subject in reversed(subjects):
+        if subject.end > figure.start and subject.start >= figure.start or subject.start >= figure.start:
+            continue
+        if subject.aside and subject.kind != "list" and \
+                clause_start(sentence, subject.end) != clause_start(sentence, figure.start) and \
+                any(s.kind == "list" and s.end <= subject.start for s in subjects):
+            continue  # "…重点项目105项，另列预备项目14项，年度投资计划…": the aside holds for its clause
+        if stage and subject.kind == "list" and subject.stage:
+            continue
+        if subject.kind == "places" and not figure.enumerated and \
+                clause_start(sentence, subject.start) != clause_start(sentence, figure.start):
+            continue
+        if stage and subject.kind in ("part", "plain", "anaphor"):
+            continue
+        if subject.kind == "plain" and subject.count is None:
+            continue
+        return subject
+    return None
+
+
+def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state: DocState,
+            breakdown_places: bool) -> list[Claim]:
+    """The realised figures with their lists (roles other than realised are left out)."""
+    claims: list[Claim] = []
+    in_sentence: list[ListRef] = []
+
+    def ref_of(subject: Subject) -> ListRef | None:
+        if subject.kind == "list":
+            return list_ref(subject, state, breakdown_places)
+        if subject.kind == "anaphor":
+            return in_sentence[-1] if in_sentence else (state.last or state.overall())
+        if subject.kind == "plain":
+            base = in_sentence[-1] if in_sentence else state.current or state.overall()
+            known = state.counts.get(base)
+            return base if subject.count is None or known is None or known == subject.count.value else None
+        if subject.kind == "under_construction":
+            base = in_sentence[-1] if in_sentence else state.current or state.overall()
+            return ListRef(base.scope, base.region, True)
+        return None
+
+    for figure in figures:
+        subject = _subject_of(figure, subjects, sentence)
+        if figure.role != "realised":
+            continue
+        if subject is None and _names_a_part(sentence, figure):
+            continue
+        if subject is not None and subject.kind == "list" and (
+                subject.part or subject.stage and figure.subject is not subject):
+            continue  # a part of the list, or the group of its started / finished projects
+        if subject is not None and subject.kind in ("part", "other"):
+            continue
+        if subject is not None and subject.kind == "signed":
+            metric = {"total_investment": "signed_investment", "signed_investment": "signed_investment",
+                      "signed_projects": "signed_projects"}.get(figure.metric)
+            if metric:
+                ref = ListRef(state.level, None, signed=True)
+                claims.append(Claim(metric, figure.values[0], ref, figure.start))
+            continue
+        if figure.metric in ("signed_projects", "signed_investment"):
+            continue
+        if subject is not None and subject.kind == "places":
+            base = in_sentence[-1] if in_sentence else state.in_paragraph(state.paragraph)
+            targets = [ListRef(base.scope, place, base.under_construction) for place in subject.places]
+            _spread(claims, figure, targets)
+            continue
+        if subject is not None:
+            ref = ref_of(subject)
+            if ref is None:
+                continue
+            if subject.kind == "list" and figure.enumerated and len(figure.values) > 1:
+                targets = _enumeration(subject, subjects, figure, state, breakdown_places)
+                if targets:
+                    _spread(claims, figure, targets)
+                continue
+            if subject.kind == "list" and ref not in in_sentence:
+                in_sentence.append(ref)
+        else:
+            ref = state.current if state.current is not None else state.overall()
+        claims.append(Claim(figure.metric, figure.values[0], ref, figure.start))
+    return claims
+
+
+_SUCH_AS = re.compile(r"其中[,，:：]?")
+
+
+def _names_a_part(sentence: str, figure: Figure) -> bool:
+    """"其中博白至高峰高速公路博白段完成投资…": after 其中, words that are no time name a part."""
+    start = clause_start(sentence, figure.start)
+    such = _SUCH_AS.match(sentence, start)
+    if not such:
+        return False
+    words = sentence[such.end():figure.start]
+    return bool(_STRIP.sub("", words))
+
+
+def _spread(claims: list[Claim], figure: Figure, targets: list[ListRef]) -> None:
+    """分别: the k values go to the k lists or places, in order (nothing when the numbers differ)."""
+    if len(targets) != len(figure.values):
+        if len(targets) == 1 and len(figure.values) >= 1:
+            claims.append(Claim(figure.metric, figure.values[0], targets[0], figure.start))
+        return
+    for ref, value in zip(targets, figure.values):
+        claims.append(Claim(figure.metric, value, ref, figure.start))
+
+
+def _enumeration(subject: Subject, subjects: list[Subject], figure: Figure, state: DocState,
+                 breakdown_places: bool) -> list[ListRef]:
+    """The lists 分别 spreads over: the levels of one phrase (省、市、县三级), or the last k lists."""
+    k = len(figure.values)
+    if len(subject.levels) == k:
+        return [_level_ref(level, subject, state, breakdown_places) for level in subject.levels]
+    lists = [s for s in subjects if s.kind == "list" and s.start < figure.start and not s.part]
+    if len(lists) >= k:
+        return [list_ref(s, state, breakdown_places) for s in lists[-k:]]
+    return []
+
+
+def _level_ref(level, subject: Subject, state: DocState, breakdown_places: bool) -> ListRef:
+    scope = level.scope
+    if level.place and breakdown_places:
+        scope = (state.current or state.overall()).scope
+    return ListRef(scope, level.place, subject.under_construction)
+
+
+def list_ref(subject: Subject, state: DocState, breakdown_places: bool) -> ListRef:
+    """The list a list phrase names: its levels joined, or the document's list when it names none."""
+    if subject.bare:
+        base = state.overall()
+        return ListRef(base.scope, base.region, subject.under_construction or base.under_construction)
+    places = [level.place for level in subject.levels if level.place]
+    if len(subject.levels) == 1:
+        return _level_ref(subject.levels[0], subject, state, breakdown_places)
+    region = places[0] if len(set(places)) == 1 and len(places) == len(subject.levels) else None
+    return ListRef(join_scopes([level.scope for level in subject.levels]), region, subject.under_construction)

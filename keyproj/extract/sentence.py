@@ -1,0 +1,453 @@
+"""The grammar of one sentence: lists, other groups of projects, places, and figures with their wording.
+
+Everything here is found by patterns compiled from keyproj/lexicon/wordings.yaml; nothing is
+decided here about whose figure a number is (keyproj.extract.roles does that). A sentence gives
+
+* *subjects*, left to right: key-project lists (``省市重点项目``, ``列入省重点项目的28项``, with
+  their count), other groups of projects (``续建项目``, ``总投资10亿元以上的项目``, ``这批项目``,
+  ``签约项目``), money that is not a list's (``到位资金``), and places (``武安市、涉县``);
+* *figures*: a metric's wording followed by its value or values (``完成投资113亿元、153亿元``),
+  and counts of started and finished projects (``已开工78个``, ``12个项目建成投产``).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from keyproj.extract.numbers import AMOUNT_UNIT, NUMBER, amount_in_yi, parse_number
+from keyproj.extract.regions import find_places, government_level, place
+from keyproj.lexicon import (
+    alternation,
+    first_characters,
+    load,
+    mapping,
+    section_words,
+    words,
+)
+
+W = "wordings"
+
+
+@dataclass(slots=True)
+class Value:
+    """One figure's value (in 亿元, %, percentage points or a count) and its qualifier."""
+
+    value: float
+    qualifier: str = ""
+
+
+@dataclass(slots=True)
+class Level:
+    """One level word or place in front of a list noun: its scope, and its place when it names one."""
+
+    scope: str
+    place: str | None = None
+
+
+@dataclass(slots=True)
+class Subject:
+    """What the figures after it are about, until the next subject.
+
+    kind: ``list`` (a key-project list), ``anaphor`` (这批项目: the list named last), ``plain``
+    (项目 without modifiers, maybe counted), ``under_construction`` (在建项目: the 在建 part of
+    the list), ``signed`` (签约项目), ``part`` (a stage, sector, size band or named project),
+    ``other`` (another programme or money that is not a list's), ``places``.
+    """
+
+    kind: str
+    start: int
+    end: int
+    levels: list[Level] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    count: Value | None = None
+    count_start: int = -1
+    under_construction: bool = False
+    bare: bool = False            # a list named without its level
+    stage: str = ""               # a realised stage verb in the list's phrase: started/finished
+    part: bool = False            # a list phrase that names only a part of the list
+    membership: bool = False      # 列入 X 重点项目: the reporter's projects on another list
+    aside: bool = False           # 另有 / 另列 / 其中: holds for its own clause only
+
+
+@dataclass(slots=True)
+class Figure:
+    """A metric's figure(s) at [start, end) of the sentence: one value, or several after 分别."""
+
+    metric: str
+    start: int
+    end: int
+    values: list[Value]
+    enumerated: bool = False
+    role: str = "realised"       # set by roles: realised, planned, negated, part, other, target ...
+    subject: Subject | None = None
+
+
+# ---------------------------------------------------------------- patterns from the lexicon
+
+def _qualifier_alternation(kind: str) -> str:
+    before = [w for w, q in mapping(W, "qualifiers").items() if w not in ("以上", "左右", "以下", "多", "余")]
+    if kind == "before":
+        return alternation(before)
+    return alternation(["以上", "左右", "以下", "多", "余"])
+
+
+@functools.cache
+def patterns() -> dict[str, re.Pattern[str]]:
+    """Every pattern of the sentence grammar, compiled once from the lexicon."""
+    qb = f"(?P<qb>{_qualifier_alternation('before')})?"
+    qa = f"(?P<qa>{_qualifier_alternation('after')})?"
+    counter = alternation(words(W, "counters", "projects"))
+    not_count = r"(?!百分点|月|季度|工作日|小时|一批|方面|清单|百分之)"
+    list_noun = alternation(words(W, "list_nouns", "key_list"))
+    started = words(W, "stages", "started")
+    finished = words(W, "stages", "finished")
+    stage = f"(?:(?P<started>{alternation(started)})|(?P<finished>{alternation(finished)}))"
+    level_words = [w for ws in section_words(W, "levels").values() for w in ws]
+    fillers = alternation(words(W, "fillers", "between"))
+    found = {
+        "list": list_noun,
+        "count": rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
+        "count_after": rf"(?:计划|管理|名单)?的?(?:正式)?(?:项目)?(?:{fillers})*{qb}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
+        "amount": rf"{qb}(?:(?P<num>{NUMBER})\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
+        "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
+        "percent": rf"{qb}(?:(?P<num>{NUMBER})\s*%|百分之(?P<num2>{NUMBER})){qa}",
+        "points": rf"{qb}(?P<num>{NUMBER})\s*(?:个百分点|百分点|%){qa}",
+        "fillers": rf"(?:{fillers}|\s)*",
+        "separator": r"\s*(?:、|和|及|以及)\s*",
+        "enum_separator": r"\s*(?:、|和|及|以及|,|，|;|；)\s*",
+        "group": r"项目|工程(?!项目)|类(?=[(（\d]|项目|投资|完成)|(?<=[个项])(?:领域|行业|板块|类别)",
+        "stage_after": rf"(?:已|已经|实现|均|全部|实际|陆续)*{stage}(?!率|类|计划|任务|目标|准备|手续)",
+        "stage_before": rf"{stage}(?:建设)?的?(?:新)?(?:重点)?(?:建设)?(?:项目|工程)?(?:(?:{fillers})|另有)*"
+                        rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?!(?:重点)?(?:建设)?(?:项目|工程)){qa}",
+        "count_stage": rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?:(?:重点)?(?:建设)?(?:项目|工程))?"
+                       rf"(?:已|已经|实现|均|全部|实际)*{stage}(?!率|类|计划|任务|目标|准备)",
+        "levels": alternation(level_words),
+        "overall": alternation(words(W, "overall", "reporter")),
+        "anaphor": alternation(words(W, "anaphors", "same_list")),
+        "membership": alternation(words(W, "membership", "listed_in")),
+        "place_group": rf"(?P<num>{NUMBER})\s*个(?:{alternation(words(W, 'place_groups', 'by_place'))})",
+        "each_places": r"各(?:县市区|县\(市、区\)|县\(市,区\)|市\(地\)|市州|市\(州\)|地市|县区|县|市|区)的?",
+        "signed": alternation(words(W, "signed", "signed")),
+        "respectively": alternation(words(W, "enumeration", "respectively")),
+        "clause": r"[,，;；:：!?！？。]",
+        "share_of": r"的?(?:比例|比重)[^。;；]{0,12}?(?:分别)?(?:为|是|达)",
+    }
+    for name in ("ceremony", "event", "other_subject", "other_group", "per_day", "size_band", "stage_part"):
+        found[name] = alternation(words(W, "distractors", name))
+    for name in ("parts", "places"):
+        found["breakdown_" + name] = alternation(words(W, "breakdowns", name))
+    found["target"] = alternation(words(W, "targets", "future"))
+    found["next_step"] = alternation(words(W, "targets", "next_step"))
+    found["planned"] = alternation(words(W, "stages", "planned"))
+    found["negated"] = alternation(words(W, "stages", "negated"))
+    found["partial_only"] = alternation(words(W, "stages", "partial_only"))
+    compiled = {}
+    for name, pattern in found.items():
+        try:
+            compiled[name] = re.compile(first_characters([pattern]) + pattern)
+        except ValueError:  # a pattern that may start with anything (qualifiers are optional)
+            compiled[name] = re.compile(pattern)
+    return compiled
+
+
+@functools.cache
+def metric_patterns() -> list[tuple[str, str, int, re.Pattern[str]]]:
+    """(entry, metric, sign, pattern) for each metric wording entry of the lexicon."""
+    found = []
+    for name, entry in load(W)["metrics"].items():
+        metric = entry.get("metric", name)
+        pattern = alternation(entry["words"])
+        found.append((name, metric, int(entry.get("sign", 1)), entry.get("kind", "amount"),
+                      re.compile(first_characters([pattern]) + pattern)))
+    return found
+
+
+def qualifier_of(match: re.Match[str]) -> str:
+    """The qualifier (approx, over, under) of a value match, before or after its number."""
+    table = mapping(W, "qualifiers")
+    groups = match.groupdict()
+    return table.get(groups.get("qb") or "", "") or table.get(groups.get("qa") or "", "")
+
+
+# ---------------------------------------------------------------- values
+
+def parse_values(sentence: str, pos: int, kind: str, enumerated: bool) -> tuple[list[Value], int, bool]:
+    """The value(s) of one kind starting at ``pos`` (after fillers): one, or several joined by 、和及
+    (after 分别 also by commas); the unit may come only with the last (113、153亿元).
+
+    Returns the values, the end, and whether 分别 stood among the fillers.
+    """
+    p = patterns()
+    filler = p["fillers"].match(sentence, pos)
+    enumerated = enumerated or "分别" in filler.group(0)
+    pos = filler.end()
+    if kind == "percent":
+        share = p["share_of"].match(sentence, pos)
+        if share:
+            pos = share.end()
+            enumerated = enumerated or "分别" in share.group(0)
+        elif sentence.startswith("的", pos):
+            pos += 1
+    values: list[Value] = []
+    pending: list[float] = []  # numbers whose unit comes with a later value
+    item = p[kind]
+    while True:
+        match = item.match(sentence, pos)
+        if match and match.end() > pos:
+            values.extend(Value(v * _unit_factor(match, kind), qualifier_of(match)) for v in pending)
+            pending = []
+            values.append(Value(_value_of(match, kind), qualifier_of(match)))
+            pos = match.end()
+        elif kind == "amount" and (bare := p["bare_number"].match(sentence, pos)):
+            pending.append(parse_number(bare.group("num")))
+            pos = bare.end()
+        else:
+            break
+        separator = p["enum_separator" if enumerated else "separator"].match(sentence, pos)
+        if not separator:
+            break
+        end, pos = pos, separator.end()
+        if not (item.match(sentence, pos) or kind == "amount" and p["bare_number"].match(sentence, pos)):
+            return values, end, enumerated  # the separator leads to something else: it is not ours
+    return values, pos, enumerated
+
+
+def _value_of(match: re.Match[str], kind: str) -> float:
+    if kind == "amount":
+        if match.group("wan"):
+            return amount_in_yi("", "万亿元")
+        return amount_in_yi(match.group("num"), match.group("unit"))
+    if kind == "percent":
+        return parse_number(match.group("num") or match.group("num2"))
+    return parse_number(match.group("num"))
+
+
+def _unit_factor(match: re.Match[str], kind: str) -> float:
+    if kind == "amount" and not match.group("wan"):
+        return amount_in_yi("1", match.group("unit"))
+    return 1.0
+
+
+def count_value(match: re.Match[str]) -> Value:
+    return Value(parse_number(match.group("num")), qualifier_of(match))
+
+
+# ---------------------------------------------------------------- clauses
+
+def clause_start(sentence: str, pos: int) -> int:
+    """Start of the clause holding ``pos`` (after the last comma-like mark before it)."""
+    best = 0
+    for match in patterns()["clause"].finditer(sentence, 0, pos):
+        best = match.end()
+    return best
+
+
+def clause_end(sentence: str, pos: int) -> int:
+    match = patterns()["clause"].search(sentence, pos)
+    return match.start() if match else len(sentence)
+
+
+# ---------------------------------------------------------------- subjects
+
+_STRIP = re.compile(
+    r"(?:19|20)\d{2}年度?|[\d一二三四五六七八九十元]+\s*[-—~～至到]?\s*[\d一二三四五六七八九十]*月(?:份|底|末)?"
+    r"|今年|去年|全年|年内|年初|年度|当年|本年度?|上半年|下半年|[一二三四]季度|前三季度|同期|截至|截止|目前|当时|最终"
+    r"|新增|实施|安排|确定|推进|推动|共有|共|有|其中|另有|此外|以及|的|已|等|全部|均|总计|合计|累计|在|对|为|中|里"
+    r"|[\s,，、:：;；“”\"'()（）《》【】■●——\-]")
+
+
+def _levels(modifiers: str, state: object) -> list[Level]:
+    """The level words and places right before a list noun, as scopes (省、市 -> province, city)."""
+    p = patterns()
+    tokens: list[tuple[int, int, Level]] = []
+    # 级 after a name makes it a list's level (泉州市级): here that is what is looked for
+    for start, end, surface in find_places(modifiers.replace("级", "\x00")):
+        found = place(surface, tuple(state.chain))
+        if found is None:
+            continue
+        own = found.name in state.chain
+        tokens.append((start, end, Level(found.level, None if own else found.name)))
+    taken = [(s, e) for s, e, _ in tokens]
+    for match in p["levels"].finditer(modifiers):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        scope = _level_scope(match.group(0), state)
+        if scope:
+            tokens.append((match.start(), match.end(), Level(scope)))
+    if not tokens:
+        return []
+    tokens.sort(key=lambda t: t[0])
+    run = [tokens[-1]]
+    for token in reversed(tokens[:-1]):
+        gap = modifiers[token[1]:run[0][0]]
+        if gap.strip("、,，和及与 级") == "":
+            run.insert(0, token)
+        else:
+            break
+    return [t[2] for t in run]
+
+
+def _level_scope(word: str, state: object) -> str | None:
+    """The scope a level word names, seen from the reporter (市重点 in Beijing is the province's)."""
+    for level, items in section_words(W, "levels").items():
+        if word not in items:
+            continue
+        if level == "all_levels":
+            return None
+        if level == "own_city":
+            return "province" if set(state.chain) & {"北京市", "上海市", "天津市", "重庆市"} else "city"
+        if level == "own_district":
+            return "province" if state.level == "province" and state.reporter.endswith("自治区") else "county"
+        return level
+    return None
+
+
+def _realised_stage(text: str) -> str:
+    """'started' / 'finished' when text holds a realised stage verb (not planned, not negated)."""
+    p = patterns()
+    for match in p["stage_after"].finditer(text):
+        before = text[max(0, match.start() - 6):match.start()]
+        if p["planned"].search(before) or p["negated"].search(text[max(0, match.start() - 2):match.start()]):
+            continue
+        return "started" if match.group("started") else "finished"
+    return ""
+
+
+def list_subject(sentence: str, match: re.Match[str], window_start: int, state: object) -> Subject:
+    """A key-project list phrase: level words, count, 在建, 列入, a stage verb or a part's words."""
+    p = patterns()
+    window = sentence[window_start:match.start()]
+    count = None
+    for candidate in p["count"].finditer(window):
+        if not p["place_group"].match(sentence, window_start + candidate.start("num")):
+            count = candidate
+    modifiers = window[count.end():] if count else window
+    stripped = p["overall"].sub(" ", modifiers)
+    without_each = p["each_places"].sub(" ", stripped)
+    if p["levels"].search(without_each):
+        stripped = without_each  # 各县市区州重点项目: 州's list, reported by place
+    subject = Subject("list", window_start + count.start() if count else match.start(),
+                      match.end(), levels=_levels(stripped, state))
+    subject.bare = not subject.levels
+    if _SIGNED_GROUP.search(modifiers.rstrip()):
+        subject.kind = "signed"
+    subject.membership = bool(p["membership"].search(window))
+    subject.aside = "其中" in sentence[max(0, window_start - 3):match.start()]
+    subject.under_construction = "在建" in modifiers or "在建" in match.group(0)
+    group = p["place_group"].search(window)
+    subject.part = bool(
+        p["other_group"].search(window) or p["size_band"].search(window) or p["ceremony"].search(window)
+        or (group and not p["overall"].search(window[:group.start()]))
+        or p["planned"].search(modifiers) and p["stage_after"].search(modifiers))
+    subject.stage = _realised_stage(modifiers)
+    if not subject.stage and p["stage_part"].search(modifiers):
+        subject.part = True
+    if count is not None:
+        subject.count, subject.count_start = count_value(count), window_start + count.start()
+    else:
+        after = p["count_after"].match(sentence, match.end())
+        if after:
+            subject.count, subject.count_start = count_value(after), after.start("num")
+            subject.end = after.end()
+    if subject.count is not None and not subject.stage:
+        follows = p["stage_after"].match(sentence, subject.end)
+        counted = follows and p["count_after"].match(sentence, follows.end())
+        if follows and not counted and not p["partial_only"].match(sentence, follows.start()):
+            subject.stage = "started" if follows.group("started") else "finished"
+    return subject
+
+
+# 签约项目, 签约正式合同招商项目, 签约重点项目: the signed projects themselves
+_SIGNED_GROUP = re.compile(r"签约(?:正式合同|合同)?(?:招商|引资)?(?:重点)?$")
+
+
+def group_subject(sentence: str, match: re.Match[str], window_start: int) -> Subject:
+    """Another group of projects (项目 / 工程 / 类 not in a list phrase), classified by its words."""
+    p = patterns()
+    window = sentence[window_start:match.start()]
+    count = None
+    for candidate in p["count"].finditer(window):
+        if not p["place_group"].match(sentence, window_start + candidate.start("num")):
+            count = candidate
+    words_before = window[:count.start()] + " " + window[count.end():] if count else window
+    subject = Subject("part", window_start, match.end())
+    subject.aside = "另" in window
+    if count is not None:
+        subject.count, subject.count_start = count_value(count), window_start + count.start()
+    else:
+        after = p["count_after"].match(sentence, match.end())
+        if after and not sentence.startswith("的", match.end()):
+            subject.count, subject.count_start = count_value(after), after.start("num")
+            subject.end = after.end()
+    if p["signed"].search(words_before) and _SIGNED_GROUP.search(words_before.rstrip()):
+        subject.kind = "signed"
+    elif p["signed"].search(words_before) and p["size_band"].search(words_before):
+        subject.kind = "part"
+    elif p["other_group"].search(words_before) or p["ceremony"].search(words_before):
+        subject.kind = "other"
+    elif p["size_band"].search(words_before) or p["partial_only"].search(words_before):
+        subject.kind = "part"
+    elif "在建" in words_before and not _STRIP.sub("", words_before.replace("在建", "")):
+        subject.kind = "under_construction"
+    elif p["stage_part"].search(words_before) or p["stage_after"].search(words_before):
+        subject.kind, subject.stage = "part", "stage"
+    else:
+        rest = _STRIP.sub("", p["anaphor"].sub("", p["overall"].sub("", words_before)))
+        if not rest:
+            subject.kind = "anaphor" if p["anaphor"].search(words_before) else "plain"
+    return subject
+
+
+def find_subjects(sentence: str, state: object) -> list[Subject]:
+    """The subjects of a sentence, left to right (see :class:`Subject`)."""
+    p = patterns()
+    subjects: list[Subject] = []
+    previous = 0
+    for match in p["list"].finditer(sentence):
+        start = max(clause_start(sentence, match.start()), previous)
+        subject = list_subject(sentence, match, start, state)
+        subjects.append(subject)
+        previous = subject.end
+    spans = [(s.start, s.end) for s in subjects]
+    ends = sorted(e for _, e in spans)
+    for match in p["group"].finditer(sentence):
+        if any(s <= match.start() < e for s, e in spans):
+            continue
+        start = max([clause_start(sentence, match.start())] + [e for e in ends if e <= match.start()])
+        subject = group_subject(sentence, match, start)
+        subjects.append(subject)
+        ends.append(subject.end)
+        ends.sort()
+    for match in p["other_subject"].finditer(sentence):
+        subjects.append(Subject("other", match.start(), match.end()))
+    spans = [(s.start, s.end) for s in subjects if s.kind == "list"]
+    run: Subject | None = None
+    for start, end, surface in find_places(sentence):
+        if any(s <= start < e for s, e in spans):
+            continue
+        found = place(surface, tuple(state.chain))
+        if found is None or found.name in state.chain:
+            continue
+        if run is not None and sentence[run.end:start].strip("、,，和及与 ") == "":
+            run.places.append(found.name)
+            run.end = end
+            continue
+        run = Subject("places", start, end, places=[found.name])
+        subjects.append(run)
+    subjects.sort(key=lambda s: (s.end, s.start))
+    _places_own_lists(sentence, subjects, state)
+    return subjects
+
+
+def _places_own_lists(sentence: str, subjects: list[Subject], state: object) -> None:
+    """"晋江市对214个重点项目": a list named without a level after a place in its clause is that place's."""
+    last_places: Subject | None = None
+    for subject in subjects:
+        if subject.kind == "places":
+            last_places = subject
+        elif subject.kind == "list" and subject.bare and last_places is not None \
+                and len(last_places.places) == 1 \
+                and clause_start(sentence, last_places.start) == clause_start(sentence, subject.start):
+            name = last_places.places[0]
+            subject.levels, subject.bare = [Level(government_level(name), name)], False

@@ -1,0 +1,148 @@
+"""What a document carries from sentence to sentence: who reports, for which period, about which list.
+
+A document is read as a sequence. Its state holds
+
+* the reporting government (sources.csv's ``region``, else the title's place, else the text's
+  first place) and the level of its own list;
+* the report period: the months of the title, else of the lead paragraph (1-9月, 上半年 ...),
+  which figures without months of their own take;
+* the lists named so far: the *main* list (the first one named, to which a later bare
+  全县重点项目 refers back), the *last* list (which 这批项目 points to) and the *current* list
+  (which a sentence with bare counts or amounts refers to; it holds until another list is named
+  and falls back to the main list at a new paragraph).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from keyproj.extract.periods import Published, TimeMention, find_time_mentions
+from keyproj.extract.regions import (
+    ancestors,
+    canonical_region,
+    find_places,
+    government_level,
+)
+from keyproj.extract.sentence import patterns
+
+_RANK = {"province": 0, "city": 1, "county": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ListRef:
+    """One key-project list: its scope (``province``, ``city``, ``county`` or a ``+`` join), the place
+    it belongs to (None: the reporter), and whether only its 在建 part is meant."""
+
+    scope: str
+    region: str | None = None
+    under_construction: bool = False
+    signed: bool = False  # the signed projects (签约), which take the reporter's level
+
+
+def join_scopes(scopes: list[str]) -> str:
+    """Scopes joined in the order province, city, county: [city, province] -> 'province+city'."""
+    return "+".join(sorted(dict.fromkeys(scopes), key=lambda s: _RANK.get(s, 3)))
+
+
+@dataclass(slots=True)
+class DocState:
+    """The state of one document while its sentences are read in order."""
+
+    reporter: str
+    level: str
+    chain: tuple[str, ...]          # the reporter and the places above it
+    published: Published
+    report_months: tuple[int, int] | None = None
+    report_year: int | None = None
+    main: ListRef | None = None
+    last: ListRef | None = None
+    current: ListRef | None = None
+    paragraph: int = -1             # start of the paragraph the current list was named in
+    counts: dict[ListRef, float] = field(default_factory=dict)  # a list's count, to tell its groups apart
+
+    @property
+    def own(self) -> ListRef:
+        """The reporter's own list (an unqualified 重点项目 before any list is named)."""
+        return ListRef(self.level)
+
+    def in_paragraph(self, paragraph: int) -> ListRef:
+        """The list a sentence without a list of its own refers to."""
+        if paragraph != self.paragraph:
+            self.current, self.paragraph = self.main, paragraph
+        return self.current or self.main or self.own
+
+    def name(self, ref: ListRef, paragraph: int) -> None:
+        """A sentence named this list: it becomes the last and the current one (and the main one if first)."""
+        if ref.signed:
+            return
+        if self.main is None and self.level in ref.scope.split("+"):
+            self.main = ref  # the overall list holds the reporter's own level (省市县 in a county)
+        self.last = ref
+        self.current, self.paragraph = ref, paragraph
+
+    def overall(self) -> ListRef:
+        """What 全县重点项目 / an unqualified list refers to: the main list once one is named."""
+        return self.main or self.own
+
+    def level_of(self, place_name: str) -> str:
+        """The level of a place named in the text (municipalities are provinces)."""
+        return government_level(place_name)
+
+    def is_own_or_above(self, place_name: str) -> bool:
+        """Whether a place is the reporter or one of its parents (its list is then a level, not a place)."""
+        return place_name in self.chain
+
+
+def reporting_region(meta: dict[str, str], text: str) -> str:
+    """The reporting government: sources.csv's region, else the title's first place, else the text's."""
+    region = (meta.get("region") or "").strip()
+    if region:
+        return canonical_region(region)
+    for source in (meta.get("title") or "", text[:400]):
+        found = find_places(source)
+        if found:
+            return canonical_region(found[0][2])
+    return ""
+
+
+def report_period(meta: dict[str, str], text: str) -> tuple[int | None, tuple[int, int] | None]:
+    """(year, months) of the report as its title or lead paragraph states them (None where they do not)."""
+    year: int | None = None
+    months: tuple[int, int] | None = None
+    lead_end = _lead_end(text)
+    lead = text[:lead_end]
+    if patterns()["ceremony"].search(lead) or patterns()["event"].search(lead):
+        lead = ""  # a lead about a ceremony does not state the report's period
+    for source, start, end in ((meta.get("title") or "", 0, None), (lead, 0, None)):
+        for mention in find_time_mentions(source, start, end):
+            if year is None and mention.year:
+                year = mention.year
+            if months is None and mention.months and mention.months[0] == 1:
+                months = mention.months
+        if months is not None:
+            break
+    return year, months
+
+
+def _lead_end(text: str) -> int:
+    """The end of the title and the first paragraph with a full stop (where a report states its period)."""
+    stop = text.find("。")
+    if stop < 0:
+        return min(len(text), 300)
+    return min(stop + 1, 600)
+
+
+def new_state(meta: dict[str, str], text: str) -> DocState:
+    """The state at the start of a document."""
+    reporter = reporting_region(meta or {}, text)
+    year, months = report_period(meta or {}, text)
+    return DocState(
+        reporter=reporter,
+        level=government_level(reporter) if reporter else "county",
+        chain=ancestors(reporter) if reporter else (),
+        published=Published.parse((meta or {}).get("published")),
+        report_months=months,
+        report_year=year,
+    )
+
+
+__all__ = ["DocState", "ListRef", "TimeMention", "join_scopes", "new_state", "report_period", "reporting_region"]

@@ -1,0 +1,139 @@
+"""Tables in report text (Markdown-like rows "|a|b|" or plain "a| b| c"): one fact per cell.
+
+A table is consecutive lines with at least two cells each. Its header names each column's
+metric (项目数 -> projects, 年度计划投资 -> annual_plan, 1-9月完成投资 -> completed_investment,
+完成率 / 占年度计划 -> completion_rate, 总投资 -> total_investment); the caption above it (or a
+one-cell first row) names the list, the unit (万元) and the period. Each row is a place (its
+region, with the caption's list) or a list (省重大项目), or the total (合计: the reporter).
+Rows that are neither (州直: a management unit) give nothing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from keyproj.extract.numbers import parse_number
+from keyproj.extract.periods import TimeMention, find_time_mentions
+from keyproj.extract.regions import place
+from keyproj.extract.roles import list_ref
+from keyproj.extract.sentence import find_subjects
+from keyproj.extract.state import DocState, ListRef
+
+_ROW = re.compile(r"^[ \t]*\|?(?:[^|\n]*\|){2,}[^|\n]*$", re.MULTILINE)
+_RULE = re.compile(r"^[\s|:\-]+$")
+_TOTAL = re.compile(r"^(?:合计|总计|全市|全州|全县|全区|全省|小计)$")
+_COLUMNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"项目(?:个)?数|个数"), "projects"),
+    (re.compile(r"总投资"), "total_investment"),
+    (re.compile(r"完成率|占年度计划|完成年度计划"), "completion_rate"),
+    (re.compile(r"年度计划投资|年度投资计划|年计划投资|计划投资"), "annual_plan"),
+    (re.compile(r"完成投资"), "completed_investment"),
+]
+_NUMBER = re.compile(r"^\s*(-?[\d,]+(?:\.\d+)?)\s*%?\s*$")
+
+
+@dataclass(slots=True)
+class Table:
+    start: int
+    end: int
+    rows: list[tuple[int, int]]  # line spans
+    done: bool = False
+
+
+@dataclass(slots=True)
+class Cell:
+    ref: ListRef
+    metric: str
+    value: float
+    start: int
+    end: int
+    times: list[TimeMention] = field(default_factory=list)
+
+
+def find_tables(text: str) -> list[Table]:
+    """Runs of at least two consecutive lines with two or more cells each."""
+    if "|" not in text:
+        return []
+    found: list[Table] = []
+    rows: list[tuple[int, int]] = []
+    for match in _ROW.finditer(text):
+        cells = [c for c in _cells(match.group(0)) if c]
+        if rows and text[rows[-1][1]:match.start()].strip() != "" or len(cells) < 2 and not _RULE.match(match.group(0)):
+            _close(found, rows)
+            rows = []
+        if len(cells) >= 2 or _RULE.match(match.group(0)) and rows:
+            rows.append(match.span())
+    _close(found, rows)
+    return found
+
+
+def _close(found: list[Table], rows: list[tuple[int, int]]) -> None:
+    if len(rows) >= 2:
+        found.append(Table(rows[0][0], rows[-1][1], rows))
+
+
+def _cells(line: str) -> list[str]:
+    line = line.strip()
+    line = line.removeprefix("|")
+    line = line.removesuffix("|")
+    return [cell.strip() for cell in line.split("|")]
+
+
+def _caption(text: str, table: Table) -> tuple[str, int]:
+    """The two lines above the table (its title and unit note)."""
+    start = table.start
+    for _ in range(2):
+        start = text.rfind("\n", 0, max(0, start - 1)) + 1
+    return text[start:table.start], start
+
+
+def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
+    """The facts of a table's cells, with the list each row stands for."""
+    caption, _ = _caption(text, table)
+    lines = [text[s:e] for s, e in table.rows]
+    header_index = next(i for i, line in enumerate(lines)
+                        if not _RULE.match(line) and len([c for c in _cells(line) if c]) >= 2)
+    if header_index > 0:
+        caption += " " + " ".join(lines[:header_index])
+    header = _cells(lines[header_index])
+    metrics = [next((m for p, m in _COLUMNS if p.search(h)), None) for h in header]
+    factor = 1e-4 if "万元" in caption + "".join(header) else 1.0
+    listed = [s for s in find_subjects(caption, state) if s.kind == "list" and not s.bare]
+    base = _ref(listed[-1], state) if listed else state.current or state.overall()
+    caption_times = [m for m in find_time_mentions(caption) if m.months]
+    cells: list[Cell] = []
+    for (start, end), line in zip(table.rows[header_index + 1:], lines[header_index + 1:]):
+        values = _cells(line)
+        if _RULE.match(line) or not values:
+            continue
+        label = values[0]
+        ref = _row_ref(label, base, state)
+        if ref is None:
+            continue
+        for column, (metric, raw) in enumerate(zip(metrics, values)):
+            number = _NUMBER.match(raw)
+            if column == 0 or metric is None or not number:
+                continue
+            value = parse_number(number.group(1))
+            if metric in ("completed_investment", "annual_plan", "total_investment"):
+                value *= factor
+            times = [m for m in find_time_mentions(header[column]) if m.months] or caption_times
+            cells.append(Cell(ref, metric, value, start, end, times[-1:]))
+    return cells
+
+
+def _ref(subject, state: DocState) -> ListRef:
+    return list_ref(subject, state, False)
+
+
+def _row_ref(label: str, base: ListRef, state: DocState) -> ListRef | None:
+    """The list a row stands for: the total, a place (with the caption's list) or a named list."""
+    if _TOTAL.match(label):
+        return ListRef(base.scope, None, base.under_construction)
+    listed = [s for s in find_subjects(label, state) if s.kind == "list"]
+    if listed and not listed[-1].part:
+        return _ref(listed[-1], state)
+    found = place(label, tuple(state.chain))
+    if found is not None and found.name not in state.chain:
+        return ListRef(base.scope, found.name, base.under_construction)
+    return None

@@ -1,0 +1,101 @@
+"""Document-level reading: list state across sentences, number roles, period forms, the arithmetic check."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from keyproj.extract import extract_rows
+from keyproj.extract.checks import check_notes
+from keyproj.read.documents import read_document
+
+
+def _rows(tmp_path: Path, text: str, region: str = "长汀县", published: str = "2022-07-10", title: str = "") -> set:
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    meta = {"file": path.name, "published": published, "region": region, "title": title, "url": ""}
+    return {(r["region"], r["scope"], r["period_start"], r["period_end"], r["metric"], r["value"])
+            for r in extract_rows(read_document(path, meta))}
+
+
+# ---- list state across sentences
+
+def test_a_list_named_in_one_sentence_holds_for_the_next(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "今年全县共安排县重点项目40个。1-6月，累计完成投资20.5亿元，完成年度计划的51%。")
+    assert ("长汀县", "county", "2022-01", "2022-06", "completed_investment", 20.5) in rows
+    assert ("长汀县", "county", "2022-01", "2022-06", "completion_rate", 51.0) in rows
+
+
+def test_a_new_list_switches_and_an_anaphor_points_back(tmp_path: Path) -> None:
+    text = ("今年全县共安排县重点项目40个。\n列入省重点项目的共6个，这批项目1-6月完成投资3.1亿元。"
+            "\n1-6月，全县重点项目完成投资20.5亿元。")
+    rows = _rows(tmp_path, text)
+    assert ("长汀县", "province", "2022-01", "2022-06", "completed_investment", 3.1) in rows
+    assert ("长汀县", "county", "2022-01", "2022-06", "completed_investment", 20.5) in rows
+
+
+def test_a_list_named_after_其中_does_not_become_current(tmp_path: Path) -> None:
+    text = ("1-6月，全县40个县重点项目完成投资20.5亿元。其中，列入省重点项目的6个项目完成投资3.1亿元。"
+            "新开工项目8个。")
+    assert ("长汀县", "county", "2022-01", "2022-06", "started_projects", 8.0) in _rows(tmp_path, text)
+
+
+def test_the_report_period_comes_from_the_title(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "全县重点项目建设进展顺利。\n已有12个项目建成投产。", title="1-5月全县重点项目进展情况")
+    assert rows == {("长汀县", "county", "2022-01", "2022-05", "finished_projects", 12.0)}
+
+
+# ---- number roles
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("1-6月，全县重点项目新开工15个。", {("started_projects", 15.0)}),                       # realised
+    ("1-6月，全年计划新开工的30个项目中，已有21个开工建设。", {("started_projects", 21.0)}),   # stage group realised
+    ("1-6月，全县计划开工项目30个。", set()),                                              # planned
+    ("1-6月，全县尚有9个项目未开工。", set()),                                              # negated
+    ("1-6月，全县重点项目完成投资20亿元，同比增长12%。", {("completed_investment", 20.0)}),   # growth
+    ("1-6月，全县重点项目到位资金8亿元，占年度计划的30%。", set()),                           # other money
+    ("1-6月，续建项目完成投资12亿元。", set()),                                             # part (stage)
+    ("1-6月，总投资10亿元以上项目完成投资9亿元。", set()),                                    # part (size band)
+    ("1-6月，全县3个乡镇完成投资超过年度计划的60%。", set()),                                 # group of places
+    ("4月，全县重点项目集中开工活动共开工项目12个，总投资50亿元。", set()),                     # ceremony
+    ("1-6月，预备项目中有2个提前开工，完成投资1.2亿元。", set()),                              # other programme
+    ("下一步，力争全县重点项目完成投资60亿元。", set()),                                       # target
+])
+def test_number_roles(tmp_path: Path, text: str, kept: set) -> None:
+    assert {(r[4], r[5]) for r in _rows(tmp_path, text)} == kept
+
+
+def test_分别_over_places_in_a_breakdown_takes_the_list(tmp_path: Path) -> None:
+    text = "1-9月，全市重点项目完成投资80亿元。分县看，长汀县、连城县分别完成投资12.1亿元、9.5亿元。"
+    rows = _rows(tmp_path, text, region="龙岩市", published="2022-10-10")
+    assert ("长汀县", "city", "2022-01", "2022-09", "completed_investment", 12.1) in rows
+    assert ("连城县", "city", "2022-01", "2022-09", "completed_investment", 9.5) in rows
+
+
+# ---- period forms
+
+@pytest.mark.parametrize(("text", "period"), [
+    ("去年全县重点项目完成投资40亿元。", ("2021-01", "2021-12")),
+    ("前5月全县重点项目完成投资20亿元。", ("2022-01", "2022-05")),
+    ("元至4月全县重点项目完成投资15亿元。", ("2022-01", "2022-04")),
+    ("1~9\n月份，全县重点项目完成投资30亿元。", ("2022-01", "2022-09")),
+    ("截至目前，全县重点项目完成投资25亿元。", ("2022-01", "2022-06")),
+    ("6月份当月全县重点项目完成投资5亿元。", ("2022-06", "2022-06")),
+])
+def test_period_forms(tmp_path: Path, text: str, period: tuple[str, str]) -> None:
+    rows = _rows(tmp_path, text)
+    assert {(r[2], r[3]) for r in rows} == {period}
+
+
+# ---- the arithmetic check
+
+def test_the_arithmetic_check_notes_a_contradiction() -> None:
+    def row(metric: str, value: float, end: str = "2022-06") -> dict:
+        return {"region": "长汀县", "scope": "county", "subset": "", "period_start": "2022-01",
+                "period_end": "2022-12" if metric == "annual_plan" else end, "metric": metric, "value": value}
+
+    consistent = [row("annual_plan", 40), row("completed_investment", 20.4), row("completion_rate", 51)]
+    assert check_notes(consistent) == []
+    wrong = [row("annual_plan", 40), row("completed_investment", 30), row("completion_rate", 51)]
+    notes = check_notes(wrong)
+    assert len(notes) == 1 and "长汀县 county" in notes[0] and "20.40" in notes[0]
