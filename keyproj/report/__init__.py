@@ -7,7 +7,9 @@ A notebook checks its parameters and gets the data once::
 
 then builds tables (``annual_series``, ``year_lists``, ...), figures (``plot_*``, ``show``) and
 HTML (``about``, ``text``, ``table``, ``cells_table``) from this one module. Labels of codes
-(``scope_label``, ``metric_label``, ...) come from labels.yaml.
+(``scope_label``, ``metric_label``, ...) come from labels.yaml. The targets report adds the research
+functions (``pace``, ``full_year_bunching``, ``ratchet``, ``amplification``, ``describe_coverage``),
+their figures (``plot_pace``, ...), tables (``estimate_table``, ...) and regions (``province_of``).
 """
 from __future__ import annotations
 
@@ -46,6 +48,16 @@ from keyproj.report.plotting import (
     setup_plotting,
     show,
 )
+from keyproj.report.plotting_targets import (
+    plain_log_axis,
+    plot_amplification,
+    plot_bunching,
+    plot_full_year_rates,
+    plot_pace,
+    plot_ratchet,
+    plot_schedule_margins,
+)
+from keyproj.report.regions import cities_of, level_label, place_of, province_of, select_levels
 from keyproj.report.tables import (
     annual_series,
     audit_facts,
@@ -63,6 +75,19 @@ from keyproj.report.tables import (
     year_periods,
     year_summary,
 )
+from keyproj.report.targets import (
+    TABLE_FORMATS,
+    bunching_min_obs,
+    coverage_table,
+    dropped_text,
+    estimate_table,
+    inference_notes,
+    note_counts,
+    notes,
+    select_years,
+    term,
+)
+from keyproj.research import amplification, describe_coverage, full_year_bunching, pace, ratchet
 
 __all__ = [
     "DataIndex", "ParameterError", "Parameters", "Trend", "about", "annual_series", "audit_facts",
@@ -74,4 +99,12 @@ __all__ = [
     "sources_table",
     "subset_label", "table", "text", "trend_sentence", "validate", "year_lists", "year_periods",
     "year_summary",
+]
+# The targets report (04_targets.ipynb).
+__all__ += [
+    "TABLE_FORMATS", "amplification", "bunching_min_obs", "cities_of", "coverage_table", "describe_coverage",
+    "dropped_text", "estimate_table", "full_year_bunching", "inference_notes", "level_label", "note_counts",
+    "notes", "pace", "place_of", "plain_log_axis", "plot_amplification", "plot_bunching",
+    "plot_full_year_rates", "plot_pace", "plot_ratchet", "plot_schedule_margins", "province_of", "ratchet",
+    "select_levels", "select_years", "term",
 ]

@@ -104,14 +104,15 @@ def test_config_errors_are_one_line_before_anything_runs(
     assert not (small / "out").exists()  # nothing ran, nothing written
 
 
-def test_default_config_covers_the_three_notebooks_with_data(data_dir: Path) -> None:
+def test_default_config_covers_the_four_notebooks_with_data(data_dir: Path) -> None:
     config = load_config(DEFAULT_CONFIG)
     notebooks = {report.notebook.name for report in config.reports}
-    assert notebooks == {"01_investment_trends.ipynb", "02_planned_vs_actual.ipynb", "03_source_audit.ipynb"}
+    regional = {"01_investment_trends.ipynb", "02_planned_vs_actual.ipynb", "03_source_audit.ipynb"}
+    assert notebooks == regional | {"04_targets.ipynb"}  # 04 covers the whole panel, no region
     regions = {str(report.parameters.get("region")) for report in config.reports}
     assert {"泉州市", "泉港区", "南安市", "晋江市", "泉州台商投资区", "福建省", "厦门市"} <= regions
     for region in ("泉州市", "泉港区", "南安市", "晋江市", "泉州台商投资区"):
-        assert {r.notebook.name for r in config.reports if r.parameters.get("region") == region} == notebooks
+        assert {r.notebook.name for r in config.reports if r.parameters.get("region") == region} == regional
     # Every entry has data: the notebooks' own validation passes on the built dataset.
     index = DataIndex.load(data_dir)
     for report in config.reports:
