@@ -27,6 +27,22 @@ def reference_dir() -> Path:
     return REFERENCE_DIR
 
 
+FUJIAN_REFERENCE_FILES = ("fujian_key_projects.csv", "quanzhou_key_projects.csv")
+"""The Fujian reference files: enough for most data tests and quick to build (the national file is
+tested in tests/data/test_coverage.py and test_notes.py)."""
+
+
+@pytest.fixture
+def fujian_data(tmp_path: Path) -> Path:
+    """A data folder holding only the Fujian reference files."""
+    import shutil
+
+    (tmp_path / "reference").mkdir()
+    for name in FUJIAN_REFERENCE_FILES:
+        shutil.copy(REFERENCE_DIR / name, tmp_path / "reference" / name)
+    return tmp_path
+
+
 def copy_data_inputs(root: Path) -> Path:
     """A writable copy of the repository's data inputs (documents, reference figures, corrections) in root/data."""
     import shutil
@@ -36,6 +52,7 @@ def copy_data_inputs(root: Path) -> Path:
     shutil.copytree(REFERENCE_DIR, data / "reference")
     shutil.copy(REPO_ROOT / "data" / "corrections.csv", data / "corrections.csv")
     return data
+
 
 # Headless Chromium for the browser checks (installed by .ci/run; the checks skip without it).
 CHROMIUM = Path("/usr/bin/chromium")

@@ -1,12 +1,11 @@
 """Hand corrections (corrections.csv): add, drop, replace, and one error line per malformed row."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REFERENCE_DIR, REPO_ROOT
+from conftest import REPO_ROOT
 
 from keyproj.data.build import build
 from keyproj.data.corrections import CORRECTION_COLUMNS, read_corrections
@@ -18,17 +17,9 @@ HXNEWS = "http://hxnews.com/news/fj/mn/qz/202108/09/2010678.shtml"
 QUANZHOU_H1 = "泉州市,city,under_construction,2021-01,2021-06"
 
 
-FUJIAN_FILES = ("fujian_key_projects.csv", "quanzhou_key_projects.csv")
-"""The Fujian reference files: enough for these tests and quick to build (the national file is
-tested in test_coverage and test_notes)."""
-
-
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
-    (tmp_path / "reference").mkdir()
-    for name in FUJIAN_FILES:
-        shutil.copy(REFERENCE_DIR / name, tmp_path / "reference" / name)
-    return tmp_path
+def data(fujian_data: Path) -> Path:
+    return fujian_data
 
 
 def write_corrections(data: Path, *rows: str, header: str = HEADER) -> Path:

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REFERENCE_DIR
 
 from keyproj.data.build import STAMP_NAME, build
 from keyproj.data.load import is_stale, known_regions, load_facts, load_panel
@@ -15,17 +13,9 @@ from keyproj.errors import KeyprojError
 from keyproj.paths import DATA_ENV
 
 
-FUJIAN_FILES = ("fujian_key_projects.csv", "quanzhou_key_projects.csv")
-"""The Fujian reference files: enough for these tests and quick to build (the national file is
-tested in test_coverage and test_notes)."""
-
-
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
-    (tmp_path / "reference").mkdir()
-    for name in FUJIAN_FILES:
-        shutil.copy(REFERENCE_DIR / name, tmp_path / "reference" / name)
-    return tmp_path
+def data(fujian_data: Path) -> Path:
+    return fujian_data
 
 
 def age(path: Path, seconds: float) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FUJIAN_REFERENCE_FILES
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -55,8 +56,7 @@ def gold(repo_root: Path) -> pd.DataFrame:
 def reference(reference_dir: Path) -> pd.DataFrame:
     # The Fujian and Quanzhou figures: checked to agree with each other. The national file holds
     # lists measured against other benchmarks (data/reference/notes/list_notes.csv), on purpose.
-    return pd.concat([_read_facts(reference_dir / name) for name in
-                      ("fujian_key_projects.csv", "quanzhou_key_projects.csv")], ignore_index=True)
+    return pd.concat([_read_facts(reference_dir / name) for name in FUJIAN_REFERENCE_FILES], ignore_index=True)
 
 
 def _value(facts: pd.DataFrame, region: str, scope: str, start: str, end: str, metric: str) -> float:
