@@ -22,7 +22,7 @@ from keyproj.extract.periods import (
     find_year_mentions,
     resolve_period,
 )
-from keyproj.extract.sentence import Subject, find_subjects, patterns
+from keyproj.extract.sentence import Subject, find_subjects, list_subjects, patterns
 from keyproj.extract.state import DocState, ListRef, new_state
 from keyproj.facts import FACT_COLUMNS, LIST_METRICS, METRIC_UNITS
 from keyproj.lexicon import compile_words, load, words
@@ -205,8 +205,21 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
     sentence = text[start:end]
     paragraph = text.rfind("\n", 0, start) + 1
     state.in_paragraph(paragraph)
-    subjects = _heading(text, paragraph, start) + find_subjects(sentence, state)
-    figures = roles.find_figures(sentence, subjects)
+    worded = roles.worded_figures(sentence)
+    if not worded and not _may_count_group(sentence):
+        # Only a counted list can give this sentence a figure; lists named without one still
+        # change the state, and the time index still advances over the sentence.
+        lists = list_subjects(sentence, state)
+        if not any(s.count is not None for s in lists):
+            if lists:
+                _name_lists(sorted(lists, key=lambda s: (s.end, s.start)), state, paragraph,
+                            patterns()["breakdown_places"].search(sentence) is not None)
+            times.around(start, end)
+            return []
+    else:
+        lists = None
+    subjects = _heading(text, paragraph, start) + find_subjects(sentence, state, lists)
+    figures = roles.find_figures(sentence, subjects, worded)
     roles.sentence_roles(sentence, figures, state.published.year)
     breakdown_places = patterns()["breakdown_places"].search(sentence) is not None
     claims = roles.resolve(sentence, figures, subjects, state, breakdown_places)
@@ -223,6 +236,11 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
             fact.quote_start, fact.quote_end = quote_start, quote_end
             facts.append(fact)
     return facts
+
+
+def _may_count_group(sentence: str) -> bool:
+    """Whether a group that is not a list phrase may be counted as a figure (签约项目N个, 在建项目N个)."""
+    return "在建" in sentence or "签约" in sentence or patterns()["signed"].search(sentence) is not None
 
 
 _HEADING = re.compile(r"[—\-■●·\s]*([^。\d\n]{2,20}?(?:项目|工程))。")

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from keyproj.errors import BadInputError, KeyprojError
+from keyproj.extract.placematch import PlaceMatcher
 from keyproj.util.atomic import atomic_write_bytes
 
 Level = Literal["province", "city", "county"]
@@ -365,7 +366,7 @@ class Gazetteer:
 
     def __init__(self, table: _Table) -> None:
         self._table = table
-        self._automaton: Any = None
+        self._matcher: PlaceMatcher | None = None
         self._positions: dict[Place, int] | None = None
 
     def places(self) -> list[Place]:
@@ -416,19 +417,9 @@ class Gazetteer:
         """Place mentions in a sentence: (start, end, surface), longest leftmost first, no overlaps.
         A name followed by 级 is a list's level (泉州市级重点项目), not a place; places.yaml's common
         words are none (中心城区 names no 城区, 长治久安 no 长治)."""
-        if self._automaton is None:
-            import ahocorasick
-
-            automaton = ahocorasick.Automaton()
-            for surface in self._table.index:
-                automaton.add_word(surface, (len(surface), True))
-            for word in self._table.common:  # found to be skipped: 长治久安 is no mention of 长治
-                automaton.add_word(word, (len(word), False))
-            automaton.make_automaton()
-            self._automaton = automaton
-        return [(end + 1 - size, end + 1, text[end + 1 - size: end + 1])
-                for end, (size, place) in self._automaton.iter_long(text)
-                if place and text[end + 1: end + 2] != "级"]
+        if self._matcher is None:  # found to be skipped: 长治久安 is no mention of 长治
+            self._matcher = PlaceMatcher(self._table.index, self._table.common)
+        return self._matcher.find(text)
 
     def _candidates(self, mention: str) -> list[int]:
         """The places with this surface form, or that of its Simplified form (鄭州 -> 郑州)."""

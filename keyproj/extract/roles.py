@@ -42,8 +42,25 @@ class Claim:
     position: int
 
 
-def find_figures(sentence: str, subjects: list[Subject]) -> list[Figure]:
-    """Every figure of a sentence: wordings with values, stage counts, list and signed counts."""
+def find_figures(sentence: str, subjects: list[Subject], worded: list[Figure] | None = None) -> list[Figure]:
+    """Every figure of a sentence: wordings with values, stage counts, list and signed counts
+    (``worded``: the sentence's :func:`worded_figures`, when already found)."""
+    figures = worded_figures(sentence) if worded is None else list(worded)
+    for subject in subjects:
+        if subject.count is None or subject.kind not in ("list", "signed", "under_construction"):
+            continue
+        metric = "signed_projects" if subject.kind == "signed" else {
+            "started": "started_projects", "finished": "finished_projects"}.get(subject.stage, "projects")
+        figures.append(Figure(metric, subject.count_start, subject.end, [subject.count], subject=subject))
+        if subject.kind == "list" and not subject.stage:
+            figures.extend(_implicit_total(sentence, subject, figures))
+    figures.sort(key=lambda f: f.start)
+    return figures
+
+
+def worded_figures(sentence: str) -> list[Figure]:
+    """The figures that need no subject: metric wordings with their values, and stage counts.
+    Without these, only a counted list or group can give a sentence a figure."""
     p = patterns()
     candidates = []
     for _, metric, sign, kind, pattern in metric_patterns():
@@ -69,15 +86,6 @@ def find_figures(sentence: str, subjects: list[Subject]) -> list[Figure]:
         figures.append(figure)
         taken_until = stop
     figures.extend(_stage_counts(sentence, [(f.start, f.end) for f in figures]))
-    for subject in subjects:
-        if subject.count is None or subject.kind not in ("list", "signed", "under_construction"):
-            continue
-        metric = "signed_projects" if subject.kind == "signed" else {
-            "started": "started_projects", "finished": "finished_projects"}.get(subject.stage, "projects")
-        figures.append(Figure(metric, subject.count_start, subject.end, [subject.count], subject=subject))
-        if subject.kind == "list" and not subject.stage:
-            figures.extend(_implicit_total(sentence, subject, figures))
-    figures.sort(key=lambda f: f.start)
     return figures
 
 

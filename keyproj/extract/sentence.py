@@ -11,6 +11,7 @@ decided here about whose figure a number is (keyproj.extract.roles does that). A
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -235,17 +236,28 @@ def count_value(match: re.Match[str]) -> Value:
 
 # ---------------------------------------------------------------- clauses
 
+def _clause_marks(sentence: str) -> list[int]:
+    """Where the clause marks of a sentence stand (the last sentence's, kept: its clauses are asked
+    for many times over)."""
+    if _CLAUSE_MARKS[0] != sentence:
+        _CLAUSE_MARKS[:] = [sentence, [m.start() for m in patterns()["clause"].finditer(sentence)]]
+    return _CLAUSE_MARKS[1]
+
+
+_CLAUSE_MARKS: list = [None, []]
+
+
 def clause_start(sentence: str, pos: int) -> int:
     """Start of the clause holding ``pos`` (after the last comma-like mark before it)."""
-    best = 0
-    for match in patterns()["clause"].finditer(sentence, 0, pos):
-        best = match.end()
-    return best
+    marks = _clause_marks(sentence)
+    index = bisect.bisect_left(marks, pos)
+    return marks[index - 1] + 1 if index else 0
 
 
 def clause_end(sentence: str, pos: int) -> int:
-    match = patterns()["clause"].search(sentence, pos)
-    return match.start() if match else len(sentence)
+    marks = _clause_marks(sentence)
+    index = bisect.bisect_left(marks, pos)
+    return marks[index] if index < len(marks) else len(sentence)
 
 
 # ---------------------------------------------------------------- subjects
@@ -399,16 +411,11 @@ def group_subject(sentence: str, match: re.Match[str], window_start: int) -> Sub
     return subject
 
 
-def find_subjects(sentence: str, state: object) -> list[Subject]:
-    """The subjects of a sentence, left to right (see :class:`Subject`)."""
+def find_subjects(sentence: str, state: object, lists: list[Subject] | None = None) -> list[Subject]:
+    """The subjects of a sentence, left to right (see :class:`Subject`); ``lists``: the sentence's
+    :func:`list_subjects`, when already found."""
     p = patterns()
-    subjects: list[Subject] = []
-    previous = 0
-    for match in p["list"].finditer(sentence):
-        start = max(clause_start(sentence, match.start()), previous)
-        subject = list_subject(sentence, match, start, state)
-        subjects.append(subject)
-        previous = subject.end
+    subjects = _list_subjects(sentence, state) if lists is None else list(lists)
     spans = [(s.start, s.end) for s in subjects]
     ends = sorted(e for _, e in spans)
     for match in p["group"].finditer(sentence):
@@ -421,7 +428,38 @@ def find_subjects(sentence: str, state: object) -> list[Subject]:
         ends.sort()
     for match in p["other_subject"].finditer(sentence):
         subjects.append(Subject("other", match.start(), match.end()))
-    spans = [(s.start, s.end) for s in subjects if s.kind == "list"]
+    subjects.extend(_place_subjects(sentence, [(s.start, s.end) for s in subjects if s.kind == "list"], state))
+    subjects.sort(key=lambda s: (s.end, s.start))
+    _places_own_lists(sentence, subjects, state)
+    return subjects
+
+
+def list_subjects(sentence: str, state: object) -> list[Subject]:
+    """The list phrases of a sentence (kind ``list``, or ``signed`` when named like one), as
+    :func:`find_subjects` gives them (places are looked for only when a list without a level may
+    be theirs)."""
+    subjects = _list_subjects(sentence, state)
+    if any(s.bare for s in subjects):
+        places = _place_subjects(sentence, [(s.start, s.end) for s in subjects if s.kind == "list"], state)
+        _places_own_lists(sentence, sorted(subjects + places, key=lambda s: (s.end, s.start)), state)
+    return subjects
+
+
+def _list_subjects(sentence: str, state: object) -> list[Subject]:
+    """The list phrases of a sentence (and the signed groups named like one), left to right."""
+    subjects: list[Subject] = []
+    previous = 0
+    for match in patterns()["list"].finditer(sentence):
+        start = max(clause_start(sentence, match.start()), previous)
+        subject = list_subject(sentence, match, start, state)
+        subjects.append(subject)
+        previous = subject.end
+    return subjects
+
+
+def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) -> list[Subject]:
+    """Runs of places named outside the list phrases (``spans``), other than the reporter and its parents."""
+    found_runs: list[Subject] = []
     run: Subject | None = None
     for start, end, surface in find_places(sentence):
         if any(s <= start < e for s, e in spans):
@@ -434,10 +472,8 @@ def find_subjects(sentence: str, state: object) -> list[Subject]:
             run.end = end
             continue
         run = Subject("places", start, end, places=[found.name])
-        subjects.append(run)
-    subjects.sort(key=lambda s: (s.end, s.start))
-    _places_own_lists(sentence, subjects, state)
-    return subjects
+        found_runs.append(run)
+    return found_runs
 
 
 def _places_own_lists(sentence: str, subjects: list[Subject], state: object) -> None:

@@ -121,11 +121,31 @@ def alternation(items: Iterable[str]) -> str:
     """``(?:w1|w2|...)``: plain words escaped and longest first (so 重点建设项目 wins over 重点项目),
     ``re:`` fragments as written."""
     unique = sorted(set(items), key=lambda w: (-len(_fragment(w)), w))
-    return "(?:" + "|".join(_fragment(w) for w in unique) + ")"
+    if any(w.startswith(REGEX_PREFIX) for w in unique):
+        return "(?:" + "|".join(_fragment(w) for w in unique) + ")"
+    # Plain words grouped by their first character (重(?:点建设项目|点项目)|…): the same matches
+    # in the same order of trial (only words of one first character can match at a place), but
+    # the regex engine tries one branch per first character instead of one per word.
+    groups: dict[str, list[str]] = {}
+    for word in unique:
+        groups.setdefault(word[0], []).append(re.escape(word[1:]))
+    branches = [re.escape(first) + (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")")
+                for first, rests in groups.items()]
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _class_escapes() -> dict[Any, str]:
+    import re._constants as c
+
+    return {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s"}
+
+
+_CATEGORIES = _class_escapes()
 
 
 def _first(parsed: Any) -> tuple[set[str], bool]:
-    """(characters a match can start with, whether the pattern can match the empty string)."""
+    """(characters a match can start with, whether the pattern can match the empty string); a
+    class escape such as \\d stands for its whole class."""
     import re._constants as c
 
     chars: set[str] = set()
@@ -141,6 +161,8 @@ def _first(parsed: Any) -> tuple[set[str], bool]:
                     if item[1] - item[0] > 2000:
                         raise ValueError("range too wide for a first-character set")
                     chars.update(chr(i) for i in range(item[0], item[1] + 1))
+                elif item_op is c.CATEGORY and item in _CATEGORIES:
+                    chars.add(_CATEGORIES[item])  # a class escape (\\d), kept as such
                 else:
                     raise ValueError(f"cannot list the first characters of {item_op}")
             return chars, False
@@ -184,8 +206,24 @@ def first_character_set(patterns: Iterable[str]) -> frozenset[str]:
         found, can_be_empty = _first(parser.parse(pattern))
         if can_be_empty:
             raise ValueError(f"pattern can match the empty string: {pattern!r}")
+        if any(len(char) > 1 for char in found):
+            raise ValueError(f"pattern can start with a whole class of characters: {pattern!r}")
         chars |= found
     return frozenset(chars)
+
+
+def _first_class(patterns: Iterable[str]) -> str:
+    """The body of a character class holding every character (or class escape, \\d) a match of
+    any pattern can start with."""
+    import re._parser as parser
+
+    items: set[str] = set()
+    for pattern in patterns:
+        found, can_be_empty = _first(parser.parse(pattern))
+        if can_be_empty:
+            raise ValueError(f"pattern can match the empty string: {pattern!r}")
+        items |= found
+    return "".join(item if len(item) > 1 else re.escape(item) for item in sorted(items))
 
 
 def first_characters(patterns: Iterable[str]) -> str:
@@ -194,8 +232,7 @@ def first_characters(patterns: Iterable[str]) -> str:
     Derived from the parsed patterns, so it follows every edit of the words (see
     :func:`first_character_set`).
     """
-    body = "".join(re.escape(ch) for ch in sorted(first_character_set(patterns)))
-    return f"(?=[{body}])"
+    return f"(?=[{_first_class(patterns)}])"
 
 
 def compile_words(items: Iterable[str], flags: int = 0) -> re.Pattern[str]:

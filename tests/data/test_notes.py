@@ -11,7 +11,12 @@ from conftest import REFERENCE_DIR
 
 from keyproj.cli import main
 from keyproj.data.build import build
-from keyproj.data.notes import LIST_NOTE_COLUMNS, LIST_NOTES_FILE, list_notes_path, read_list_notes
+from keyproj.data.notes import (
+    LIST_NOTE_COLUMNS,
+    LIST_NOTES_FILE,
+    list_notes_path,
+    read_list_notes,
+)
 from keyproj.data.rows import RowsError
 from keyproj.data.tables import PANEL_TABLE, validate
 
