@@ -13,7 +13,7 @@ from keyproj.read.documents import read_document
 
 def _examples() -> list[tuple[str, dict[str, Any]]]:
     found = []
-    for name in ("wordings", "numbers"):
+    for name in ("wordings", "numbers", "time"):
         for section, entries in load(name).items():
             for key, entry in entries.items():
                 for index, example in enumerate(entry.get("examples") or ()):
