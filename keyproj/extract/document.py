@@ -213,7 +213,7 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
         if not any(s.count is not None for s in lists):
             if lists:
                 _name_lists(sorted(lists, key=lambda s: (s.end, s.start)), state, paragraph,
-                            patterns()["breakdown_places"].search(sentence) is not None)
+                            _in_breakdown(text, paragraph, end, state))
             times.around(start, end)
             return []
     else:
@@ -221,7 +221,7 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
     subjects = _heading(text, paragraph, start) + find_subjects(sentence, state, lists)
     figures = roles.find_figures(sentence, subjects, worded)
     roles.sentence_roles(sentence, figures, state.published.year)
-    breakdown_places = patterns()["breakdown_places"].search(sentence) is not None
+    breakdown_places = _in_breakdown(text, paragraph, end, state)
     claims = roles.resolve(sentence, figures, subjects, state, breakdown_places)
     _name_lists(subjects, state, paragraph, breakdown_places)
     in_sentence, carried_months = times.around(start, end)
@@ -236,6 +236,18 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
             fact.quote_start, fact.quote_end = quote_start, quote_end
             facts.append(fact)
     return facts
+
+
+def _in_breakdown(text: str, paragraph: int, end: int, state: DocState) -> bool:
+    """Whether a breakdown by place (分县区看, a heading "三、分县区情况。") was named in this paragraph
+    before ``end``: it holds to the paragraph's end (the text is looked at once, left to right)."""
+    start = max(state.breakdown_scanned, paragraph)
+    if start < end:
+        found = patterns()["breakdown_places"].search(text, start, end)
+        if found:
+            state.breakdown_at = found.start()
+        state.breakdown_scanned = end
+    return state.breakdown_at >= paragraph
 
 
 def _may_count_group(sentence: str) -> bool:
@@ -270,7 +282,8 @@ def _name_lists(subjects: list, state: DocState, paragraph: int, breakdown_place
     several lists in turn leaves the document's main list current."""
     named: list[ListRef] = []
     for subject in subjects:
-        if subject.kind != "list" or subject.part or len(subject.levels) > 1 and not subject.count:
+        if subject.kind != "list" or subject.part or subject.places or len(subject.counts) > 1 \
+                or len(subject.levels) > 1 and not subject.count:
             continue
         ref = roles.list_ref(subject, state, breakdown_places)
         if ref.region is not None:

@@ -32,6 +32,9 @@ _AFTER_AMOUNT_NOT_FIGURE = re.compile(r"(?:以上|以下|及以上)?的?(?:重�
 _IMPLICIT_TOTAL = re.compile(r"[,，]?[^\d,，。;；、完计投]{0,4}?(?=近|约|超过|超|逾|突破|\d|万亿)")
 
 
+_RESPECTIVELY_IS = re.compile(r"分别(?:为|是|达到?)")
+
+
 @dataclass(slots=True)
 class Claim:
     """A realised figure with the list it belongs to (a region of None is the list's or the reporter's)."""
@@ -51,11 +54,28 @@ def find_figures(sentence: str, subjects: list[Subject], worded: list[Figure] | 
             continue
         metric = "signed_projects" if subject.kind == "signed" else {
             "started": "started_projects", "finished": "finished_projects"}.get(subject.stage, "projects")
-        figures.append(Figure(metric, subject.count_start, subject.end, [subject.count], subject=subject))
+        figures.append(Figure(metric, subject.count_start, subject.end, subject.counts or [subject.count],
+                              len(subject.counts) > 1, subject=subject))
         if subject.kind == "list" and not subject.stage:
             figures.extend(_implicit_total(sentence, subject, figures))
     figures.sort(key=lambda f: f.start)
+    _plan_make_up(sentence, subjects, figures)
     return figures
+
+
+def _plan_make_up(sentence: str, subjects: list[Subject], figures: list[Figure]) -> None:
+    """"安排重点项目168个…其中新开工项目60个": after a list announced with its count (安排 / 确定), the
+    stage counts after 其中 are the plan's make-up, not realised starts."""
+    p = patterns()
+    announced = [s.end for s in subjects if s.kind == "list" and s.count is not None and not s.stage
+                 and p["planned"].search(sentence, clause_start(sentence, s.start), s.start)]
+    if not announced:
+        return
+    for figure in figures:
+        if figure.metric in ("started_projects", "finished_projects") and figure.role == "realised" \
+                and figure.subject is None and not sentence.startswith(("已", "实际"), figure.start) \
+                and "其中" in sentence[announced[0]:figure.start]:
+            figure.role = "planned"
 
 
 def worded_figures(sentence: str) -> list[Figure]:
@@ -69,13 +89,20 @@ def worded_figures(sentence: str) -> list[Figure]:
     candidates.sort()
     figures: list[Figure] = []
     taken_until = -1
-    for start, _, end, metric, sign, kind in candidates:
+    for index, (start, _, end, metric, sign, kind) in enumerate(candidates):
         if start < taken_until:
             continue
         respectively = p["respectively"].search(sentence, max(0, start - 4), start) is not None
         values, stop, enumerated = parse_values(sentence, end, kind, respectively)
         if not values:
-            continue
+            # "完成投资位居全市前三，分别为68.2亿元、…": the values after 分别为 are the last wording's
+            later = candidates[index + 1][0] if index + 1 < len(candidates) else len(sentence)
+            after = _RESPECTIVELY_IS.search(sentence, end, later)
+            if after is None:
+                continue
+            values, stop, enumerated = parse_values(sentence, after.start(), kind, True)
+            if len(values) < 2:
+                continue
         if kind == "amount" and _AFTER_AMOUNT_NOT_FIGURE.match(sentence, stop):
             continue  # "总投资10亿元以上的项目", "总投资230亿元的小镇": a size band or one project
         if sign < 0:
@@ -83,6 +110,8 @@ def worded_figures(sentence: str) -> list[Figure]:
         figure = Figure(metric, start, stop, values, enumerated or len(values) > 1)
         if p["per_day"].search(sentence, max(0, start - 5), start):
             figure.role = "per_day"
+        elif values[0].qualifier in ("over", "under") and "均" in p["fillers"].match(sentence, end).group(0):
+            figure.role = "threshold"  # "投资完成率均超过85%": a bound every member passes, not a figure
         figures.append(figure)
         taken_until = stop
     figures.extend(_stage_counts(sentence, [(f.start, f.end) for f in figures]))
@@ -118,7 +147,7 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
                 lead = sentence[match.end("num"):verb]
             if p["negated"].search(sentence, max(0, verb - 2), verb):
                 figure.role = "negated"
-            elif p["planned"].search(lead):
+            elif p["planned"].search(lead) and "全部" not in lead:  # 计划新开工项目已全部开工: realised
                 figure.role = "planned"
             elif sentence[max(0, verb - 2):verb] in ("部分", "主体"):
                 figure.role = "part"
@@ -199,9 +228,9 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
             continue
         if subject is None and _names_a_part(sentence, figure):
             continue
-        if subject is not None and subject.kind == "list" and (
-                subject.part or subject.stage and figure.subject is not subject):
-            continue  # a part of the list, or the group of its started / finished projects
+        if subject is not None and subject.kind == "list" and (subject.part or subject.places and not
+                                                               figure.enumerated or subject.stage and figure.subject is not subject):
+            continue  # a part of the list, a sum over several places, or the group of its started / finished projects
         if subject is not None and subject.kind in ("part", "other"):
             continue
         if subject is not None and subject.kind == "signed":
@@ -262,6 +291,10 @@ def _enumeration(subject: Subject, subjects: list[Subject], figure: Figure, stat
                  breakdown_places: bool) -> list[ListRef]:
     """The lists 分别 spreads over: the levels of one phrase (省、市、县三级), or the last k lists."""
     k = len(figure.values)
+    if len(subject.places) == k:  # places before the list noun; its level word (or the breakdown's list) the scope
+        base = (state.current or state.overall()) if breakdown_places or subject.bare else list_ref(
+            subject, state, breakdown_places)
+        return [ListRef(base.scope, place, subject.under_construction) for place in subject.places]
     if len(subject.levels) == k:
         return [_level_ref(level, subject, state, breakdown_places) for level in subject.levels]
     lists = [s for s in subjects if s.kind == "list" and s.start < figure.start and not s.part]

@@ -16,18 +16,12 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from keyproj.extract.numbers import AMOUNT_UNIT, NUMBER, amount_in_yi, parse_number
+from keyproj.extract.grammar import W, metric_patterns, patterns, qualifier_of
+from keyproj.extract.numbers import amount_in_yi, parse_number
 from keyproj.extract.regions import find_places, government_level, place
-from keyproj.lexicon import (
-    alternation,
-    first_characters,
-    load,
-    mapping,
-    section_words,
-    words,
-)
+from keyproj.lexicon import alternation, section_words, words
 
-W = "wordings"
+__all__ = ["Figure", "Level", "Subject", "Value", "metric_patterns", "patterns", "qualifier_of"]
 
 
 @dataclass(slots=True)
@@ -62,6 +56,7 @@ class Subject:
     levels: list[Level] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     count: Value | None = None
+    counts: list[Value] = field(default_factory=list)  # 分别为十二项、二十一项: one count per level
     count_start: int = -1
     under_construction: bool = False
     bare: bool = False            # a list named without its level
@@ -82,93 +77,6 @@ class Figure:
     enumerated: bool = False
     role: str = "realised"       # set by roles: realised, planned, negated, part, other, target ...
     subject: Subject | None = None
-
-
-# ---------------------------------------------------------------- patterns from the lexicon
-
-def _qualifier_alternation(kind: str) -> str:
-    before = [w for w, q in mapping(W, "qualifiers").items() if w not in ("以上", "左右", "以下", "多", "余")]
-    if kind == "before":
-        return alternation(before)
-    return alternation(["以上", "左右", "以下", "多", "余"])
-
-
-@functools.cache
-def patterns() -> dict[str, re.Pattern[str]]:
-    """Every pattern of the sentence grammar, compiled once from the lexicon."""
-    qb = f"(?P<qb>{_qualifier_alternation('before')})?"
-    qa = f"(?P<qa>{_qualifier_alternation('after')})?"
-    counter = alternation(words(W, "counters", "projects"))
-    not_count = r"(?!百分点|月|季度|工作日|小时|一批|方面|清单|百分之)"
-    list_noun = alternation(words(W, "list_nouns", "key_list"))
-    started = words(W, "stages", "started")
-    finished = words(W, "stages", "finished")
-    stage = f"(?:(?P<started>{alternation(started)})|(?P<finished>{alternation(finished)}))"
-    level_words = [w for ws in section_words(W, "levels").values() for w in ws]
-    fillers = alternation(words(W, "fillers", "between"))
-    found = {
-        "list": list_noun,
-        "count": rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
-        "count_after": rf"(?:计划|管理|名单)?的?(?:正式)?(?:项目)?(?:{fillers})*{qb}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
-        "amount": rf"{qb}(?:(?P<num>{NUMBER})\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
-        "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
-        "percent": rf"{qb}(?:(?P<num>{NUMBER})\s*%|百分之(?P<num2>{NUMBER})){qa}",
-        "points": rf"{qb}(?P<num>{NUMBER})\s*(?:个百分点|百分点|%){qa}",
-        "fillers": rf"(?:{fillers}|\s)*",
-        "separator": r"\s*(?:、|和|及|以及)\s*",
-        "enum_separator": r"\s*(?:、|和|及|以及|,|，|;|；)\s*",
-        "group": r"项目|工程(?!项目)|类(?=[(（\d]|项目|投资|完成)|(?<=[个项])(?:领域|行业|板块|类别)",
-        "stage_after": rf"(?:已|已经|实现|均|全部|实际|陆续)*{stage}(?!率|类|计划|任务|目标|准备|手续)",
-        "stage_before": rf"{stage}(?:建设)?的?(?:新)?(?:重点)?(?:建设)?(?:项目|工程)?(?:(?:{fillers})|另有)*"
-                        rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?!(?:重点)?(?:建设)?(?:项目|工程)){qa}",
-        "count_stage": rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?:(?:重点)?(?:建设)?(?:项目|工程))?"
-                       rf"(?:已|已经|实现|均|全部|实际)*{stage}(?!率|类|计划|任务|目标|准备)",
-        "levels": alternation(level_words),
-        "overall": alternation(words(W, "overall", "reporter")),
-        "anaphor": alternation(words(W, "anaphors", "same_list")),
-        "membership": alternation(words(W, "membership", "listed_in")),
-        "place_group": rf"(?P<num>{NUMBER})\s*个(?:{alternation(words(W, 'place_groups', 'by_place'))})",
-        "each_places": r"各(?:县市区|县\(市、区\)|县\(市,区\)|市\(地\)|市州|市\(州\)|地市|县区|县|市|区)的?",
-        "signed": alternation(words(W, "signed", "signed")),
-        "respectively": alternation(words(W, "enumeration", "respectively")),
-        "clause": r"[,，;；:：!?！？。]",
-        "share_of": r"的?(?:比例|比重)[^。;；]{0,12}?(?:分别)?(?:为|是|达)",
-    }
-    for name in ("ceremony", "event", "other_subject", "other_group", "per_day", "size_band", "stage_part"):
-        found[name] = alternation(words(W, "distractors", name))
-    for name in ("parts", "places"):
-        found["breakdown_" + name] = alternation(words(W, "breakdowns", name))
-    found["target"] = alternation(words(W, "targets", "future"))
-    found["next_step"] = alternation(words(W, "targets", "next_step"))
-    found["planned"] = alternation(words(W, "stages", "planned"))
-    found["negated"] = alternation(words(W, "stages", "negated"))
-    found["partial_only"] = alternation(words(W, "stages", "partial_only"))
-    compiled = {}
-    for name, pattern in found.items():
-        try:
-            compiled[name] = re.compile(first_characters([pattern]) + pattern)
-        except ValueError:  # a pattern that may start with anything (qualifiers are optional)
-            compiled[name] = re.compile(pattern)
-    return compiled
-
-
-@functools.cache
-def metric_patterns() -> list[tuple[str, str, int, re.Pattern[str]]]:
-    """(entry, metric, sign, pattern) for each metric wording entry of the lexicon."""
-    found = []
-    for name, entry in load(W)["metrics"].items():
-        metric = entry.get("metric", name)
-        pattern = alternation(entry["words"])
-        found.append((name, metric, int(entry.get("sign", 1)), entry.get("kind", "amount"),
-                      re.compile(first_characters([pattern]) + pattern)))
-    return found
-
-
-def qualifier_of(match: re.Match[str]) -> str:
-    """The qualifier (approx, over, under) of a value match, before or after its number."""
-    table = mapping(W, "qualifiers")
-    groups = match.groupdict()
-    return table.get(groups.get("qb") or "", "") or table.get(groups.get("qa") or "", "")
 
 
 # ---------------------------------------------------------------- values
@@ -308,7 +216,12 @@ def _level_scope(word: str, state: object) -> str | None:
         if level == "all_levels":
             return None
         if level == "own_city":
-            return "province" if set(state.chain) & {"北京市", "上海市", "天津市", "重庆市"} else "city"
+            if set(state.chain) & {"北京市", "上海市", "天津市", "重庆市"}:
+                return "province"
+            # a county-level city's 市级 is its own list, the prefecture's is named (无锡市重大项目);
+            # a bare 市 (省市县重点, 省列…市重点) stays the prefecture's, as in a county
+            own = state.level == "county" and state.reporter.endswith("市") and word == "市级"
+            return "county" if own else "city"
         if level == "own_district":
             return "province" if state.level == "province" and state.reporter.endswith("自治区") else "county"
         return level
@@ -341,8 +254,13 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         stripped = without_each  # 各县市区州重点项目: 州's list, reported by place
     subject = Subject("list", window_start + count.start() if count else match.start(),
                       match.end(), levels=_levels(stripped, state))
+    named = [level.place for level in subject.levels if level.place]
+    if len(named) >= 2 and subject.levels[-1].place is None:
+        # 越城区、柯桥区市级重点项目分别…: places to spread over; the level word after them is the scope
+        subject.places = named
+        subject.levels = [level for level in subject.levels if level.place is None]
     subject.bare = not subject.levels
-    if _SIGNED_GROUP.search(modifiers.rstrip()):
+    if _signed_group().search(modifiers.rstrip()):
         subject.kind = "signed"
     subject.membership = bool(p["membership"].search(window))
     subject.aside = "其中" in sentence[max(0, window_start - 3):match.start()]
@@ -362,6 +280,11 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         if after:
             subject.count, subject.count_start = count_value(after), after.start("num")
             subject.end = after.end()
+            if "分别" in sentence[match.end():after.start("num")]:  # 三级重点项目分别为十二项、二十一项…
+                values, end, _ = parse_values(sentence, after.start("qb") if after.group("qb") else
+                                              after.start("num"), "count", True)
+                if len(values) > 1:
+                    subject.counts, subject.end = values, end
     if subject.count is not None and not subject.stage:
         follows = p["stage_after"].match(sentence, subject.end)
         counted = follows and p["count_after"].match(sentence, follows.end())
@@ -370,8 +293,12 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     return subject
 
 
-# 签约项目, 签约正式合同招商项目, 签约重点项目: the signed projects themselves
-_SIGNED_GROUP = re.compile(r"签约(?:正式合同|合同)?(?:招商|引资)?(?:重点)?$")
+@functools.cache
+def _signed_group() -> re.Pattern[str]:
+    """签约项目, 签约落地项目, 签约招商引资项目, 签约重点项目: the signed projects themselves (the
+    signed words of the lexicon at the end of the words before 项目)."""
+    signed = alternation(words(W, "signed", "signed"))
+    return re.compile(rf"(?:{signed})(?:正式合同|合同)?(?:招商引资|招商|引资)?(?:重点)?$")
 
 
 def group_subject(sentence: str, match: re.Match[str], window_start: int) -> Subject:
@@ -392,7 +319,7 @@ def group_subject(sentence: str, match: re.Match[str], window_start: int) -> Sub
         if after and not sentence.startswith("的", match.end()):
             subject.count, subject.count_start = count_value(after), after.start("num")
             subject.end = after.end()
-    if p["signed"].search(words_before) and _SIGNED_GROUP.search(words_before.rstrip()):
+    if p["signed"].search(words_before) and _signed_group().search(words_before.rstrip()):
         subject.kind = "signed"
     elif p["signed"].search(words_before) and p["size_band"].search(words_before):
         subject.kind = "part"

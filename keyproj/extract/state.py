@@ -58,6 +58,8 @@ class DocState:
     current: ListRef | None = None
     paragraph: int = -1             # start of the paragraph the current list was named in
     counts: dict[ListRef, float] = field(default_factory=dict)  # a list's count, to tell its groups apart
+    breakdown_at: int = -1          # where the last breakdown by place (分县区看) was named
+    breakdown_scanned: int = 0      # the text is looked at for it once, up to here
 
     @property
     def own(self) -> ListRef:

@@ -1,0 +1,119 @@
+"""The patterns of the sentence grammar, compiled once from keyproj/lexicon/wordings.yaml.
+
+keyproj.extract.sentence reads lists, groups and figures with them; nothing here decides whose a
+figure is. Each pattern gets the first-character lookahead derived from its words, so the scan
+skips fast over text that cannot start a match.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from keyproj.extract.numbers import AMOUNT_UNIT, NUMBER
+from keyproj.lexicon import (
+    alternation,
+    first_characters,
+    load,
+    mapping,
+    section_words,
+    words,
+)
+
+W = "wordings"
+
+# ---------------------------------------------------------------- patterns from the lexicon
+
+def _qualifier_alternation(kind: str) -> str:
+    before = [w for w, q in mapping(W, "qualifiers").items() if w not in ("以上", "左右", "以下", "多", "余")]
+    if kind == "before":
+        return alternation(before)
+    return alternation(["以上", "左右", "以下", "多", "余"])
+
+
+@functools.cache
+def patterns() -> dict[str, re.Pattern[str]]:
+    """Every pattern of the sentence grammar, compiled once from the lexicon."""
+    qb = f"(?P<qb>{_qualifier_alternation('before')})?"
+    qa = f"(?P<qa>{_qualifier_alternation('after')})?"
+    counter = alternation(words(W, "counters", "projects"))
+    # a number in quotes or 个 followed by a digit names a programme ("3个100"工程), it counts nothing
+    not_count = r"(?![“”\"」』]|百分点|月|季度|工作日|小时|一批|方面|清单|百分之|\d)"
+    unquoted = r"(?<![“\"「『\d.])"
+    list_noun = alternation(words(W, "list_nouns", "key_list"))
+    started = words(W, "stages", "started")
+    finished = words(W, "stages", "finished")
+    # a second verb may follow the stage word (竣工投运项目, 建成使用): still the same stage
+    stage = f"(?:(?P<started>{alternation(started)})|(?P<finished>{alternation(finished)}(?:投用|投运|使用)?))"
+    level_words = [w for ws in section_words(W, "levels").values() for w in ws]
+    fillers = alternation(words(W, "fillers", "between"))
+    found = {
+        "list": list_noun,
+        "count": rf"{qb}{unquoted}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
+        "count_after": rf"(?:计划|管理|名单)?的?(?:正式)?(?:项目)?(?:{fillers})*{qb}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
+        "amount": rf"{qb}(?:(?P<num>{NUMBER})\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
+        "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
+        "percent": rf"{qb}(?:(?P<num>{NUMBER})\s*%|百分之(?P<num2>{NUMBER})){qa}",
+        "points": rf"{qb}(?P<num>{NUMBER})\s*(?:个百分点|百分点|%){qa}",
+        "fillers": rf"(?:{fillers}|\s)*",
+        "separator": r"\s*(?:、|和|及|以及)\s*",
+        "enum_separator": r"\s*(?:、|和|及|以及|,|，|;|；)\s*",
+        "group": r"项目|工程(?!项目)|类(?=[(（\d]|项目|投资|完成)|(?<=[个项])(?:领域|行业|板块|类别)",
+        "stage_after": rf"(?:已|已经|实现|均|全部|实际|陆续)*{stage}(?!率|类|计划|任务|目标|准备|手续)",
+        "stage_before": rf"{stage}(?:建设)?的?(?:新)?(?:重点)?(?:建设)?(?:项目|工程)?(?:(?:{fillers})|另有)*"
+                        rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?!(?:重点)?(?:建设)?(?:项目|工程)){qa}",
+        # "58个计划新开工项目已全部开工": all of a planned group reached the stage (roles reads 全部)
+        "count_stage": rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?:(?:重点)?(?:建设)?(?:项目|工程)"
+                       rf"|计划(?:新开工|开工|竣工)(?:重点)?(?:项目|工程)(?:已|均)*(?=全部))?"
+                       rf"(?:已|已经|实现|均|全部|实际)*{stage}(?!率|类|计划|任务|目标|准备)",
+        "levels": alternation(level_words),
+        "overall": alternation(words(W, "overall", "reporter")),
+        "anaphor": alternation(words(W, "anaphors", "same_list")),
+        "membership": alternation(words(W, "membership", "listed_in")),
+        "place_group": rf"(?P<num>{NUMBER})\s*个(?:{alternation(words(W, 'place_groups', 'by_place'))})",
+        "each_places": r"各(?:县市区|县\(市、区\)|县\(市,区\)|市\(地\)|市州|市\(州\)|地市|县区|县|市|区)的?",
+        "signed": alternation(words(W, "signed", "signed")),
+        "respectively": alternation(words(W, "enumeration", "respectively")),
+        "clause": r"[,，;；:：!?！？。]",
+        "share_of": r"的?(?:比例|比重)[^。;；]{0,12}?(?:分别)?(?:为|是|达)",
+    }
+    found.update(_word_patterns())
+    compiled = {}
+    for name, pattern in found.items():
+        try:
+            compiled[name] = re.compile(first_characters([pattern]) + pattern)
+        except ValueError:  # a pattern that may start with anything (qualifiers are optional)
+            compiled[name] = re.compile(pattern)
+    return compiled
+
+
+def _word_patterns() -> dict[str, str]:
+    """The patterns that are one lexicon entry's words: distractors, breakdowns, targets, stage marks."""
+    found = {}
+    for name in ("ceremony", "event", "other_subject", "other_group", "per_day", "size_band", "stage_part"):
+        found[name] = alternation(words(W, "distractors", name))
+    for name in ("parts", "places"):
+        found["breakdown_" + name] = alternation(words(W, "breakdowns", name))
+    found["target"] = alternation(words(W, "targets", "future"))
+    found["next_step"] = alternation(words(W, "targets", "next_step"))
+    for name in ("planned", "negated", "partial_only"):
+        found[name] = alternation(words(W, "stages", name))
+    return found
+
+
+@functools.cache
+def metric_patterns() -> list[tuple[str, str, int, re.Pattern[str]]]:
+    """(entry, metric, sign, pattern) for each metric wording entry of the lexicon."""
+    found = []
+    for name, entry in load(W)["metrics"].items():
+        metric = entry.get("metric", name)
+        pattern = alternation(entry["words"])
+        found.append((name, metric, int(entry.get("sign", 1)), entry.get("kind", "amount"),
+                      re.compile(first_characters([pattern]) + pattern)))
+    return found
+
+
+def qualifier_of(match: re.Match[str]) -> str:
+    """The qualifier (approx, over, under) of a value match, before or after its number."""
+    table = mapping(W, "qualifiers")
+    groups = match.groupdict()
+    return table.get(groups.get("qb") or "", "") or table.get(groups.get("qa") or "", "")

@@ -1,0 +1,102 @@
+"""Rules that carry keyproj to reports from places it has not seen (one test per rule; every
+sentence is written for this file, none comes from the dev or hold-out documents)."""
+from __future__ import annotations
+
+from keyproj.extract.document import document_facts
+
+
+def _facts(text: str, region: str, published: str) -> set[tuple]:
+    """(region, scope, start, end, metric, value, qualifier) of every fact of a text."""
+    rows = document_facts("t", text, {"region": region, "published": published})
+    return {(r[1], r[2], r[4], r[5], r[6], r[7], r[9]) for r in rows}
+
+
+def test_shiji_in_a_county_level_city_is_its_own_list() -> None:
+    found = _facts("1-8月，全市142个市级重点项目完成投资260.4亿元，列入苏州市级重点项目的18个。",
+                   "太仓市", "2021-09-10")
+    assert ("太仓市", "county", "2021-01", "2021-12", "projects", 142, "") in found
+    assert ("太仓市", "county", "2021-01", "2021-08", "completed_investment", 260.4, "") in found
+    assert ("太仓市", "city", "2021-01", "2021-12", "projects", 18, "") in found
+
+
+def test_shiji_in_a_prefecture_and_shi_in_a_county_level_city_stay_the_citys() -> None:
+    assert ("三明市", "city", "2021-01", "2021-12", "projects", 80, "") in \
+        _facts("今年全市安排市级重点项目80个。", "三明市", "2021-03-10")
+    assert ("石狮市", "city", "2021-01", "2021-12", "projects", 30, "") in \
+        _facts("2021年，省重点项目12个，市重点项目30个。", "石狮市", "2021-03-10")
+
+
+def test_finished_counts_with_a_second_verb() -> None:
+    found = _facts("1-6月，全县重点项目竣工投用项目7个，建成使用项目不计。", "长汀县", "2021-07-10")
+    assert ("长汀县", "county", "2021-01", "2021-06", "finished_projects", 7, "") in found
+    found = _facts("截至9月底，全区重点项目完工项目15个，另有2个部分投用。", "海曙区", "2021-10-10")
+    assert {f[4:6] for f in found} == {("finished_projects", 15)}
+
+
+def test_signed_groups_from_the_lexicons_signed_words() -> None:
+    found = _facts("今年以来，全县签约落地项目21个，签约投资85.5亿元。", "长汀县", "2021-10-10")
+    assert {f[4:6] for f in found} == {("signed_projects", 21), ("signed_investment", 85.5)}
+    found = _facts("2020年全市签约招商引资项目64项，签约资金240亿元。", "三明市", "2021-02-01")
+    assert {f[4:6] for f in found} == {("signed_projects", 64), ("signed_investment", 240)}
+
+
+def test_places_before_a_list_noun_with_a_level_word_take_the_values_of_fenbie() -> None:
+    found = _facts("1-9月，长汀县、连城县、武平县市级重点项目分别完成投资11.2亿元、9.8亿元和7.1亿元。",
+                   "龙岩市", "2021-10-10")
+    assert {(f[0], f[1], f[5]) for f in found if f[4] == "completed_investment"} == {
+        ("长汀县", "city", 11.2), ("连城县", "city", 9.8), ("武平县", "city", 7.1)}
+
+
+def test_values_after_fenbiewei_belong_to_the_last_wording() -> None:
+    found = _facts("1-9月，全市重点项目完成投资80亿元。分地区看，长汀县、连城县完成投资居全市前两位，"
+                   "分别为12.1亿元、9.5亿元。", "龙岩市", "2021-10-10")
+    assert ("长汀县", "city", "2021-01", "2021-09", "completed_investment", 12.1, "") in found
+    assert ("连城县", "city", "2021-01", "2021-09", "completed_investment", 9.5, "") in found
+
+
+def test_mouhua_as_a_verb_keeps_the_list() -> None:
+    found = _facts("今年全县谋划实施县级重点项目72个，总投资410亿元。", "长汀县", "2021-03-10")
+    assert {f[4:6] for f in found} == {("projects", 72), ("total_investment", 410)}
+    assert _facts("全县谋划储备项目120个，总投资560亿元。", "长汀县", "2021-03-10") == set()
+
+
+def test_a_breakdown_heading_without_kan_holds_for_its_paragraph() -> None:
+    text = ("一季度，全市重点项目完成投资60亿元。\n"
+            "二、分区、县(市)情况。长汀县、连城县重点项目完成投资分别为8.1亿元和6.4亿元。\n"
+            "三、其他。长汀县、连城县重点项目分别完成投资1.1亿元和1.4亿元。")
+    found = _facts(text, "龙岩市", "2021-04-10")
+    assert ("长汀县", "city", "2021-01", "2021-03", "completed_investment", 8.1, "") in found
+    assert ("连城县", "city", "2021-01", "2021-03", "completed_investment", 6.4, "") in found
+    # outside the breakdown's paragraph the places' own lists
+    assert ("长汀县", "county", "2021-01", "2021-03", "completed_investment", 1.1, "") in found
+
+
+def test_list_counts_after_fenbie_are_spread_over_the_levels() -> None:
+    found = _facts("省、市、县三级重点项目分别为九项、十六项和四十项。", "长汀县", "2021-03-10")
+    assert {(f[1], f[5]) for f in found} == {("province", 9), ("city", 16), ("county", 40)}
+
+
+def test_the_make_up_of_an_announced_list_is_planned() -> None:
+    found = _facts("今年全区安排重点项目120个，其中新开工项目45个、竣工项目20个。", "海曙区", "2021-02-10")
+    assert {f[4:6] for f in found} == {("projects", 120)}
+    # realised starts of a list not announced with 安排 / 确定 stay facts
+    found = _facts("1-6月，全区120个重点项目中，已开工98个，其中新开工项目40个。", "海曙区", "2021-07-10")
+    assert ("started_projects", 40) in {f[4:6] for f in found}
+
+
+def test_a_number_in_a_programme_name_is_no_count() -> None:
+    found = _facts("“5个50”重点工程上半年完成投资88亿元。", "三明市", "2021-07-10")
+    assert "projects" not in {f[4] for f in found}
+    found = _facts("全市“双百”工程中，8个100亿元项目进展顺利。", "三明市", "2021-07-10")
+    assert "projects" not in {f[4] for f in found}
+
+
+def test_jun_chaoguo_over_a_group_of_places_is_a_threshold() -> None:
+    found = _facts("1-8月，全市重点项目完成年度计划的70.2%，8个县(区、市)投资完成率均超过65%。",
+                   "三明市", "2021-09-10")
+    assert {f[4:6] for f in found} == {("completion_rate", 70.2)}
+
+
+def test_all_of_a_planned_group_started_is_realised() -> None:
+    found = _facts("截至10月底，全县36个计划新开工项目已全部开工建设。", "长汀县", "2021-11-10")
+    assert {f[4:6] for f in found} == {("started_projects", 36)}
