@@ -1,8 +1,8 @@
 """The patterns of the sentence grammar, compiled once from keyproj/lexicon/wordings.yaml.
 
 keyproj.extract.sentence reads lists, groups and figures with them; nothing here decides whose a
-figure is. Each pattern gets the first-character lookahead derived from its words, so the scan
-skips fast over text that cannot start a match.
+figure is. Each pattern is compiled for a fast scan (lexicon.compile_scan: the engine's own
+prefix, or the first-character lookahead derived from its words).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import re
 from keyproj.extract.numbers import AMOUNT_UNIT, NUMBER
 from keyproj.lexicon import (
     alternation,
-    first_characters,
+    compile_scan,
     load,
     mapping,
     section_words,
@@ -58,6 +58,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "separator": r"\s*(?:、|和|及|以及)\s*",
         "enum_separator": r"\s*(?:、|和|及|以及|,|，|;|；)\s*",
         "group": r"项目|工程(?!项目)|类(?=[(（\d]|项目|投资|完成)|(?<=[个项])(?:领域|行业|板块|类别)",
+        "stage_word": stage,  # in every stage count: a sentence without one has none
         "stage_after": rf"(?:已|已经|实现|均|全部|实际|陆续)*{stage}(?!率|类|计划|任务|目标|准备|手续)",
         "stage_before": rf"{stage}(?:建设)?的?(?:新)?(?:重点)?(?:建设)?(?:项目|工程)?(?:(?:{fillers})|另有)*"
                         rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?!(?:重点)?(?:建设)?(?:项目|工程)){qa}",
@@ -77,13 +78,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "share_of": r"的?(?:比例|比重)[^。;；]{0,12}?(?:分别)?(?:为|是|达)",
     }
     found.update(_word_patterns())
-    compiled = {}
-    for name, pattern in found.items():
-        try:
-            compiled[name] = re.compile(first_characters([pattern]) + pattern)
-        except ValueError:  # a pattern that may start with anything (qualifiers are optional)
-            compiled[name] = re.compile(pattern)
-    return compiled
+    return {name: compile_scan(pattern) for name, pattern in found.items()}
 
 
 def _word_patterns() -> dict[str, str]:
@@ -108,8 +103,15 @@ def metric_patterns() -> list[tuple[str, str, int, re.Pattern[str]]]:
         metric = entry.get("metric", name)
         pattern = alternation(entry["words"])
         found.append((name, metric, int(entry.get("sign", 1)), entry.get("kind", "amount"),
-                      re.compile(first_characters([pattern]) + pattern)))
+                      compile_scan(pattern)))
     return found
+
+
+@functools.cache
+def any_metric() -> re.Pattern[str]:
+    """Every metric wording in one pattern: its first match is where the first wording of any
+    metric starts (none: the sentence has no worded figure), so each metric's scan may start there."""
+    return compile_scan("|".join(f"(?:{p.pattern})" for *_, p in metric_patterns()))
 
 
 def qualifier_of(match: re.Match[str]) -> str:

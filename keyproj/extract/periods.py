@@ -46,9 +46,9 @@ _TIME_ALTERNATIVES = (
 
 def _scan(alternatives: tuple[str, ...]) -> re.Pattern[str]:
     """The alternatives behind a lookahead of their first characters, derived from the patterns
-    (the scan skips most characters at once: about 7x faster)."""
+    (the scan skips most characters at once: about 7x faster; see lexicon.compile_scan)."""
     body = "|".join(alternatives)
-    return re.compile(lexicon.first_characters([body]) + f"(?:{body})")
+    return lexicon.compile_scan(f"(?:{body})")
 
 
 TIME_PATTERN = _scan(_TIME_ALTERNATIVES)

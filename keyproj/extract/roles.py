@@ -18,6 +18,7 @@ from keyproj.extract.sentence import (
     Figure,
     Subject,
     Value,
+    any_metric,
     clause_end,
     clause_start,
     count_value,
@@ -83,8 +84,9 @@ def worded_figures(sentence: str) -> list[Figure]:
     Without these, only a counted list or group can give a sentence a figure."""
     p = patterns()
     candidates = []
-    for _, metric, sign, kind, pattern in metric_patterns():
-        for match in pattern.finditer(sentence):
+    first = any_metric().search(sentence)
+    for _, metric, sign, kind, pattern in metric_patterns() if first else ():
+        for match in pattern.finditer(sentence, first.start()):  # none of them matches before
             candidates.append((match.start(), -(match.end() - match.start()), match.end(), metric, sign, kind))
     candidates.sort()
     figures: list[Figure] = []
@@ -132,6 +134,8 @@ def _implicit_total(sentence: str, subject: Subject, figures: list[Figure]) -> l
 def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
     """已开工78个 / 新开工项目58个 / 12个项目建成投产, with planned, negated and partial ones marked."""
     p = patterns()
+    if not p["stage_word"].search(sentence):
+        return []
     found: dict[int, Figure] = {}
     for name in ("stage_before", "count_stage"):
         for match in p[name].finditer(sentence):

@@ -16,12 +16,12 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from keyproj.extract.grammar import W, metric_patterns, patterns, qualifier_of
+from keyproj.extract.grammar import W, any_metric, metric_patterns, patterns, qualifier_of
 from keyproj.extract.numbers import amount_in_yi, parse_number
 from keyproj.extract.regions import find_places, government_level, place
 from keyproj.lexicon import alternation, section_words, words
 
-__all__ = ["Figure", "Level", "Subject", "Value", "metric_patterns", "patterns", "qualifier_of"]
+__all__ = ["Figure", "Level", "Subject", "Value", "any_metric", "metric_patterns", "patterns", "qualifier_of"]
 
 
 @dataclass(slots=True)

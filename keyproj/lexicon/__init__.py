@@ -236,9 +236,37 @@ def first_characters(patterns: Iterable[str]) -> str:
 
 
 def compile_words(items: Iterable[str], flags: int = 0) -> re.Pattern[str]:
-    """The words as one compiled alternation behind its first-character lookahead."""
-    pattern = alternation(items)
-    return re.compile(first_characters([pattern]) + pattern, flags)
+    """The words as one compiled alternation, fast to scan (see :func:`compile_scan`)."""
+    return compile_scan(alternation(items), flags)
+
+
+def _engine_prefix(pattern: str, flags: int) -> bool:
+    """Whether the regex engine finds a literal or character-set prefix in the pattern itself:
+    it then skips to candidate places in C, about 3x faster than a lookahead in front would (which
+    hides the prefix from it)."""
+    import re._compiler as compiler
+    import re._parser as parser
+
+    try:
+        parsed = parser.parse(pattern, flags)
+        if parsed.getwidth()[0] == 0:
+            return False
+        prefix, _, _ = compiler._get_literal_prefix(parsed, flags)
+        return bool(prefix) or compiler._get_charset_prefix(parsed, flags) is not None
+    except Exception:  # another Python's internals: the lookahead is always correct
+        return False
+
+
+def compile_scan(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """The pattern compiled for scanning: as written when the engine finds its prefix itself, else
+    behind its first-character lookahead, else as written (it may start with anything). The same
+    matches either way: the lookahead only restates where a match can start."""
+    if _engine_prefix(pattern, flags):
+        return re.compile(pattern, flags)
+    try:
+        return re.compile(first_characters([pattern]) + pattern, flags)
+    except ValueError:
+        return re.compile(pattern, flags)
 
 
 @functools.cache
