@@ -246,8 +246,17 @@ def coerce_number(name: str, value: Any, kind: str) -> int | float | bool | list
     if kind == LIST:
         if isinstance(value, (list, tuple)):
             return list(value)
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, str):  # papermill -p passes a list as its text: "['city', 'county']" or city,county
+            text = value.strip()
+            if text.startswith(("[", "(")):
+                try:
+                    parsed = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    parsed = None
+                if not isinstance(parsed, (list, tuple)):
+                    raise ParameterError(name, f"must be a list, e.g. ['province', 'city'], got {value!r}")
+                return list(parsed)
+            return [part.strip() for part in text.split(",") if part.strip()]
         raise ParameterError(name, f"must be a list, e.g. ['province', 'city'], got {value!r}")
     try:
         if isinstance(value, bool):

@@ -147,3 +147,17 @@ def test_error_shows_as_one_line_in_ipython() -> None:
 def test_unknown_notebook() -> None:
     with pytest.raises(KeyprojError, match="report notebook 'notebooks/09_missing.ipynb' not found"):
         params.parameter_specs("notebooks/09_missing.ipynb")
+
+
+@pytest.mark.parametrize("given", [["city", "county"], "['city', 'county']", "city, county", ("city", "county")])
+def test_a_list_parameter_given_as_papermill_text_is_read_as_a_list(given: Any) -> None:
+    from keyproj.report.params import LIST, coerce_number
+
+    assert coerce_number("levels", given, LIST) == ["city", "county"]
+
+
+def test_a_list_parameter_that_does_not_parse_is_named() -> None:
+    from keyproj.report.params import LIST, coerce_number
+
+    with pytest.raises(ParameterError, match="parameter 'levels': must be a list"):
+        coerce_number("levels", "['city', ", LIST)
