@@ -177,8 +177,14 @@ def sentence_roles(sentence: str, figures: list[Figure], published_year: int | N
         elif any(m < figure.start for m in marks["breakdown_parts"]) and not (
                 figure.subject is not None and figure.subject.kind == "list"):
             figure.role = "part"
-        elif any(m < clause_end(sentence, figure.start) for m in marks["target"]):
-            figure.role = "target"
+        elif any(_part_start(sentence, figure.start) <= m < clause_end(sentence, figure.start)
+                 for m in marks["target"]):
+            figure.role = "target"  # a target holds to the end of its part of the sentence (up to ；)
+
+
+def _part_start(sentence: str, pos: int) -> int:
+    """Start of the part of a sentence holding ``pos``: after the last semicolon before it."""
+    return max(sentence.rfind(";", 0, pos), sentence.rfind("；", 0, pos)) + 1
 
 
 def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subject | None:

@@ -260,15 +260,17 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         subject.places = named
         subject.levels = [level for level in subject.levels if level.place is None]
     subject.bare = not subject.levels
-    if _signed_group().search(modifiers.rstrip()):
-        subject.kind = "signed"
+    if _signed_group().search(modifiers.rstrip()) and not p["size_band"].search(window):
+        subject.kind = "signed"  # with a size band (亿元以上签约重点项目) it stays a part of a list
     subject.membership = bool(p["membership"].search(window))
     subject.aside = "其中" in sentence[max(0, window_start - 3):match.start()]
     subject.under_construction = "在建" in modifiers or "在建" in match.group(0)
-    group = p["place_group"].search(window)
+    # searched in the sentence, not the window: the guard (?!级|重点) must see the list noun after 186个市
+    group = p["place_group"].search(sentence, window_start)
+    group = group if group and group.start() < match.start() else None
     subject.part = bool(
         p["other_group"].search(window) or p["size_band"].search(window) or p["ceremony"].search(window)
-        or (group and not p["overall"].search(window[:group.start()]))
+        or (group and not p["overall"].search(sentence, window_start, group.start()))
         or p["planned"].search(modifiers) and p["stage_after"].search(modifiers))
     subject.stage = _realised_stage(modifiers)
     if not subject.stage and p["stage_part"].search(modifiers):
@@ -319,10 +321,10 @@ def group_subject(sentence: str, match: re.Match[str], window_start: int) -> Sub
         if after and not sentence.startswith("的", match.end()):
             subject.count, subject.count_start = count_value(after), after.start("num")
             subject.end = after.end()
-    if p["signed"].search(words_before) and _signed_group().search(words_before.rstrip()):
+    if p["signed"].search(words_before) and p["size_band"].search(words_before):
+        subject.kind = "part"  # 亿元以上签约项目: a size band of the signed projects
+    elif p["signed"].search(words_before) and _signed_group().search(words_before.rstrip()):
         subject.kind = "signed"
-    elif p["signed"].search(words_before) and p["size_band"].search(words_before):
-        subject.kind = "part"
     elif p["other_group"].search(words_before) or p["ceremony"].search(words_before):
         subject.kind = "other"
     elif p["size_band"].search(words_before) or p["partial_only"].search(words_before):

@@ -100,3 +100,29 @@ def test_jun_chaoguo_over_a_group_of_places_is_a_threshold() -> None:
 def test_all_of_a_planned_group_started_is_realised() -> None:
     found = _facts("截至10月底，全县36个计划新开工项目已全部开工建设。", "长汀县", "2021-11-10")
     assert {f[4:6] for f in found} == {("started_projects", 36)}
+
+
+def test_a_count_before_a_bare_shi_or_qu_list_noun_is_the_lists_count() -> None:
+    # "186个市" before 重点 is no group of places: the guard sees the list noun after the window
+    found = _facts("1-7月，142个市重点建设项目累计完成投资210.5亿元，完成年度计划的61.2%。", "嘉兴市", "2021-08-10")
+    assert {f[4:6] for f in found} == {("projects", 142), ("completed_investment", 210.5),
+                                       ("completion_rate", 61.2)}
+    found = _facts("全年96个区重点项目完成投资180.2亿元。", "海曙区", "2021-01-20")
+    assert {f[1] for f in found} == {"county"} and {f[4:6] for f in found} == {
+        ("projects", 96), ("completed_investment", 180.2)}
+    # a group of places with its divisions in brackets is still a part of the list
+    assert {f[4:6] for f in _facts("上半年，全省重点项目完成投资900亿元，8个市(州)重点项目完成投资400亿元。",
+                                   "青海省", "2021-07-10")} == {("completed_investment", 900)}
+
+
+def test_a_target_word_holds_to_the_next_semicolon_only() -> None:
+    found = _facts("今年以来，全区争取专项债券资金12.4亿元；招商签约项目28个，签约金额96亿元。", "海曙区", "2021-06-10")
+    assert {f[4:6] for f in found} == {("signed_projects", 28), ("signed_investment", 96)}
+    assert _facts("下半年，力争全年重点项目新开工20个，完成投资300亿元。", "三明市", "2021-07-10") == set()
+
+
+def test_a_size_band_of_signed_projects_is_no_signed_count() -> None:
+    found = _facts("今年以来，全县签约项目52个，签约额180亿元，其中亿元以上签约项目19个。", "长汀县", "2021-09-10")
+    assert {f[4:6] for f in found} == {("signed_projects", 52), ("signed_investment", 180)}
+    found = _facts("今年以来，全区签约重点项目40个，其中10亿元以上签约重点项目12个。", "海曙区", "2021-09-10")
+    assert {f[4:6] for f in found} == {("signed_projects", 40)}
