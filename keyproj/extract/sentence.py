@@ -239,14 +239,21 @@ def _realised_stage(text: str) -> str:
     return ""
 
 
-def list_subject(sentence: str, match: re.Match[str], window_start: int, state: object) -> Subject:
-    """A key-project list phrase: level words, count, 在建, 列入, a stage verb or a part's words."""
+def _last_count(sentence: str, window: str, window_start: int) -> re.Match[str] | None:
+    """The last count in the window before a group's noun that is not a group of places (8个市)."""
     p = patterns()
-    window = sentence[window_start:match.start()]
     count = None
     for candidate in p["count"].finditer(window):
         if not p["place_group"].match(sentence, window_start + candidate.start("num")):
             count = candidate
+    return count
+
+
+def list_subject(sentence: str, match: re.Match[str], window_start: int, state: object) -> Subject:
+    """A key-project list phrase: level words, count, 在建, 列入, a stage verb or a part's words."""
+    p = patterns()
+    window = sentence[window_start:match.start()]
+    count = _last_count(sentence, window, window_start)
     modifiers = window[count.end():] if count else window
     stripped = p["overall"].sub(" ", modifiers)
     without_each = p["each_places"].sub(" ", stripped)
@@ -307,10 +314,7 @@ def group_subject(sentence: str, match: re.Match[str], window_start: int) -> Sub
     """Another group of projects (项目 / 工程 / 类 not in a list phrase), classified by its words."""
     p = patterns()
     window = sentence[window_start:match.start()]
-    count = None
-    for candidate in p["count"].finditer(window):
-        if not p["place_group"].match(sentence, window_start + candidate.start("num")):
-            count = candidate
+    count = _last_count(sentence, window, window_start)
     words_before = window[:count.start()] + " " + window[count.end():] if count else window
     subject = Subject("part", window_start, match.end())
     subject.aside = "另" in window
