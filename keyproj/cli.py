@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import os
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 from keyproj._version import __version__
 from keyproj.errors import BadInputError, KeyprojError
 from keyproj.extract import iter_extracted
+from keyproj.extract.checks import check_notes
 from keyproj.extract.score import check_floors, format_score, score_files
 from keyproj.facts import FACT_COLUMNS
 from keyproj.paths import OutputLayout
@@ -47,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--out", metavar="FILE", help="CSV file to write (default: stdout)")
     extract.add_argument("--jobs", type=int, default=1, metavar="N",
                          help="processes reading and extracting at once (default 1)")
+    extract.add_argument("--checks", metavar="FILE",
+                         help="also write a CSV (doc_id,note) of the documents whose completed investment is "
+                              "not plan x rate / 100 (the arithmetic check)")
 
     score = sub.add_parser("score", help="compare extracted facts with gold facts: recall and precision")
     score.add_argument("gold", metavar="GOLD", help="CSV of the facts the documents hold")
@@ -210,7 +215,10 @@ def cli_extract(args: argparse.Namespace) -> int:
         raise KeyprojError(f"--jobs must be 1 or more, not {args.jobs}")
     if args.out and _is_an_input(Path(args.out), args.paths):
         raise KeyprojError(f"--out {args.out} would replace an input document: write the facts to another file")
+    if args.checks and _is_an_input(Path(args.checks), args.paths):
+        raise KeyprojError(f"--checks {args.checks} would replace an input document: write the notes to another file")
     failures: list[BadInputError] = []
+    notes: list[tuple[str, str]] = []
     documents = count = 0
 
     def write(handle: Any) -> None:
@@ -225,6 +233,8 @@ def cli_extract(args: argparse.Namespace) -> int:
             else:
                 handle.write(result[0])
                 count += result[1]
+                if args.checks:
+                    notes.extend(_check_notes_of(result[0]))
 
     if args.out:
         with atomic_open(args.out, "w", encoding="utf-8", newline="") as handle:
@@ -232,11 +242,23 @@ def cli_extract(args: argparse.Namespace) -> int:
     else:
         write(sys.stdout)
         sys.stdout.flush()
+    if args.checks:
+        with atomic_open(args.checks, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["doc_id", "note"])
+            writer.writerows(notes)
+        print(f"keyproj extract: {len(notes)} arithmetic check note(s) -> {args.checks}", file=sys.stderr)
     if failures:
         print(f"keyproj extract: {len(failures)} of {documents} inputs failed; "
               f"{count} facts from the others were written", file=sys.stderr)
         return 1
     return 0
+
+
+def _check_notes_of(csv_lines: str) -> list[tuple[str, str]]:
+    """(doc_id, note) for each arithmetic contradiction among one document's fact rows."""
+    rows = [dict(zip(FACT_COLUMNS, cells)) for cells in csv.reader(io.StringIO(csv_lines))]
+    return [(rows[0]["doc_id"], note) for note in check_notes(rows)] if rows else []
 
 
 

@@ -110,3 +110,22 @@ def test_ctrl_c_while_a_c_extension_loads_counts_as_an_interrupt() -> None:
         wrapped = error
     assert _caused_by_interrupt(wrapped)
     assert not _caused_by_interrupt(ImportError("No module named 'opencc_clib'"))
+
+
+def test_checks_file_records_arithmetic_contradictions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 50 亿元 completed cannot be 80 % of a 100 亿元 plan: the contradiction is written, not dropped.
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "bad.txt").write_text(
+        "2024年，全县重点项目年度计划投资100亿元。1-9月，全县重点项目完成投资50亿元，完成年度计划的80%。\n",
+        encoding="utf-8")
+    (tmp_path / "docs" / "good.txt").write_text(
+        "2024年，全县重点项目年度计划投资100亿元。1-9月，全县重点项目完成投资80亿元，完成年度计划的80%。\n",
+        encoding="utf-8")
+    (tmp_path / "docs" / "sources.csv").write_text(
+        "file,published,region,title,url\nbad.txt,2024-10-15,长汀县,,\ngood.txt,2024-10-15,长汀县,,\n", encoding="utf-8")
+    checks = tmp_path / "checks.csv"
+    assert main(["extract", str(tmp_path / "docs"), "--out", str(tmp_path / "facts.csv"), "--checks", str(checks)]) == 0
+    notes = list(csv.DictReader(open(checks, encoding="utf-8")))
+    assert [note["doc_id"] for note in notes] == ["bad"]
+    assert "completed 50 vs plan 100 × 80% = 80.00" in notes[0]["note"]
+    assert "1 arithmetic check note(s)" in capsys.readouterr().err
