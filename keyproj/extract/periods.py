@@ -28,7 +28,7 @@ _YEAR_ALTERNATIVES = (
     r"(?P<year>(?:19|20)\d{2})年(?:度)?",
     f"(?P<rel_ytd>{_words('year_to_date')})",
     f"(?P<rel_year>{_words('this_year')})",
-    f"(?P<last_year>{_words('last_year')})",
+    f"(?P<last_year>{_words('last_year')})(?!同期)",  # 较去年同期: a comparison, not the figure's year
 )
 _TIME_ALTERNATIVES = (
     *_YEAR_ALTERNATIVES,
@@ -36,7 +36,8 @@ _TIME_ALTERNATIVES = (
     f"(?P<q3>{_words('first_three_quarters')})",
     f"(?P<h1>{_words('first_half')})",
     f"(?P<q1>{_words('first_quarter')})",
-    f"(?P<full>{_words('full_year')})",
+    # 完成全年计划的: part of a metric's wording, not the figure's months
+    f"(?P<full>{_words('full_year')})(?!计划|目标|任务|投资计划|投资目标|投资任务)",
     r"前(?P<first_n>" + _MONTH + r"|两)个?月",
     r"(?:截至|截止|截止到|到)(?P<until>" + _MONTH + r")月(?:底|末|份)?",
     r"(?P<single>" + _MONTH + r")月(?:份(?:当月|单月)?|当月|单月)",

@@ -112,6 +112,8 @@ def worded_figures(sentence: str) -> list[Figure]:
         figure = Figure(metric, start, stop, values, enumerated or len(values) > 1)
         if p["per_day"].search(sentence, max(0, start - 5), start):
             figure.role = "per_day"
+        elif p["comparison"].search(sentence, clause_start(sentence, start), start):
+            figure.role = "other"  # "较去年同期多完成投资31.7亿元": a difference, not the list's figure
         elif values[0].qualifier in ("over", "under") and "均" in p["fillers"].match(sentence, end).group(0):
             figure.role = "threshold"  # "投资完成率均超过85%": a bound every member passes, not a figure
         figures.append(figure)
@@ -201,15 +203,26 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
             continue  # "…重点项目105项，另列预备项目14项，年度投资计划…": the aside holds for its clause
         if stage and subject.kind == "list" and subject.stage:
             continue
-        if subject.kind == "places" and not figure.enumerated and \
-                clause_start(sentence, subject.start) != clause_start(sentence, figure.start):
+        if subject.kind == "places" and not figure.enumerated and not _place_holds(sentence, subject, figure):
             continue
+        if subject.kind == "signed" and _part_start(sentence, figure.start) > subject.end:
+            continue  # "签约项目48个；已开工项目211个": a signed group holds up to the semicolon
         if stage and subject.kind in ("part", "plain", "anaphor"):
             continue
         if subject.kind == "plain" and subject.count is None:
             continue
         return subject
     return None
+
+
+def _place_holds(sentence: str, subject: Subject, figure: Figure) -> bool:
+    """A place holds for its clause; a place that opens its clause ("椒江区完成投资58.2亿元，完成年度
+    计划的92.1%；黄岩区…") holds up to the semicolon."""
+    opening = clause_start(sentence, subject.start)
+    if opening == clause_start(sentence, figure.start):
+        return True
+    return not _STRIP.sub("", sentence[opening:subject.start]) and \
+        _part_start(sentence, figure.start) <= subject.start
 
 
 def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state: DocState,

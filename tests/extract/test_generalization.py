@@ -126,3 +126,27 @@ def test_a_size_band_of_signed_projects_is_no_signed_count() -> None:
     assert {f[4:6] for f in found} == {("signed_projects", 52), ("signed_investment", 180)}
     found = _facts("今年以来，全区签约重点项目40个，其中10亿元以上签约重点项目12个。", "海曙区", "2021-09-10")
     assert {f[4:6] for f in found} == {("signed_projects", 40)}
+
+
+def test_time_words_inside_a_wording_or_a_comparison_set_no_period() -> None:
+    # 完成全年计划的: 全年 belongs to the wording; 较去年同期: a comparison, not the figure's year
+    found = _facts("1至9月，全市重点项目完成全年计划的80.2%，比时间进度快5.2个百分点，较去年同期多完成投资9.1亿元。"
+                   "全市30个省重点项目完成投资41.3亿元。", "三明市", "2021-10-10")
+    assert ("三明市", "city", "2021-01", "2021-09", "ahead_of_schedule", 5.2, "") in found
+    assert ("三明市", "province", "2021-01", "2021-09", "completed_investment", 41.3, "") in found
+    assert not any(f[5] == 9.1 for f in found)
+
+
+def test_a_place_opening_its_clause_holds_to_the_semicolon() -> None:
+    found = _facts("1-9月，全市重点项目完成投资80亿元。分地区看，长汀县完成投资12.1亿元，完成年度计划的81.5%；"
+                   "连城县完成投资9.5亿元，完成年度计划的77.2%。", "龙岩市", "2021-10-10")
+    assert ("长汀县", "city", "2021-01", "2021-09", "completion_rate", 81.5, "") in found
+    assert ("连城县", "city", "2021-01", "2021-09", "completion_rate", 77.2, "") in found
+    assert not any(f[0] == "龙岩市" and f[4] == "completion_rate" for f in found)
+
+
+def test_a_signed_group_holds_up_to_the_semicolon() -> None:
+    found = _facts("截至5月底，签约一批，新签约项目30个，签约金额95.2亿元；开工一批，已开工项目120个；"
+                   "投产一批，竣工投产项目14个。", "三明市", "2021-06-10")
+    assert {f[4:6] for f in found} == {("signed_projects", 30), ("signed_investment", 95.2),
+                                       ("started_projects", 120), ("finished_projects", 14)}
