@@ -342,4 +342,8 @@ def list_ref(subject: Subject, state: DocState, breakdown_places: bool) -> ListR
     if len(subject.levels) == 1:
         return _level_ref(subject.levels[0], subject, state, breakdown_places)
     region = places[0] if len(set(places)) == 1 and len(places) == len(subject.levels) else None
+    if len(places) == 1 and subject.levels[0].place and not breakdown_places:
+        # 宁晋县县级重点项目 / 晋江市省市重点项目: the place owns the lists its level words name
+        rest = [level.scope for level in subject.levels[1:]]
+        return ListRef(join_scopes(rest), places[0], subject.under_construction)
     return ListRef(join_scopes([level.scope for level in subject.levels]), region, subject.under_construction)

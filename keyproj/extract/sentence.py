@@ -201,7 +201,7 @@ def _levels(modifiers: str, state: object) -> list[Level]:
     run = [tokens[-1]]
     for token in reversed(tokens[:-1]):
         gap = modifiers[token[1]:run[0][0]]
-        if gap.strip("、,，和及与 级") == "":
+        if gap.strip("、,，和及与 级:：") == "":  # 宁晋县：县级重点项目: a place labelling its line
             run.insert(0, token)
         else:
             break
@@ -249,6 +249,9 @@ def _last_count(sentence: str, window: str, window_start: int) -> re.Match[str] 
     return count
 
 
+_SUCH_AS_LIST = re.compile(r"其中[:：,，]")
+
+
 def list_subject(sentence: str, match: re.Match[str], window_start: int, state: object) -> Subject:
     """A key-project list phrase: level words, count, 在建, 列入, a stage verb or a part's words."""
     p = patterns()
@@ -270,7 +273,9 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     if _signed_group().search(modifiers.rstrip()) and not p["size_band"].search(window):
         subject.kind = "signed"  # with a size band (亿元以上签约重点项目) it stays a part of a list
     subject.membership = bool(p["membership"].search(window))
-    subject.aside = "其中" in sentence[max(0, window_start - 3):match.start()]
+    # "其中：省重点项目58项…；市重点项目184项…": 其中 governs every part of its enumeration
+    subject.aside = "其中" in sentence[max(0, window_start - 3):match.start()] or bool(
+        _SUCH_AS_LIST.search(sentence, 0, match.start()))
     subject.under_construction = "在建" in modifiers or "在建" in match.group(0)
     # searched in the sentence, not the window: the guard (?!级|重点) must see the list noun after 186个市
     group = p["place_group"].search(sentence, window_start)
@@ -383,11 +388,21 @@ def _list_subjects(sentence: str, state: object) -> list[Subject]:
     subjects: list[Subject] = []
     previous = 0
     for match in patterns()["list"].finditer(sentence):
-        start = max(clause_start(sentence, match.start()), previous)
+        start = max(_label_start(sentence, clause_start(sentence, match.start())), previous)
         subject = list_subject(sentence, match, start, state)
         subjects.append(subject)
         previous = subject.end
     return subjects
+
+
+def _label_start(sentence: str, start: int) -> int:
+    """"宁晋县：县级重点项目42项": a clause that is only a place before a colon labels the list after it."""
+    if start < 2 or sentence[start - 1] not in ":：":
+        return start
+    before = clause_start(sentence, start - 1)
+    label = sentence[before:start - 1].strip()
+    found = find_places(label)
+    return before if len(found) == 1 and found[0][0] == 0 and found[0][1] == len(label) else start
 
 
 def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) -> list[Subject]:

@@ -150,3 +150,29 @@ def test_a_signed_group_holds_up_to_the_semicolon() -> None:
                    "投产一批，竣工投产项目14个。", "三明市", "2021-06-10")
     assert {f[4:6] for f in found} == {("signed_projects", 30), ("signed_investment", 95.2),
                                        ("started_projects", 120), ("finished_projects", 14)}
+
+
+def test_a_place_labelling_its_line_with_a_colon_owns_the_list() -> None:
+    found = _facts("1-8月各县（市、区）重点项目情况如下。\n\n泾阳县：县级重点项目36项，1-8月完成投资30.2亿元。\n\n"
+                   "三原县：重点项目28项，1-8月完成投资21.7亿元。", "咸阳市", "2021-09-10")
+    assert ("泾阳县", "county", "2021-01", "2021-12", "projects", 36, "") in found
+    assert ("泾阳县", "county", "2021-01", "2021-08", "completed_investment", 30.2, "") in found
+    assert ("三原县", "county", "2021-01", "2021-08", "completed_investment", 21.7, "") in found
+    assert not any(f[0] == "咸阳市" for f in found)
+
+
+def test_a_place_before_its_level_word_owns_the_list() -> None:
+    found = _facts("1-8月，泾阳县县级重点项目完成投资30.2亿元。", "咸阳市", "2021-09-10")
+    assert ("泾阳县", "county", "2021-01", "2021-08", "completed_investment", 30.2, "") in found
+
+
+def test_lists_in_an_enumeration_after_qizhong_do_not_become_current() -> None:
+    found = _facts("1-8月，全市190项省市重点项目完成投资300亿元。其中：省重点项目40项，完成投资120亿元；"
+                   "市重点项目150项，完成投资180亿元。8月当月完成投资45.5亿元。", "咸阳市", "2021-09-10")
+    assert ("咸阳市", "city", "2021-01", "2021-08", "completed_investment", 180, "") in found
+    assert ("咸阳市", "province+city", "2021-08", "2021-08", "completed_investment", 45.5, "") in found
+
+
+def test_the_new_starts_of_a_list_the_government_will_carry_out_are_planned() -> None:
+    found = _facts("2022年，我们将实施市级重点项目150个，其中新开工项目45个。", "咸阳市", "2022-02-10")
+    assert {f[4:6] for f in found} == {("projects", 150)}
