@@ -111,8 +111,17 @@ class TimeIndex:
             if mention.start >= start:
                 break
             if mention.topic and (mention.months is not None or mention.year_to_date):
-                carried = mention
+                carried = _cumulative_over_month(carried, mention)
         return inside, carried
+
+
+def _cumulative_over_month(previous: TimeMention | None, mention: TimeMention) -> TimeMention:
+    """The period a later sentence carries: "1-8月，…。8月份完成投资…。新开工…" — a single month
+    after the running months up to it is an aside about that month alone, the running months carry on."""
+    if previous is not None and previous.months is not None and mention.months is not None \
+            and mention.months[0] == mention.months[1] > 1 and previous.months == (1, mention.months[1]):
+        return previous
+    return mention
 
 
 def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -282,8 +291,7 @@ def _name_lists(subjects: list, state: DocState, paragraph: int, breakdown_place
     several lists in turn leaves the document's main list current."""
     named: list[ListRef] = []
     for subject in subjects:
-        if subject.kind != "list" or subject.part or subject.places or len(subject.counts) > 1 \
-                or len(subject.levels) > 1 and not subject.count:
+        if subject.kind != "list" or subject.part or subject.places or len(subject.counts) > 1:
             continue
         ref = roles.list_ref(subject, state, breakdown_places)
         if ref.region is not None:

@@ -176,3 +176,20 @@ def test_lists_in_an_enumeration_after_qizhong_do_not_become_current() -> None:
 def test_the_new_starts_of_a_list_the_government_will_carry_out_are_planned() -> None:
     found = _facts("2022年，我们将实施市级重点项目150个，其中新开工项目45个。", "咸阳市", "2022-02-10")
     assert {f[4:6] for f in found} == {("projects", 150)}
+
+
+def test_a_list_of_several_levels_without_a_count_becomes_the_main_list() -> None:
+    found = _facts("1-5月，全县省市县重点项目完成投资46.8亿元。\n\n1-5月，新开工项目12个，竣工项目5个。",
+                   "岷县", "2020-06-12")
+    assert ("岷县", "province+city+county", "2020-01", "2020-05", "completed_investment", 46.8, "") in found
+    assert ("岷县", "province+city+county", "2020-01", "2020-05", "started_projects", 12, "") in found
+    assert ("岷县", "province+city+county", "2020-01", "2020-05", "finished_projects", 5, "") in found
+
+
+def test_a_single_month_after_the_running_months_does_not_carry() -> None:
+    found = _facts("1-10月，全市重点项目完成投资150.2亿元。10月份完成投资18.4亿元。新开工项目26个。",
+                   "天水市", "2020-11-12")
+    assert ("天水市", "city", "2020-10", "2020-10", "completed_investment", 18.4, "") in found
+    assert ("天水市", "city", "2020-01", "2020-10", "started_projects", 26, "") in found
+    found = _facts("10月份，全市重点项目完成投资18.4亿元。新开工项目3个。", "天水市", "2020-11-12")
+    assert ("天水市", "city", "2020-10", "2020-10", "started_projects", 3, "") in found
