@@ -1,9 +1,14 @@
 """Shared test fixtures: paths into the repository's own data (never ../shared)."""
 from __future__ import annotations
 
+import csv
+from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from keyproj.extract import extract_rows
+from keyproj.read.documents import read_document
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RAW_DIR = REPO_ROOT / "data" / "raw"
@@ -52,6 +57,27 @@ def copy_data_inputs(root: Path) -> Path:
     shutil.copytree(REFERENCE_DIR, data / "reference")
     shutil.copy(REPO_ROOT / "data" / "corrections.csv", data / "corrections.csv")
     return data
+
+
+FACT_KEY = ("doc_id", "region", "scope", "period_start", "period_end", "metric")
+"""The strict key of `keyproj score`, without the value (compared rounded to 0.01)."""
+
+
+def _fact_key(row: dict) -> tuple:
+    return tuple(str(row[k]) for k in FACT_KEY) + (round(float(row["value"]), 2),)
+
+
+def gold_and_found(folder: Path) -> tuple[Counter, Counter]:
+    """The gold facts of a document set (folder/gold.csv) and the facts keyproj extracts from its
+    docs/ with their sources.csv metadata, both counted by strict key."""
+    with open(folder / "gold.csv", encoding="utf-8") as handle:
+        gold = Counter(_fact_key(row) for row in csv.DictReader(handle))
+    with open(folder / "sources.csv", encoding="utf-8") as handle:
+        sources = list(csv.DictReader(handle))
+    found: Counter = Counter()
+    for meta in sources:
+        found.update(_fact_key(row) for row in extract_rows(read_document(folder / "docs" / meta["file"], meta)))
+    return gold, found
 
 
 # Headless Chromium for the browser checks (installed by .ci/run; the checks skip without it).

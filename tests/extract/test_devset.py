@@ -2,37 +2,24 @@
 and precision floors, and a pre-filter that never skips a sentence holding a gold fact."""
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import gold_and_found
 
-from keyproj.extract import document, extract_rows
-from keyproj.read.documents import read_document
+from keyproj.extract import document
 
 DEVSET = Path(__file__).resolve().parent.parent / "devset"
-KEY = ("doc_id", "region", "scope", "period_start", "period_end", "metric")
-
-
-def _key(row: dict) -> tuple:
-    return tuple(str(row[k]) for k in KEY) + (round(float(row["value"]), 2),)
 
 
 def _gold() -> Counter:
-    with open(DEVSET / "gold.csv", encoding="utf-8") as handle:
-        return Counter(_key(row) for row in csv.DictReader(handle))
+    return gold_and_found(DEVSET)[0]
 
 
 def _predicted() -> Counter:
-    with open(DEVSET / "sources.csv", encoding="utf-8") as handle:
-        sources = list(csv.DictReader(handle))
-    found: Counter = Counter()
-    for meta in sources:
-        doc = read_document(DEVSET / "docs" / meta["file"], meta)
-        found.update(_key(row) for row in extract_rows(doc))
-    return found
+    return gold_and_found(DEVSET)[1]
 
 
 @pytest.fixture(scope="module")

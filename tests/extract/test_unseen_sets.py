@@ -3,33 +3,12 @@ tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4) and tests/
 that costs generalization is seen. Fix general rules, never their sentences."""
 from __future__ import annotations
 
-import csv
-from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from keyproj.extract import extract_rows
-from keyproj.read.documents import read_document
+from conftest import gold_and_found
 
 TESTS = Path(__file__).resolve().parent.parent
-KEY = ("doc_id", "region", "scope", "period_start", "period_end", "metric")
-
-
-def _key(row: dict) -> tuple:
-    return tuple(str(row[k]) for k in KEY) + (round(float(row["value"]), 2),)
-
-
-def gold_and_found(folder: Path) -> tuple[Counter, Counter]:
-    """The gold facts of a document set and the facts keyproj extracts from it, by strict key."""
-    with open(folder / "gold.csv", encoding="utf-8") as handle:
-        gold = Counter(_key(row) for row in csv.DictReader(handle))
-    with open(folder / "sources.csv", encoding="utf-8") as handle:
-        sources = list(csv.DictReader(handle))
-    found: Counter = Counter()
-    for meta in sources:
-        found.update(_key(row) for row in extract_rows(read_document(folder / "docs" / meta["file"], meta)))
-    return gold, found
 
 
 # 2026-12: holdout 1.000 / 0.995 (was 0.844 / 0.935 when written), fresh 1.000 / 1.000 (was 0.883 / 0.983);
