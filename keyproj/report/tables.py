@@ -106,6 +106,16 @@ def _first_present(rows: list[Mapping[str, Any]], column: str) -> tuple[float | 
     return (_value(row[column]), row) if row is not None else (None, None)
 
 
+def _reported_else(rows: list[Mapping[str, Any]], reported: str, fallback: str,
+                   fallback_kind: str) -> tuple[float | None, Mapping[str, Any] | None, str]:
+    """The reported figure ("reported"), else the fallback column's (``fallback_kind``), else ''."""
+    value, row = _first_present(rows, reported)
+    if value is not None:
+        return value, row, "reported"
+    value, row = _first_present(rows, fallback)
+    return value, row, fallback_kind if value is not None else ""
+
+
 def _row_period(row: Mapping[str, Any] | None) -> str:
     return period_label(row["period_start"], row["period_end"]) if row is not None else ""
 
@@ -135,17 +145,9 @@ def year_summary(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
     Completed investment and completion rate: the whole year when given, else the latest part of
     the year (``*_period``), with the elapsed share of the year at that point (%).
     """
-    plan, plan_row = _first_present(rows, "annual_plan")
-    plan_kind = "reported" if plan is not None else ""
-    if plan is None:
-        plan, plan_row = _first_present(rows, "implied_annual_plan")
-        plan_kind = "implied" if plan is not None else ""
+    plan, plan_row, plan_kind = _reported_else(rows, "annual_plan", "implied_annual_plan", "implied")
     completed, completed_row = _first_present(rows, "completed_investment")
-    rate, rate_row = _first_present(rows, "completion_rate")
-    rate_kind = "reported" if rate is not None else ""
-    if rate is None:
-        rate, rate_row = _first_present(rows, "completion_rate_calc")
-        rate_kind = "calculated" if rate is not None else ""
+    rate, rate_row, rate_kind = _reported_else(rows, "completion_rate", "completion_rate_calc", "calculated")
     projects, projects_row = _first_present(rows, "projects")
     total, total_row = _first_present(rows, "total_investment")
     ahead = None
