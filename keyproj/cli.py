@@ -234,7 +234,7 @@ def cli_extract(args: argparse.Namespace) -> int:
                 handle.write(result[0])
                 count += result[1]
                 if args.checks:
-                    notes.extend(_check_notes_of(result[0]))
+                    notes.extend(_check_notes_of(result[0], result[2]))
 
     if args.out:
         with atomic_open(args.out, "w", encoding="utf-8", newline="") as handle:
@@ -255,10 +255,11 @@ def cli_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_notes_of(csv_lines: str) -> list[tuple[str, str]]:
-    """(doc_id, note) for each arithmetic contradiction among one document's fact rows."""
+def _check_notes_of(csv_lines: str, settled: list[str]) -> list[tuple[str, str]]:
+    """(doc_id, note) for each list the arithmetic check settled and each contradiction left among
+    one document's fact rows."""
     rows = [dict(zip(FACT_COLUMNS, cells)) for cells in csv.reader(io.StringIO(csv_lines))]
-    return [(rows[0]["doc_id"], note) for note in check_notes(rows)] if rows else []
+    return [(rows[0]["doc_id"], note) for note in settled + check_notes(rows)] if rows else []
 
 
 

@@ -49,9 +49,10 @@ def _results(refs: Sequence[Any], as_csv: bool) -> Iterator[tuple[str, Any]]:
             if isinstance(document, BadInputError):
                 yield path, document
                 continue
-            rows = document_facts(document.doc_id, document.text, document.meta)
+            notes: list[str] = []
+            rows = document_facts(document.doc_id, document.text, document.meta, notes)
             if as_csv:
-                yield path, (facts_csv_rows(rows), len(rows))
+                yield path, (facts_csv_rows(rows), len(rows), notes)
             else:
                 yield path, row_dicts(rows)
         stretch, size = [], 0

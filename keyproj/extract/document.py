@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from keyproj.extract import roles, tables
+from keyproj.extract.checks import settle_lists
 from keyproj.extract.periods import (
     ReportPeriod,
     TimeMention,
@@ -185,9 +186,14 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def document_facts(doc_id: str, text: str, meta: dict[str, str]) -> list[tuple[Any, ...]]:
-    """The fact rows (FACT_COLUMNS order) of one document."""
-    return to_rows(doc_id, text, read_facts(text, meta or {}))
+def document_facts(doc_id: str, text: str, meta: dict[str, str],
+                   notes: list[str] | None = None) -> list[tuple[Any, ...]]:
+    """The fact rows (FACT_COLUMNS order) of one document; the arithmetic check's settlements of
+    which list a figure belongs to are appended to ``notes`` when it is given."""
+    rows, settled = settle_lists(to_rows(doc_id, text, read_facts(text, meta or {})), FACT_COLUMNS)
+    if notes is not None:
+        notes.extend(settled)
+    return rows
 
 
 def read_facts(text: str, meta: dict[str, str]) -> list[Fact]:

@@ -129,3 +129,20 @@ def test_checks_file_records_arithmetic_contradictions(tmp_path: Path, capsys: p
     assert [note["doc_id"] for note in notes] == ["bad"]
     assert "completed 50 vs plan 100 × 80% = 80.00" in notes[0]["note"]
     assert "1 arithmetic check note(s)" in capsys.readouterr().err
+
+
+def test_checks_file_records_a_settled_list(tmp_path: Path) -> None:
+    # The text says the province list, but 240 亿元 at 80 % fits only the city list's 300 亿元 plan.
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "moved.txt").write_text(
+        "省重点项目30个，年度计划投资120亿元。市重点项目120个，年度计划投资300亿元。\n"
+        "省重点项目1-9月完成投资240亿元，完成年度计划的80%。\n", encoding="utf-8")
+    (tmp_path / "docs" / "sources.csv").write_text(
+        "file,published,region,title,url\nmoved.txt,2024-10-15,漳州市,,\n", encoding="utf-8")
+    checks, out = tmp_path / "checks.csv", tmp_path / "facts.csv"
+    assert main(["extract", str(tmp_path / "docs"), "--out", str(out), "--checks", str(checks)]) == 0
+    facts = list(csv.DictReader(open(out, encoding="utf-8")))
+    flows = {row["metric"]: row["scope"] for row in facts if row["period_end"] == "2024-09"}
+    assert flows == {"completed_investment": "city", "completion_rate": "city"}
+    notes = list(csv.DictReader(open(checks, encoding="utf-8")))
+    assert len(notes) == 1 and notes[0]["note"].startswith("settled: 漳州市 province")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from keyproj.extract import extract_rows
-from keyproj.extract.checks import check_notes
+from keyproj.extract.checks import check_notes, settle_lists
 from keyproj.read.documents import read_document
 
 
@@ -99,3 +99,36 @@ def test_the_arithmetic_check_notes_a_contradiction() -> None:
     wrong = [row("annual_plan", 40), row("completed_investment", 30), row("completion_rate", 51)]
     notes = check_notes(wrong)
     assert len(notes) == 1 and "长汀县 county" in notes[0] and "20.40" in notes[0]
+
+
+def _fact_row(scope: str, metric: str, value: float, end: str = "2022-09") -> tuple:
+    return ("d", "长汀县", scope, "", "2022-01", "2022-12" if metric == "annual_plan" else end, metric, value)
+
+
+_ROW_COLUMNS = ["doc_id", "region", "scope", "subset", "period_start", "period_end", "metric", "value"]
+
+
+def test_the_arithmetic_check_settles_which_list_a_figure_belongs_to() -> None:
+    # 240 = 300 × 80 %, not 120 × 80 %: the two figures are the county list's, whatever list the text named.
+    rows = [_fact_row("province", "annual_plan", 120), _fact_row("county", "annual_plan", 300),
+            _fact_row("province", "completed_investment", 240), _fact_row("province", "completion_rate", 80)]
+    settled, notes = settle_lists(rows, _ROW_COLUMNS)
+    assert [row[2] for row in settled] == ["province", "county", "county", "county"]
+    assert [row[6] for row in settled] == [row[6] for row in rows]
+    assert len(notes) == 1 and notes[0].startswith("settled: 长汀县 province") and "fit 长汀县 county" in notes[0]
+
+
+def test_the_arithmetic_check_leaves_what_it_cannot_settle() -> None:
+    agreeing = [_fact_row("province", "annual_plan", 300), _fact_row("county", "annual_plan", 300),
+                _fact_row("province", "completed_investment", 240), _fact_row("province", "completion_rate", 80)]
+    assert settle_lists(agreeing, _ROW_COLUMNS) == (agreeing, [])  # its own plan fits
+    no_fit = [_fact_row("province", "annual_plan", 120), _fact_row("county", "annual_plan", 500),
+              _fact_row("province", "completed_investment", 240), _fact_row("province", "completion_rate", 80)]
+    assert settle_lists(no_fit, _ROW_COLUMNS) == (no_fit, [])  # a contradiction, left for check_notes
+    assert len(check_notes([dict(zip(_ROW_COLUMNS, row)) for row in no_fit])) == 1
+    taken = no_fit[:2] + [_fact_row("county", "completed_investment", 400), _fact_row("county", "completion_rate", 80)]
+    both = [_fact_row("province", "annual_plan", 120), _fact_row("county", "annual_plan", 300)] + \
+        [_fact_row("province", "completed_investment", 240), _fact_row("province", "completion_rate", 80),
+         _fact_row("county", "completed_investment", 250), _fact_row("county", "completion_rate", 83)]
+    assert settle_lists(both, _ROW_COLUMNS) == (both, [])  # the fitting list has figures of its own
+    assert settle_lists(taken, _ROW_COLUMNS)[1] == []
