@@ -387,7 +387,14 @@ def _list_subjects(sentence: str, state: object) -> list[Subject]:
     """The list phrases of a sentence (and the signed groups named like one), left to right."""
     subjects: list[Subject] = []
     previous = 0
-    for match in patterns()["list"].finditer(sentence):
+    p = patterns()
+    for match in p["list"].finditer(sentence):
+        if subjects and p["included"].fullmatch(sentence, previous, match.start()):
+            # "全市重点项目(含省重点项目)": counted in the list before it, whose phrase takes in the brackets
+            close = p["bracket_close"].search(sentence, match.end(), match.end() + 12)
+            if close:
+                subjects[-1].end = previous = close.end()
+            continue
         start = max(_label_start(sentence, clause_start(sentence, match.start())), previous)
         subject = list_subject(sentence, match, start, state)
         subjects.append(subject)
