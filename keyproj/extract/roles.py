@@ -86,8 +86,11 @@ def worded_figures(sentence: str) -> list[Figure]:
     candidates = []
     first = any_metric().search(sentence)
     for _, metric, sign, kind, pattern in metric_patterns() if first else ():
-        for match in pattern.finditer(sentence, first.start()):  # none of them matches before
+        # Overlapping matches too: "共完成投资152.3亿元" is read as 完成投资 when 共完成 has no value after it.
+        match = pattern.search(sentence, first.start())  # none of them matches before
+        while match:
             candidates.append((match.start(), -(match.end() - match.start()), match.end(), metric, sign, kind))
+            match = pattern.search(sentence, match.start() + 1)
     candidates.sort()
     figures: list[Figure] = []
     taken_until = -1
