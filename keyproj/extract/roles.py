@@ -214,8 +214,25 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
             continue
         if subject.kind == "plain" and subject.count is None:
             continue
+        if subject.kind == "part" and clause_start(sentence, subject.end) != clause_start(sentence, figure.start):
+            return _whole_of_exhaustive_parts(subjects, subject) or subject
         return subject
     return None
+
+
+def _whole_of_exhaustive_parts(subjects: list[Subject], last_part: Subject) -> Subject | None:
+    """"重点项目320个，其中续建项目150个、新开工项目170个，年度计划投资610亿元": parts whose counts
+    add up to the list's count name all of it, so a figure after them (in its own clause) is the list's."""
+    index = subjects.index(last_part)
+    parts = []
+    while index >= 0 and subjects[index].kind == "part":
+        parts.append(subjects[index])
+        index -= 1
+    whole = subjects[index] if index >= 0 else None
+    if whole is None or whole.kind != "list" or whole.count is None or len(parts) < 2 or \
+            any(part.count is None for part in parts):
+        return None
+    return whole if abs(sum(part.count.value for part in parts) - whole.count.value) < 1e-9 else None
 
 
 def _place_holds(sentence: str, subject: Subject, figure: Figure) -> bool:

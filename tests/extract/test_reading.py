@@ -87,6 +87,14 @@ def test_period_forms(tmp_path: Path, text: str, period: tuple[str, str]) -> Non
     assert {(r[2], r[3]) for r in rows} == {period}
 
 
+def test_a_figure_after_parts_that_add_up_to_the_list_is_the_lists(tmp_path: Path) -> None:
+    whole = "今年全县安排县重点项目60个，其中续建项目25个、新开工项目35个，年度计划投资48亿元。"
+    assert ("长汀县", "county", "2022-01", "2022-12", "annual_plan", 48.0) in _rows(tmp_path, whole)
+    # 25 + 20 is not 60: the plan may be the new projects' only, so it is not the list's
+    part = "今年全县安排县重点项目60个，其中续建项目25个、新开工项目20个，年度计划投资48亿元。"
+    assert not any(row[4] == "annual_plan" for row in _rows(tmp_path, part))
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
