@@ -95,6 +95,11 @@ def test_a_figure_after_parts_that_add_up_to_the_list_is_the_lists(tmp_path: Pat
     assert not any(row[4] == "annual_plan" for row in _rows(tmp_path, part))
 
 
+def test_a_single_month_after_其中_is_a_time_not_a_part(tmp_path: Path) -> None:
+    text = "1-6月，全县重点项目累计完成投资20.5亿元。其中6月份单月完成投资4.2亿元，环比有所回升。"
+    assert ("长汀县", "county", "2022-06", "2022-06", "completed_investment", 4.2) in _rows(tmp_path, text)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
