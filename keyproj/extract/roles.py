@@ -55,6 +55,10 @@ def find_figures(sentence: str, subjects: list[Subject], worded: list[Figure] | 
             continue
         metric = "signed_projects" if subject.kind == "signed" else {
             "started": "started_projects", "finished": "finished_projects"}.get(subject.stage, "projects")
+        if subject.stage:
+            # "已开工建设重点项目3114个": the stage count read without a subject is this list's one
+            figures = [f for f in figures if not (f.metric == metric and f.subject is None
+                                                  and f.start < subject.end and subject.count_start < f.end)]
         figures.append(Figure(metric, subject.count_start, subject.end, subject.counts or [subject.count],
                               len(subject.counts) > 1, subject=subject))
         if subject.kind == "list" and not subject.stage:

@@ -100,6 +100,13 @@ def test_a_single_month_after_其中_is_a_time_not_a_part(tmp_path: Path) -> Non
     assert ("长汀县", "county", "2022-06", "2022-06", "completed_investment", 4.2) in _rows(tmp_path, text)
 
 
+def test_a_stage_count_of_a_named_list_is_read_once(tmp_path: Path) -> None:
+    text = "截至6月底，全省省市两级今年已开工建设重点项目2150个，开工率为81.5%。"
+    rows = _rows(tmp_path, text, region="吉林省")
+    assert {row for row in rows if row[4] == "started_projects"} == \
+        {("吉林省", "province+city", "2022-01", "2022-06", "started_projects", 2150.0)}
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
