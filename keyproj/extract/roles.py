@@ -273,8 +273,9 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         subject = _subject_of(figure, subjects, sentence)
         if figure.role != "realised":
             continue
-        if subject is None and _names_a_part(sentence, figure):
-            continue
+        if (subject is None or subject.end <= clause_start(sentence, figure.start)
+                and figure.metric not in ("started_projects", "finished_projects")) and _names_a_part(sentence, figure):
+            continue  # "…完成投资4.12亿元，其中某高速公路段完成投资1.87亿元": one project after 其中
         if subject is not None and subject.kind == "list" and (subject.part or subject.places and not
                                                                figure.enumerated or subject.stage and figure.subject is not subject):
             continue  # a part of the list, a sum over several places, or the group of its started / finished projects

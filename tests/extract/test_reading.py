@@ -107,6 +107,13 @@ def test_a_stage_count_of_a_named_list_is_read_once(tmp_path: Path) -> None:
         {("吉林省", "province+city", "2022-01", "2022-06", "started_projects", 2150.0)}
 
 
+def test_one_project_named_after_其中_is_not_the_list(tmp_path: Path) -> None:
+    text = "我县列入省重点项目的共7个，一季度完成投资5.3亿元，其中城南大道改造工程完成投资2.1亿元。"
+    rows = _rows(tmp_path, text, published="2022-04-15")
+    assert ("长汀县", "province", "2022-01", "2022-03", "completed_investment", 5.3) in rows
+    assert not any(row[5] == 2.1 for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
