@@ -92,6 +92,8 @@ def _word_patterns() -> dict[str, str]:
         found[name] = alternation(words(W, "distractors", name))
     for name in ("parts", "places"):
         found["breakdown_" + name] = alternation(words(W, "breakdowns", name))
+    # a sector right before a list noun, as in 工业重点项目 (类 / 领域 may follow it)
+    found["sector_before"] = rf"(?:{alternation(words(W, 'distractors', 'sector'))})(?:类|领域|方面)?的?\s*$"
     found["target"] = alternation(words(W, "targets", "future"))
     found["next_step"] = alternation(words(W, "targets", "next_step"))
     for name in ("planned", "negated", "partial_only"):

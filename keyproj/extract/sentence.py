@@ -283,7 +283,8 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     subject.part = bool(
         p["other_group"].search(window) or p["size_band"].search(window) or p["ceremony"].search(window)
         or (group and not p["overall"].search(sentence, window_start, group.start()))
-        or p["planned"].search(modifiers) and p["stage_after"].search(modifiers))
+        or p["planned"].search(modifiers) and p["stage_after"].search(modifiers)
+        or p["sector_before"].search(modifiers))
     subject.stage = _realised_stage(modifiers)
     if not subject.stage and p["stage_part"].search(modifiers):
         subject.part = True
