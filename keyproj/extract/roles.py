@@ -273,9 +273,8 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         subject = _subject_of(figure, subjects, sentence)
         if figure.role != "realised":
             continue
-        if (subject is None or subject.end <= clause_start(sentence, figure.start)
-                and figure.metric not in ("started_projects", "finished_projects")) and _names_a_part(sentence, figure):
-            continue  # "…完成投资4.12亿元，其中某高速公路段完成投资1.87亿元": one project after 其中
+        if _names_a_part(sentence, figure, subject):
+            continue
         if subject is not None and subject.kind == "list" and (subject.part or subject.places and not
                                                                figure.enumerated or subject.stage and figure.subject is not subject):
             continue  # a part of the list, a sum over several places, or the group of its started / finished projects
@@ -315,9 +314,12 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
 _SUCH_AS = re.compile(r"其中[,，:：]?")
 
 
-def _names_a_part(sentence: str, figure: Figure) -> bool:
-    """"其中博白至高峰高速公路博白段完成投资…": after 其中, words that are no time name a part."""
+def _names_a_part(sentence: str, figure: Figure, subject: Subject | None) -> bool:
+    """"其中博白至高峰高速公路博白段完成投资…": after 其中, words that are no time name a part (one
+    project, say), also when a list was named before the clause (stage counts there keep the list)."""
     start = clause_start(sentence, figure.start)
+    if subject is not None and (subject.end > start or figure.metric in ("started_projects", "finished_projects")):
+        return False
     such = _SUCH_AS.match(sentence, start)
     if not such:
         return False
