@@ -21,6 +21,7 @@ from keyproj.extract.periods import (
     TimeMention,
     find_time_mentions,
     find_year_mentions,
+    on_dateline,
     resolve_period,
 )
 from keyproj.extract.sentence import Subject, find_subjects, list_subjects, patterns
@@ -77,7 +78,7 @@ class TimeIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.years = find_year_mentions(text)
+        self.years = [m for m in find_year_mentions(text) if not on_dateline(text, m.start)]
         self.year_starts = [m.start for m in self.years]
         self.last_topic_year: list[int] = [-1]
         self.last_explicit: list[int] = [-1]

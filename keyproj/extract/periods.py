@@ -121,6 +121,18 @@ def find_year_mentions(text: str) -> list[TimeMention]:
     return mentions
 
 
+# A line that is only a date, as under a bulletin's title ("2019年4月") or a speech's
+# ("——2024年1月12日在市人民代表大会上"): when the text was issued, not the period its figures cover.
+_DATELINE = re.compile(r"[ \t—–-]*(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?(?:在[^\n。，,]{0,40}上)?[ \t)）]*")
+
+
+def on_dateline(text: str, position: int) -> bool:
+    """Whether ``position`` lies on a line that holds nothing but a date."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return _DATELINE.fullmatch(text, start, len(text) if end < 0 else end) is not None
+
+
 def _positions(text: str, word: str) -> list[int]:
     """Where ``word`` starts in ``text`` (overlaps included), in order."""
     positions: list[int] = []

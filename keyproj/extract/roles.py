@@ -273,7 +273,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         subject = _subject_of(figure, subjects, sentence)
         if figure.role != "realised":
             continue
-        if _names_a_part(sentence, figure, subject):
+        if _names_a_part(sentence, figure, subject) or _names_another_quantity(sentence, figure, subject):
             continue
         if subject is not None and subject.kind == "list" and (subject.part or subject.places and not
                                                                figure.enumerated or subject.stage and figure.subject is not subject):
@@ -312,6 +312,21 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
 
 
 _SUCH_AS = re.compile(r"其中[,，:：]?")
+
+
+def _names_another_quantity(sentence: str, figure: Figure, subject: Subject | None) -> bool:
+    """"一般公共预算收入完成19.6亿元": a completion verb without 投资 after the name of another
+    quantity (revenue, output: the lexicon's distractors.other_quantity) is not the list's investment."""
+    start = clause_start(sentence, figure.start)
+    if figure.metric != "completed_investment" or subject is not None and subject.end > start:
+        return False
+    number = _FIRST_DIGIT.search(sentence, figure.start, figure.end)
+    if number is None or "投资" in sentence[figure.start:number.start()]:
+        return False
+    return patterns()["other_quantity"].search(sentence, start, figure.start) is not None
+
+
+_FIRST_DIGIT = re.compile(r"[\d零〇○一二两三四五六七八九十百]")
 
 
 def _names_a_part(sentence: str, figure: Figure, subject: Subject | None) -> bool:

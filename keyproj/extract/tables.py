@@ -17,7 +17,7 @@ from keyproj.extract.periods import TimeMention, find_time_mentions
 from keyproj.extract.regions import place
 from keyproj.extract.roles import list_ref
 from keyproj.extract.sentence import find_subjects
-from keyproj.extract.state import DocState, ListRef
+from keyproj.extract.state import DocState, ListRef, join_scopes
 
 _ROW = re.compile(r"^[ \t]*\|?(?:[^|\n]*\|){2,}[^|\n]*$", re.MULTILINE)
 _RULE = re.compile(r"^[\s|:\-]+$")
@@ -101,15 +101,17 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     listed = [s for s in find_subjects(caption, state) if s.kind == "list" and not s.bare]
     base = _ref(listed[-1], state) if listed else state.current or state.overall()
     caption_times = [m for m in find_time_mentions(caption) if m.months]
-    cells: list[Cell] = []
+    rows = []
     for (start, end), line in zip(table.rows[header_index + 1:], lines[header_index + 1:]):
         values = _cells(line)
         if _RULE.match(line) or not values:
             continue
-        label = values[0]
-        ref = _row_ref(label, base, state)
-        if ref is None:
-            continue
+        ref = _row_ref(values[0], base, state)
+        if ref is not None:
+            rows.append((start, end, values, ref))
+    _total_of_levels(rows)
+    cells: list[Cell] = []
+    for start, end, values, ref in rows:
         for column, (metric, raw) in enumerate(zip(metrics, values)):
             number = _NUMBER.match(raw)
             if column == 0 or metric is None or not number:
@@ -120,6 +122,20 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
             times = [m for m in find_time_mentions(header[column]) if m.months] or caption_times
             cells.append(Cell(ref, metric, value, start, end, times[-1:]))
     return cells
+
+
+def _total_of_levels(rows: list[tuple[int, int, list[str], ListRef]]) -> None:
+    """A total row under rows that are lists of different levels (省级 / 市级 / 区级重点项目) is
+    their combined list (province+city+county), not the reporter's own: its ref is set so."""
+    totals = [i for i, (_, _, values, _) in enumerate(rows) if _TOTAL.match(values[0])]
+    named = [ref for _, _, values, ref in rows if not _TOTAL.match(values[0])]
+    scopes = [ref.scope for ref in named]
+    if not totals or len(named) < 2 or any(ref.region for ref in named) or len(set(scopes)) != len(scopes):
+        return
+    combined = join_scopes(scopes)
+    for index in totals:
+        start, end, values, ref = rows[index]
+        rows[index] = (start, end, values, ListRef(combined, None, ref.under_construction))
 
 
 def _ref(subject, state: DocState) -> ListRef:

@@ -114,6 +114,21 @@ def test_one_project_named_after_其中_is_not_the_list(tmp_path: Path) -> None:
     assert not any(row[5] == 2.1 for row in rows)
 
 
+def test_a_dateline_under_the_title_sets_no_period(tmp_path: Path) -> None:
+    text = "某市统计局\n2022年3月\n\n全年全市实施市级重点项目88个，完成投资120.4亿元。"
+    rows = _rows(tmp_path, text, region="吴忠市", published="2022-03-28", title="吴忠市2021年统计公报")
+    assert ("吴忠市", "city", "2021-01", "2021-12", "completed_investment", 120.4) in rows
+    assert not any(row[2].startswith("2022") for row in rows)
+
+
+def test_a_table_total_under_lists_of_levels_is_their_combined_list(tmp_path: Path) -> None:
+    text = ("全区省、市、区三级重点项目进展如下表。\n|项目类别|项目数(个)|年度计划投资(亿元)|\n"
+            "|省级重点项目|10|30.5|\n|市级重点项目|20|40.5|\n|区级重点项目|50|60|\n|合计|80|131|\n")
+    rows = _rows(tmp_path, text, region="汉滨区")
+    assert ("汉滨区", "province+city+county", "2022-01", "2022-12", "projects", 80.0) in rows
+    assert not any(row[1] == "county" and row[5] == 80.0 for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
