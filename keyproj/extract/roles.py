@@ -50,7 +50,11 @@ def find_figures(sentence: str, subjects: list[Subject], worded: list[Figure] | 
     """Every figure of a sentence: wordings with values, stage counts, list and signed counts
     (``worded``: the sentence's :func:`worded_figures`, when already found)."""
     figures = worded_figures(sentence) if worded is None else list(worded)
-    for subject in subjects:
+    for index, subject in enumerate(subjects):
+        if subject.kind == "plain" and subject.count is not None and index and _listed_group(sentence, subjects[index - 1], subject):
+            # "列入自治区重点项目的我旗项目共19个": the reporter's projects on that list are its count
+            figures.append(Figure("projects", subject.count_start, subject.end, [subject.count], subject=subjects[index - 1]))
+            continue
         if subject.count is None or subject.kind not in ("list", "signed", "under_construction"):
             continue
         metric = "signed_projects" if subject.kind == "signed" else {
@@ -66,6 +70,12 @@ def find_figures(sentence: str, subjects: list[Subject], worded: list[Figure] | 
     figures.sort(key=lambda f: f.start)
     _plan_make_up(sentence, subjects, figures)
     return figures
+
+
+def _listed_group(sentence: str, listed: Subject, group: Subject) -> bool:
+    """Whether a plain group with a count follows a 列入 X 重点项目 phrase right after its 的."""
+    return listed.kind == "list" and listed.membership and listed.count is None and \
+        sentence[listed.end:group.start].strip() in ("的", "")
 
 
 def _plan_make_up(sentence: str, subjects: list[Subject], figures: list[Figure]) -> None:

@@ -316,12 +316,17 @@ def _signed_group() -> re.Pattern[str]:
     return re.compile(rf"(?:{signed})(?:正式合同|合同)?(?:招商引资|招商|引资)?(?:重点)?$")
 
 
-def group_subject(sentence: str, match: re.Match[str], window_start: int) -> Subject:
-    """Another group of projects (项目 / 工程 / 类 not in a list phrase), classified by its words."""
+def group_subject(sentence: str, match: re.Match[str], window_start: int, chain: tuple[str, ...] = ()) -> Subject:
+    """Another group of projects (项目 / 工程 / 类 not in a list phrase), classified by its words;
+    ``chain``: the reporter and its parents, whose names before 项目 (镇雄县项目) say nothing of the group."""
     p = patterns()
     window = sentence[window_start:match.start()]
     count = _last_count(sentence, window, window_start)
     words_before = window[:count.start()] + " " + window[count.end():] if count else window
+    for start, end, surface in reversed(find_places(words_before) if chain else []):
+        found = place(surface, chain)
+        if found is not None and found.name in chain:
+            words_before = words_before[:start] + words_before[end:]
     subject = Subject("part", window_start, match.end())
     subject.aside = "另" in window
     if count is not None:
@@ -361,7 +366,7 @@ def find_subjects(sentence: str, state: object, lists: list[Subject] | None = No
         if any(s <= match.start() < e for s, e in spans):
             continue
         start = max([clause_start(sentence, match.start())] + [e for e in ends if e <= match.start()])
-        subject = group_subject(sentence, match, start)
+        subject = group_subject(sentence, match, start, tuple(state.chain))
         subjects.append(subject)
         ends.append(subject.end)
         ends.sort()
