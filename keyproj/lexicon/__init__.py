@@ -38,7 +38,8 @@ SCHEMAS: dict[str, frozenset[str]] = {
     }),
     "time": frozenset({"forms"}),
     "numbers": frozenset({"numerals", "units"}),
-    "chrome": frozenset({"menu_words", "tail_markers", "byline_fields", "notices", "copyright", "meta_fields"}),
+    "chrome": frozenset({"menu_words", "tail_markers", "byline_fields", "notices", "copyright", "meta_fields",
+                         "page_numbers"}),
 }
 
 

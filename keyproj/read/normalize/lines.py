@@ -64,6 +64,7 @@ _LINE_START_PARTS = {
     "byline": lexicon.alternation(_chrome("byline_fields")) + r"\s*[:：]",
     "headlines": r"【[^】]{1,30}】\s*【",
     "rule": r"[-—_=*~·.]{3,}\Z",
+    "page_number": lexicon.alternation(_chrome("page_numbers")),
     "notice": lexicon.alternation(lexicon.words("chrome", "notices", "heading")) + r"[:：]?\Z",
 }
 _LINE_START = re.compile("|".join(f"(?P<{name}>{part})" for name, part in _LINE_START_PARTS.items()))
