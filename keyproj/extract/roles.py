@@ -174,6 +174,8 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
                 figure.role = "planned"
             elif sentence[max(0, verb - 2):verb] in ("部分", "主体"):
                 figure.role = "part"
+            elif p["comparison"].search(sentence, clause_start(sentence, verb), verb + 1):
+                figure.role = "other"  # "比上年多开工23个": a difference, not a count of the period
             found[number] = figure
     return list(found.values())
 
