@@ -293,11 +293,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         if subject is not None and subject.kind in ("part", "other"):
             continue
         if subject is not None and subject.kind == "signed":
-            metric = {"total_investment": "signed_investment", "signed_investment": "signed_investment",
-                      "signed_projects": "signed_projects"}.get(figure.metric)
-            if metric:
-                ref = ListRef(state.level, None, signed=True)
-                claims.append(Claim(metric, figure.values[0], ref, figure.start))
+            claims.extend(_signed_claims(figure, state))
             continue
         if figure.metric in ("signed_projects", "signed_investment"):
             continue
@@ -310,6 +306,10 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
             ref = ref_of(subject)
             if ref is None:
                 continue
+            years = _enumerated_years(sentence, figure) if figure.enumerated else []
+            if years:  # "2019年、2020年、2021年…分别完成投资31.6亿元、38.2亿元、45.3亿元": one value a year
+                claims.extend(Claim(figure.metric, value, ref, end) for value, end in zip(figure.values, years))
+                continue
             if subject.kind == "list" and figure.enumerated and len(figure.values) > 1:
                 targets = _enumeration(subject, subjects, figure, state, breakdown_places)
                 if targets:
@@ -321,6 +321,27 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
             ref = state.current if state.current is not None else state.overall()
         claims.append(Claim(figure.metric, figure.values[0], ref, figure.start))
     return claims
+
+
+def _signed_claims(figure: Figure, state: DocState) -> list[Claim]:
+    """A signed group's count and investment, at the reporter's level."""
+    metric = {"total_investment": "signed_investment", "signed_investment": "signed_investment",
+              "signed_projects": "signed_projects"}.get(figure.metric)
+    return [Claim(metric, figure.values[0], ListRef(state.level, None, signed=True), figure.start)] if metric else []
+
+
+_YEAR_RUN = re.compile(r"(?:19|20)\d{2}年?(?:\s*(?:、|和|及|与)\s*(?:19|20)\d{2}年?)+")
+_YEAR = re.compile(r"(?:19|20)\d{2}年?")
+
+
+def _enumerated_years(sentence: str, figure: Figure) -> list[int]:
+    """Where each year of a run of as many years as the figure has values (2019年、2020年、2021年)
+    ends, when such a run stands before the figure in its sentence; else []."""
+    runs = [m for m in _YEAR_RUN.finditer(sentence, 0, figure.start)]
+    if not runs or len(figure.values) < 2:
+        return []
+    years = [m.end() for m in _YEAR.finditer(sentence, runs[-1].start(), runs[-1].end())]
+    return years if len(years) == len(figure.values) else []
 
 
 _SUCH_AS = re.compile(r"其中[,，:：]?")

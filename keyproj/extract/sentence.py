@@ -295,7 +295,8 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         if after:
             subject.count, subject.count_start = count_value(after), after.start("num")
             subject.end = after.end()
-            if "分别" in sentence[match.end():after.start("num")]:  # 三级重点项目分别为十二项、二十一项…
+            # 三级重点项目分别为十二项、二十一项…; 分别实施县级重点项目52个、61个、68个
+            if "分别" in sentence[match.end():after.start("num")] or "分别" in modifiers:
                 values, end, _ = parse_values(sentence, after.start("qb") if after.group("qb") else
                                               after.start("num"), "count", True)
                 if len(values) > 1:

@@ -129,6 +129,15 @@ def test_a_table_total_under_lists_of_levels_is_their_combined_list(tmp_path: Pa
     assert not any(row[1] == "county" and row[5] == 80.0 for row in rows)
 
 
+def test_分别_over_a_run_of_years_gives_each_year_its_value(tmp_path: Path) -> None:
+    text = "2020年、2021年，我县分别实施县级重点项目40个、45个，分别完成投资21.5亿元、26.8亿元。"
+    rows = _rows(tmp_path, text, published="2022-01-20")
+    assert {("长汀县", "county", "2020-01", "2020-12", "projects", 40.0),
+            ("长汀县", "county", "2021-01", "2021-12", "projects", 45.0),
+            ("长汀县", "county", "2020-01", "2020-12", "completed_investment", 21.5),
+            ("长汀县", "county", "2021-01", "2021-12", "completed_investment", 26.8)} <= rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
