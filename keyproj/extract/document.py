@@ -69,7 +69,7 @@ def _trigger_words() -> list[str]:
 
 _TRIGGER = compile_words(_trigger_words())
 # A sentence without a number and a unit (or a table row) holds no fact.
-_FIGURE = re.compile(r"(?=[\d零〇○一二两三四五六七八九十百])(?:[\d零〇○一二两三四五六七八九十百千万.,]+\s*"
+_FIGURE = re.compile(r"(?=[\d零〇○一二两三四五六七八九十百千])(?:[\d零〇○一二两三四五六七八九十百千万.,]+\s*"
                      r"(?:个|项|宗|亿|万|千万|%|百分点)|百分之)|万亿")
 
 

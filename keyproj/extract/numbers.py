@@ -21,7 +21,9 @@ CHINESE_NUMERAL_CHARS = "零〇○一二两三四五六七八九十百千万亿"
 ARABIC = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"
 # A Chinese numeral that must contain at least one digit or 十 (so a lone 万 or 亿 is a unit).
 CHINESE = r"[零〇○一二两三四五六七八九十][零〇○一二两三四五六七八九十百千万]*"
-NUMBER = rf"(?:{ARABIC}|{CHINESE})"
+# A lone 百 or 千 after a qualifier (逾百个, 近千亿元): a round figure with its qualifier.
+ROUND = r"(?<=[逾近超约])[百千](?=\s*[个项宗亿万])"
+NUMBER = rf"(?:{ARABIC}|{CHINESE}|{ROUND})"
 
 def _amount_factors() -> dict[str, float]:
     """Amount unit -> its factor to 亿元, from keyproj/lexicon/numbers.yaml."""
