@@ -282,6 +282,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     group = group if group and group.start() < match.start() else None
     subject.part = bool(
         p["other_group"].search(window) or p["size_band"].search(window) or p["ceremony"].search(window)
+        or p["other_group"].match(sentence, match.end())  # 纳入省重大项目储备库: another programme
         or (group and not p["overall"].search(sentence, window_start, group.start()))
         or p["planned"].search(modifiers) and p["stage_after"].search(modifiers)
         or p["sector_before"].search(modifiers))
@@ -317,6 +318,10 @@ def _signed_group() -> re.Pattern[str]:
     return re.compile(rf"(?:{signed})(?:正式合同|合同)?(?:招商引资|招商|引资)?(?:重点)?$")
 
 
+# The kind word a division's name ends with (阿克苏地区 -> 地区), which may stand for the reporter.
+_REPORTER_KIND = re.compile(r"(?:地区|自治州|自治县|自治旗|盟|州|县|旗|市|区)$")
+
+
 def group_subject(sentence: str, match: re.Match[str], window_start: int, chain: tuple[str, ...] = ()) -> Subject:
     """Another group of projects (项目 / 工程 / 类 not in a list phrase), classified by its words;
     ``chain``: the reporter and its parents, whose names before 项目 (镇雄县项目) say nothing of the group."""
@@ -328,6 +333,9 @@ def group_subject(sentence: str, match: re.Match[str], window_start: int, chain:
         found = place(surface, chain)
         if found is not None and found.name in chain:
             words_before = words_before[:start] + words_before[end:]
+    kind = _REPORTER_KIND.search(chain[0]) if chain else None
+    if kind and words_before.rstrip().endswith("的" + kind.group(0)):  # 阿克苏地区: 的地区项目
+        words_before = words_before.rstrip()[:-len(kind.group(0))]
     subject = Subject("part", window_start, match.end())
     subject.aside = "另" in window
     if count is not None:
