@@ -138,6 +138,13 @@ def test_分别_over_a_run_of_years_gives_each_year_its_value(tmp_path: Path) ->
             ("长汀县", "county", "2021-01", "2021-12", "completed_investment", 26.8)} <= rows
 
 
+def test_a_county_named_before_its_own_level_word_owns_the_list(tmp_path: Path) -> None:
+    text = "上半年全市重点项目进展顺利。永定区今年确定区级重点项目38个，年度计划投资41.2亿元。"
+    rows = _rows(tmp_path, text, region="龙岩市")
+    assert ("永定区", "county", "2022-01", "2022-12", "projects", 38.0) in rows
+    assert ("永定区", "county", "2022-01", "2022-12", "annual_plan", 41.2) in rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
