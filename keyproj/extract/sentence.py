@@ -305,12 +305,31 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
                                               after.start("num"), "count", True)
                 if len(values) > 1:
                     subject.counts, subject.end = values, end
+    if subject.membership and subject.count is None and _one_named_after(sentence, subject.end):
+        subject.part = True
     if subject.count is not None and not subject.stage:
         follows = p["stage_after"].match(sentence, subject.end)
         counted = follows and p["count_after"].match(sentence, follows.end())
         if follows and not counted and not p["partial_only"].match(sentence, follows.start()):
             subject.stage = "started" if follows.group("started") else "finished"
     return subject
+
+
+def _one_named_after(sentence: str, end: int) -> bool:
+    """"列入省级重点项目的宜毕高速镇雄段一季度完成投资2.6亿元": after 列入 X 重点项目的, a name
+    (no count, no 项目, no time alone) up to the metric wording is one project of that list."""
+    if not sentence.startswith("的", end):
+        return False
+    metric = any_metric().search(sentence, end)
+    if metric is None:
+        return False
+    between = sentence[end + 1:metric.start()]
+    if "项目" in between or _CLAUSE_OR_DIGIT.search(between):
+        return False
+    return bool(_STRIP.sub("", patterns()["overall"].sub("", between)))
+
+
+_CLAUSE_OR_DIGIT = re.compile(r"[,，;；:：。\d]")
 
 
 @functools.cache

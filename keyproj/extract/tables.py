@@ -109,7 +109,7 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
         ref = _row_ref(values[0], base, state)
         if ref is not None:
             rows.append((start, end, values, ref))
-    _total_of_levels(rows)
+    _total_of_levels(rows, state.level)
     cells: list[Cell] = []
     for start, end, values, ref in rows:
         for column, (metric, raw) in enumerate(zip(metrics, values)):
@@ -124,14 +124,16 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     return cells
 
 
-def _total_of_levels(rows: list[tuple[int, int, list[str], ListRef]]) -> None:
-    """A total row under rows that are lists of different levels (省级 / 市级 / 区级重点项目) is
-    their combined list (province+city+county), not the reporter's own: its ref is set so."""
+def _total_of_levels(rows: list[tuple[int, int, list[str], ListRef]], level: str) -> None:
+    """A total row under rows that are lists of different levels, the reporter's own ``level``
+    among them (省级 / 市级 / 区级重点项目), is their combined list (province+city+county), not
+    the reporter's own: its ref is set so."""
     totals = [i for i, (_, _, values, _) in enumerate(rows) if _TOTAL.match(values[0])]
     named = [ref for _, _, values, ref in rows if not _TOTAL.match(values[0])]
     scopes = [ref.scope for ref in named]
-    if not totals or len(named) < 2 or any(ref.region for ref in named) or len(set(scopes)) != len(scopes):
-        return
+    if not totals or len(named) < 2 or any(ref.region for ref in named) or len(set(scopes)) != len(scopes) \
+            or level not in scopes:
+        return  # rows such as 列入省重大项目 / 列入市重点项目 are parts of the reporter's own list
     combined = join_scopes(scopes)
     for index in totals:
         start, end, values, ref = rows[index]

@@ -145,6 +145,13 @@ def test_a_county_named_before_its_own_level_word_owns_the_list(tmp_path: Path) 
     assert ("永定区", "county", "2022-01", "2022-12", "annual_plan", 41.2) in rows
 
 
+def test_one_named_project_of_a_list_is_not_the_list(tmp_path: Path) -> None:
+    text = "列入省级重点项目的城南快速路一季度完成投资2.6亿元。列入省级重点项目的12个项目一季度完成投资9.8亿元。"
+    rows = _rows(tmp_path, text, published="2022-04-15")
+    assert ("长汀县", "province", "2022-01", "2022-03", "completed_investment", 9.8) in rows
+    assert not any(row[5] == 2.6 for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:

@@ -1,0 +1,56 @@
+"""Tables written with aligned spaces (as a PDF-to-text tool or a plain-text report prints them)
+become pipe tables, the form HTML tables take in keyproj, before normalization removes the spaces
+that separate their cells.
+
+A **data row** is a line whose cells (split at runs of two or more spaces, or tabs) are a label
+followed by at least two numbers and nothing else; two or more data rows in a row with the same
+number of cells make a block, and the line right above the block is its header when it has as
+many cells and is no data row. A word spaced out over its cell ("合  计", "类  别") is one cell.
+Every line of a block (header included) is rewritten as ``|cell|cell|…|``; other lines are kept
+byte for byte. A text without such a block is returned as the same object.
+"""
+from __future__ import annotations
+
+import re
+
+_GAP = re.compile(r"(?:[ \u3000\u00a0]{2,}|\t)[ \t\u3000\u00a0]*")
+# One CJK character, spaces, one CJK character, standing alone: a word spaced out over its cell.
+_SPACED_WORD = re.compile(r"(?:(?<=^)|(?<=[ \t\u3000\u00a0]))([\u4e00-\u9fff])[ \u3000]{1,4}([\u4e00-\u9fff])"
+                          r"(?=$|[ \t\u3000\u00a0]{2,}|\t)")
+_NUMERIC = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
+_MAY_HOLD_A_TABLE = re.compile(r"\d(?:[ \u3000\u00a0]{2,}|\t)[ \t\u3000\u00a0]*\d")
+MIN_ROWS = 2
+
+
+def _cells(line: str) -> list[str]:
+    return [cell for cell in _GAP.split(_SPACED_WORD.sub(r"\1\2", line.strip())) if cell]
+
+
+def _is_data_row(cells: list[str]) -> bool:
+    return len(cells) >= 3 and not _NUMERIC.fullmatch(cells[0]) and all(_NUMERIC.fullmatch(c) for c in cells[1:])
+
+
+def pipe_aligned_tables(text: str) -> str:
+    """``text`` with its space-aligned tables rewritten as pipe tables (see the module's rules)."""
+    if not _MAY_HOLD_A_TABLE.search(text):  # most texts stop here
+        return text
+    lines = text.split("\n")
+    cells = [_cells(line) if _MAY_HOLD_A_TABLE.search(line) or "  " in line else [] for line in lines]
+    data = [_is_data_row(row) for row in cells]
+    rewritten = False
+    index = 0
+    while index < len(lines):
+        end = index
+        while end < len(lines) and data[end] and len(cells[end]) == len(cells[index]):
+            end += 1
+        if end - index < MIN_ROWS:
+            index = max(end, index + 1)
+            continue
+        header = index - 1
+        first = header if header >= 0 and not data[header] and len(cells[header]) == len(cells[index]) else index
+        for row in range(first, end):
+            ending = "\r" if lines[row].endswith("\r") else ""
+            lines[row] = "|" + "|".join(cells[row]) + "|" + ending
+        rewritten = True
+        index = end
+    return "\n".join(lines) if rewritten else text
