@@ -26,6 +26,7 @@ from keyproj.extract.sentence import (
     parse_values,
     patterns,
 )
+from keyproj.extract.regions import find_places, place
 from keyproj.extract.state import DocState, ListRef, join_scopes
 
 # "总投资10亿元以上的项目" (a size band), "总投资230亿元的小镇" (one project), "50亿—100亿元" (a range)
@@ -118,6 +119,10 @@ def worded_figures(sentence: str) -> list[Figure]:
             later = candidates[index + 1][0] if index + 1 < len(candidates) else len(sentence)
             after = _RESPECTIVELY_IS.search(sentence, end, later)
             if after is None:
+                paired = _place_value_pairs(sentence, metric, end, later, kind)
+                if paired is not None:
+                    figures.append(paired)
+                    taken_until = paired.end
                 continue
             values, stop, enumerated = parse_values(sentence, after.start(), kind, True)
             if len(values) < 2:
@@ -137,6 +142,30 @@ def worded_figures(sentence: str) -> list[Figure]:
         taken_until = stop
     figures.extend(_stage_counts(sentence, [(f.start, f.end) for f in figures]))
     return figures
+
+
+_PAIR_SEPARATOR = re.compile(r"[、,，;；和及]?")
+
+
+def _place_value_pairs(sentence: str, metric: str, end: int, later: int, kind: str) -> Figure | None:
+    """"完成投资排名前三位的依次是拉萨市98.6亿元、日喀则市54.2亿元、昌都市47.9亿元": places each
+    followed by its value, after a wording without one: a figure whose subject is the places."""
+    places, values, stop = [], [], -1
+    for start, place_end, surface in find_places(sentence[end:later]):
+        start, place_end = start + end, place_end + end
+        if stop >= 0 and _PAIR_SEPARATOR.fullmatch(sentence, stop, start) is None:
+            break
+        found = place(surface, ())
+        parsed, after, _ = parse_values(sentence, place_end, kind, False)
+        if found is None or len(parsed) != 1:
+            break
+        places.append(found.name)
+        values.append(parsed[0])
+        stop = after
+    if len(places) < 2:
+        return None
+    subject = Subject("places", end, end, places=places)
+    return Figure(metric, end, stop, values, True, subject=subject)
 
 
 def _implicit_total(sentence: str, subject: Subject, figures: list[Figure]) -> list[Figure]:
@@ -349,12 +378,16 @@ _SUCH_AS = re.compile(r"其中[,，:：]?")
 
 def _names_another_quantity(sentence: str, figure: Figure, subject: Subject | None) -> bool:
     """"一般公共预算收入完成19.6亿元": a completion verb without 投资 after the name of another
-    quantity (revenue, output: the lexicon's distractors.other_quantity) is not the list's investment."""
+    quantity (revenue, output: the lexicon's distractors.other_quantity) is not the list's
+    investment, nor is 完成固定资产投资 when no list is named in its clause."""
     start = clause_start(sentence, figure.start)
     if figure.metric != "completed_investment" or subject is not None and subject.end > start:
         return False
     number = _FIRST_DIGIT.search(sentence, figure.start, figure.end)
-    if number is None or "投资" in sentence[figure.start:number.start()]:
+    wording = sentence[figure.start:number.start()] if number else ""
+    if "固定资产" in wording:
+        return True  # "全县完成固定资产投资58.7亿元" with no list named in its clause: all investment
+    if number is None or "投资" in wording:
         return False
     return patterns()["other_quantity"].search(sentence, start, figure.start) is not None
 
@@ -369,10 +402,11 @@ def _names_a_part(sentence: str, figure: Figure, subject: Subject | None) -> boo
     if subject is not None and (subject.end > start or figure.metric in ("started_projects", "finished_projects")):
         return False
     such = _SUCH_AS.match(sentence, start)
-    if not such:
-        return False
-    words = sentence[such.end():figure.start]
-    return bool(_STRIP.sub("", words))
+    if such:
+        start = such.end()
+    elif not sentence[max(0, start - 3):start].rstrip(",，:： ").endswith("其中"):
+        return False  # 其中 may stand in a clause of its own ("其中，…")
+    return bool(_STRIP.sub("", sentence[start:figure.start]))
 
 
 def _spread(claims: list[Claim], figure: Figure, targets: list[ListRef]) -> None:

@@ -459,6 +459,8 @@ def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) 
         found = place(surface, tuple(state.chain))
         if found is None or found.name in state.chain:
             continue
+        if patterns()["name_tail"].match(sentence, end) or sentence[max(0, start - 1):start] in ("至", "到"):
+            continue  # 晋城至阳城高速公路泽州段: places inside a project's name
         if run is not None and sentence[run.end:start].strip("、,，和及与 ") == "":
             run.places.append(found.name)
             run.end = end

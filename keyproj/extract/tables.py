@@ -9,6 +9,7 @@ Rows that are neither (州直: a management unit) give nothing.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from keyproj.extract.regions import place
 from keyproj.extract.roles import list_ref
 from keyproj.extract.sentence import find_subjects
 from keyproj.extract.state import DocState, ListRef, join_scopes
+from keyproj.lexicon import alternation, words
 
 _ROW = re.compile(r"^[ \t]*\|?(?:[^|\n]*\|){2,}[^|\n]*$", re.MULTILINE)
 _RULE = re.compile(r"^[\s|:\-]+$")
@@ -25,7 +27,7 @@ _TOTAL = re.compile(r"^(?:合计|总计|全市|全州|全县|全区|全省|小�
 _COLUMNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"项目(?:个)?数|个数"), "projects"),
     (re.compile(r"总投资"), "total_investment"),
-    (re.compile(r"完成率|占年度计划|完成年度计划"), "completion_rate"),
+    (re.compile(r"完成率|占年度计划|完成年度计划|完成年度任务|占年度任务|完成比例"), "completion_rate"),
     (re.compile(r"年度计划投资|年度投资计划|年计划投资|计划投资"), "annual_plan"),
     (re.compile(r"完成投资"), "completed_investment"),
 ]
@@ -154,4 +156,12 @@ def _row_ref(label: str, base: ListRef, state: DocState) -> ListRef | None:
     found = place(label, tuple(state.chain))
     if found is not None and found.name not in state.chain:
         return ListRef(base.scope, found.name, base.under_construction)
+    if _town().fullmatch(label):  # 永兴镇: a town, below the division tables
+        return ListRef(base.scope, label, base.under_construction)
     return None
+
+
+@functools.cache
+def _town() -> re.Pattern[str]:
+    """A town's name: two to five characters and a town word of the lexicon (镇, 乡, 街道)."""
+    return re.compile(rf"[\u4e00-\u9fff]{{2,5}}{alternation(words('wordings', 'place_groups', 'town'))}")

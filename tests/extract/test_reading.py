@@ -152,6 +152,20 @@ def test_one_named_project_of_a_list_is_not_the_list(tmp_path: Path) -> None:
     assert not any(row[5] == 2.6 for row in rows)
 
 
+def test_places_each_followed_by_its_value_share_the_wording_before_them(tmp_path: Path) -> None:
+    text = "1-8月，全市重点项目完成投资80.5亿元，完成投资排名前两位的依次是长汀县12.1亿元、连城县9.5亿元。"
+    rows = _rows(tmp_path, text, region="龙岩市", published="2022-09-10")
+    assert {("长汀县", "city", "2022-01", "2022-08", "completed_investment", 12.1),
+            ("连城县", "city", "2022-01", "2022-08", "completed_investment", 9.5)} <= rows
+
+
+def test_a_town_in_a_table_takes_the_lists_scope(tmp_path: Path) -> None:
+    text = "分镇情况如下表。\n|镇名|项目个数(个)|完成年度任务比例(%)|\n|城关镇|11|87.1|\n|古田镇|9|79|\n"
+    rows = _rows(tmp_path, text)
+    assert ("城关镇", "county", "2022-01", "2022-12", "projects", 11.0) in rows
+    assert ("古田镇", "county", "2022-01", "2022-12", "completion_rate", 79.0) in rows  # no period: the year
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
