@@ -537,3 +537,12 @@ def test_damaged_or_unwritable_cache_costs_only_time(tmp_path, monkeypatch) -> N
     assert np.array_equal(characters._code_table.__wrapped__(), built)
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     assert characters._code_table_cache() is None
+
+
+def test_a_year_in_chinese_digits_becomes_arabic_one_character_for_one() -> None:
+    raw = "二〇二三年，全省重点项目完成投资1.26万亿元；二零一九年也是。一二三四五年不是年份。"
+    text, offsets = normalize_text(raw)
+    assert text.startswith("2023年,全省重点项目") and "2019年也是" in text
+    assert "一二三四五年" in text  # five digits: no year
+    start = text.index("2019年")
+    assert raw[slice(*offsets.to_raw(start, start + 5))] == "二零一九年"

@@ -6,7 +6,8 @@
    characters, zero-width characters and soft hyphens are deleted; every character is put in NFKC
    form (full-width digits, letters and punctuation become ASCII: "２０２４年，" -> "2024年,";
    U+3000 and no-break spaces become spaces). The em dash of "1—9月" (U+2014) is left as it is.
-2. Traditional script becomes Simplified (OpenCC ``t2s``): "項目攻堅" -> "项目攻坚".
+2. Traditional script becomes Simplified (OpenCC ``t2s``): "項目攻堅" -> "项目攻坚". A year written
+   in Chinese digits becomes Arabic, one character for one: "二〇二三年" -> "2023年".
 3. Markup: markdown bold markers ``**`` and heading markers (``# `` at a line start) are deleted,
    and so is pinyin that mirror sites insert after characters: "重点(diǎn)项目" -> "重点项目"
    (only a parenthesized group of 1-6 letters with at least one tone mark, right after a Chinese
@@ -44,6 +45,8 @@ over a million characters the steps' spans are found at once and kept as arrays 
 """
 from __future__ import annotations
 
+import re
+
 from keyproj.read.normalize.characters import _to_simplified, _unify_characters
 from keyproj.read.normalize.lines import _clean_lines, _join_lines, _strip_markup
 from keyproj.read.normalize.offsets import _CHUNK, OffsetMap, _DeferredOffsetMap, _then
@@ -66,10 +69,23 @@ def normalize_text(raw: str) -> tuple[str, OffsetMap]:
     return text, _DeferredOffsetMap(lambda: _normalized(raw)[1])
 
 
+# A year in Chinese digits (二〇二三年, 一九九八年): four digits, the first two 一九 / 二〇 / 二零.
+_CHINESE_YEAR = re.compile(r"(?:一九|二[〇零○])[〇零○一二三四五六七八九]{2}(?=年)")
+_YEAR_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+
+
+def _year_digits(text: str) -> tuple[str, None]:
+    """Step 2, its second part: Chinese-digit years become Arabic, one character for one (the
+    offsets stay as they are)."""
+    if "年" not in text or _CHINESE_YEAR.search(text) is None:
+        return text, None
+    return _CHINESE_YEAR.sub(lambda match: match.group(0).translate(_YEAR_DIGITS), text), None
+
+
 def _normalized(raw: str) -> tuple[str, OffsetMap | None]:
     """The normalized text of ``raw`` and the map of the steps (built on demand; None: identity)."""
     text, total, traditional = _unify_characters(raw)
-    for step in (lambda text: _to_simplified(text, traditional), _strip_markup, _clean_lines,
+    for step in (lambda text: _to_simplified(text, traditional), _year_digits, _strip_markup, _clean_lines,
                  _join_lines):
         text, step_map = step(text)
         total = _then(total, step_map)
