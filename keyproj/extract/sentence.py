@@ -227,6 +227,8 @@ def _level_scope(word: str, state: object) -> str | None:
             return "county" if own else "city"
         if level == "own_district":
             return "province" if state.level == "province" and state.reporter.endswith("自治区") else "county"
+        if level.endswith("_and_above"):  # 市级以上: this level's list and those above it
+            return {"city_and_above": "province+city", "county_and_above": "province+city+county"}[level]
         return level
     return None
 
