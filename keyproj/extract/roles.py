@@ -322,7 +322,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         if subject is not None and subject.kind in ("part", "other"):
             continue
         if subject is not None and subject.kind == "signed":
-            claims.extend(_signed_claims(figure, state))
+            claims.extend(_signed_claims(sentence, figure, subject, subjects, state))
             continue
         if figure.metric in ("signed_projects", "signed_investment"):
             continue
@@ -352,8 +352,13 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
     return claims
 
 
-def _signed_claims(figure: Figure, state: DocState) -> list[Claim]:
-    """A signed group's count and investment, at the reporter's level."""
+def _signed_claims(sentence: str, figure: Figure, subject: Subject, subjects: list[Subject],
+                   state: DocState) -> list[Claim]:
+    """A signed group's count and investment, at the reporter's level; none when the group is an
+    item of another programme named right before it ("三个一批"项目，全年签约项目112个、…)."""
+    if any(other.kind == "other" and other.end <= subject.start
+           and not _STRIP.sub("", sentence[other.end:subject.start]) for other in subjects):
+        return []
     metric = {"total_investment": "signed_investment", "signed_investment": "signed_investment",
               "signed_projects": "signed_projects"}.get(figure.metric)
     return [Claim(metric, figure.values[0], ListRef(state.level, None, signed=True), figure.start)] if metric else []

@@ -203,8 +203,10 @@ def _levels(modifiers: str, state: object) -> list[Level]:
         gap = modifiers[token[1]:run[0][0]]
         if gap.strip("、,，和及与 级:：") == "":  # 宁晋县：县级重点项目: a place labelling its line
             run.insert(0, token)
-        elif len(run) == 1 and token[2].place and run[0][2] == Level(token[2].scope) and not _STRIP.sub("", gap):
-            run[0] = token  # 余江县今年确定县级重点项目: the place's own list, named with its level
+        elif len(run) == 1 and token[2].place and run[0][2].place is None and not _STRIP.sub("", gap):
+            # 余江县今年确定县级重点项目 (its own list), 西秀区实施市级以上重点项目 (its projects on the
+            # city's list): the place's, at the level the words name
+            run[0] = (token[0], run[0][1], Level(run[0][2].scope, token[2].place))
             break
         else:
             break

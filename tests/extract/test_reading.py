@@ -166,6 +166,20 @@ def test_a_town_in_a_table_takes_the_lists_scope(tmp_path: Path) -> None:
     assert ("古田镇", "county", "2022-01", "2022-12", "completion_rate", 79.0) in rows  # no period: the year
 
 
+def test_a_district_named_before_the_citys_list_is_the_region_of_its_projects(tmp_path: Path) -> None:
+    text = "1-6月，全市重点项目完成投资150.2亿元。其中，永定区实施市级重点项目58个，完成投资41.2亿元。"
+    rows = _rows(tmp_path, text, region="龙岩市")
+    assert ("永定区", "city", "2022-01", "2022-12", "projects", 58.0) in rows
+    assert ("永定区", "city", "2022-01", "2022-06", "completed_investment", 41.2) in rows
+
+
+def test_a_number_of_places_without_个_is_a_group_not_a_count(tmp_path: Path) -> None:
+    text = "2021年，全省重点项目完成投资5200亿元。山区26县实施省重点项目241个，完成投资1852亿元。"
+    rows = _rows(tmp_path, text, region="浙江省", published="2022-01-20")
+    assert ("浙江省", "province", "2021-01", "2021-12", "completed_investment", 5200.0) in rows
+    assert not any(row[5] in (241.0, 1852.0, 26.0) for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
