@@ -90,7 +90,7 @@ def _word_patterns() -> dict[str, str]:
     """The patterns that are one lexicon entry's words: distractors, breakdowns, targets, stage marks."""
     found = {}
     for name in ("ceremony", "event", "other_subject", "other_group", "per_day", "size_band", "stage_part",
-                 "comparison", "other_quantity", "name_tail"):
+                 "comparison", "other_quantity", "name_tail", "lifetime"):
         found[name] = alternation(words(W, "distractors", name))
     for name in ("parts", "places"):
         found["breakdown_" + name] = alternation(words(W, "breakdowns", name))

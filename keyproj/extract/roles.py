@@ -134,8 +134,9 @@ def worded_figures(sentence: str) -> list[Figure]:
         figure = Figure(metric, start, stop, values, enumerated or len(values) > 1)
         if p["per_day"].search(sentence, max(0, start - 5), start):
             figure.role = "per_day"
-        elif p["comparison"].search(sentence, clause_start(sentence, start), start):
-            figure.role = "other"  # "较去年同期多完成投资31.7亿元": a difference, not the list's figure
+        elif p["comparison"].search(sentence, clause_start(sentence, start), start) or \
+                p["lifetime"].search(sentence, clause_start(sentence, start), start):
+            figure.role = "other"  # 较去年同期多完成投资 (a difference), 开工以来累计完成投资 (a lifetime's)
         elif values[0].qualifier in ("over", "under") and "均" in p["fillers"].match(sentence, end).group(0):
             figure.role = "threshold"  # "投资完成率均超过85%": a bound every member passes, not a figure
         figures.append(figure)
