@@ -30,7 +30,9 @@ from keyproj.extract.regions import find_places, place
 from keyproj.extract.state import DocState, ListRef, join_scopes
 
 # "总投资10亿元以上的项目" (a size band), "总投资230亿元的小镇" (one project), "50亿—100亿元" (a range)
-_AFTER_AMOUNT_NOT_FIGURE = re.compile(r"(?:以上|以下|及以上)?的?(?:重点)?(?:项目|工程)|的(?!比例|比重)|\s*[—\-~～至到]")
+_AFTER_AMOUNT_NOT_FIGURE = re.compile(r"(?:以上|以下|及以上)?的?(?:重点)?(?:项目|工程)|的(?!比例|比重|[\d.]+\s*%)|\s*[—\-~～至到]")
+# "占年度计划投资465.3亿元的88.7%": the plan inside the rate's phrase, then the rate
+_RATE_OF_PLAN = re.compile(r"的\s*(?P<num>[\d.]+)\s*%")
 _IMPLICIT_TOTAL = re.compile(r"[,，]?[^\d,，。;；、完计投]{0,4}?(?=近|约|超过|超|逾|突破|\d|万亿)")
 
 
@@ -141,8 +143,23 @@ def worded_figures(sentence: str) -> list[Figure]:
             figure.role = "threshold"  # "投资完成率均超过85%": a bound every member passes, not a figure
         figures.append(figure)
         taken_until = stop
+    figures.extend(_rates_of_plans(sentence, figures))
     figures.extend(_stage_counts(sentence, [(f.start, f.end) for f in figures]))
     return figures
+
+
+def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """"完成年度计划投资65.2亿元的56.4%": a plan stated inside a rate's phrase (after 占 / 完成,
+    before 的 and a percentage) gives the rate as well."""
+    found = []
+    for figure in figures:
+        if figure.metric != "annual_plan" or len(figure.values) != 1 or \
+                not sentence[max(0, figure.start - 2):figure.start].endswith(("占", "完成")):
+            continue
+        rate = _RATE_OF_PLAN.match(sentence, figure.end)
+        if rate:
+            found.append(Figure("completion_rate", figure.start, rate.end(), [Value(float(rate.group("num")), "")]))
+    return found
 
 
 _PAIR_SEPARATOR = re.compile(r"[、,，;；和及]?")
