@@ -98,6 +98,10 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     if header_index > 0:
         caption += " " + " ".join(lines[:header_index])
     header = _cells(lines[header_index])
+    below = next((i for i in range(header_index + 1, len(lines)) if not _RULE.match(lines[i])), None)
+    if below is not None and _is_sub_header(_cells(lines[below])):
+        header = _merged_header(header, _cells(lines[below]))
+        header_index = below
     metrics = [next((m for p, m in _COLUMNS if p.search(h)), None) for h in header]
     factor = 1e-4 if "万元" in caption + "".join(header) else 1.0
     listed = [s for s in find_subjects(caption, state) if s.kind == "list" and not s.bare]
@@ -124,6 +128,23 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
             times = [m for m in find_time_mentions(header[column]) if m.months] or caption_times
             cells.append(Cell(ref, metric, value, start, end, times[-1:]))
     return cells
+
+
+def _is_sub_header(cells: list[str]) -> bool:
+    """A second header row under merged cells: its first cell empty, the others words, no numbers."""
+    return len(cells) >= 3 and not cells[0] and all(c and not _NUMBER.match(c) for c in cells[1:])
+
+
+def _merged_header(top: list[str], sub: list[str]) -> list[str]:
+    """"|类别|年度计划| |1-9月完成| |" over "| |项目数|投资额|投资额|完成率|": each column's group (a
+    merged cell spreads right over the empty cells after it) joined to its own name."""
+    merged, group = [], ""
+    for index in range(max(len(top), len(sub))):
+        cell = top[index] if index < len(top) else ""
+        group = cell or group
+        below = sub[index] if index < len(sub) else ""
+        merged.append(group + below if index else cell)
+    return merged
 
 
 def _total_of_levels(rows: list[tuple[int, int, list[str], ListRef]], level: str) -> None:

@@ -180,6 +180,16 @@ def test_a_number_of_places_without_个_is_a_group_not_a_count(tmp_path: Path) -
     assert not any(row[5] in (241.0, 1852.0, 26.0) for row in rows)
 
 
+def test_a_table_with_a_merged_header_row_reads_its_columns(tmp_path: Path) -> None:
+    text = ("上半年全县重点项目完成情况如下表。\n|类别|年度计划| |1-6月完成| |\n|---|---|---|---|---|\n"
+            "| |项目数(个)|投资额(亿元)|投资额(亿元)|完成率(%)|\n|县级重点项目|40|50.5|26.1|51.7|\n"
+            "|市级重点项目|6|12|7.2|60|\n")
+    rows = _rows(tmp_path, text)
+    assert {("长汀县", "county", "2022-01", "2022-12", "annual_plan", 50.5),
+            ("长汀县", "county", "2022-01", "2022-06", "completed_investment", 26.1),
+            ("长汀县", "city", "2022-01", "2022-06", "completion_rate", 60.0)} <= rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:

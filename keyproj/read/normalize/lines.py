@@ -296,6 +296,8 @@ def _repeats(text: str, stripped: list[str], dropped: list[bool]) -> tuple[list[
     first = dict(zip(reversed(keys), range(count - 1, -1, -1)))  # where each key is seen first
     for index in compress(range(count), map(operator.ne, map(first.__getitem__, keys), range(count))):
         key = keys[index]
+        if key.startswith("|"):
+            continue  # a table row (a second table's header, a repeated row) is never a repeat
         if len(key) >= _PARAGRAPH_LENGTH:
             repeated[index] = True
         elif key:
