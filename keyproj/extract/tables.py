@@ -17,7 +17,7 @@ from keyproj.extract.numbers import parse_number
 from keyproj.extract.periods import TimeMention, find_time_mentions
 from keyproj.extract.regions import place
 from keyproj.extract.roles import list_ref
-from keyproj.extract.sentence import find_subjects
+from keyproj.extract.sentence import find_subjects, patterns
 from keyproj.extract.state import DocState, ListRef, join_scopes
 from keyproj.lexicon import alternation, words
 
@@ -102,7 +102,8 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     if below is not None and _is_sub_header(_cells(lines[below])):
         header = _merged_header(header, _cells(lines[below]))
         header_index = below
-    metrics = [next((m for p, m in _COLUMNS if p.search(h)), None) for h in header]
+    lifetime = patterns()["lifetime"]  # 开工以来累计完成投资, 占总投资比例: a project's whole life
+    metrics = [None if lifetime.search(h) else next((m for p, m in _COLUMNS if p.search(h)), None) for h in header]
     factor = 1e-4 if "万元" in caption + "".join(header) else 1.0
     listed = [s for s in find_subjects(caption, state) if s.kind == "list" and not s.bare]
     base = _ref(listed[-1], state) if listed else state.current or state.overall()
@@ -131,8 +132,9 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
 
 
 def _is_sub_header(cells: list[str]) -> bool:
-    """A second header row under merged cells: its first cell empty, the others words, no numbers."""
-    return len(cells) >= 3 and not cells[0] and all(c and not _NUMBER.match(c) for c in cells[1:])
+    """A second header row under merged cells: its first cell empty, two or more words, no numbers."""
+    return len(cells) >= 3 and not cells[0] and len([c for c in cells if c]) >= 2 and \
+        not any(_NUMBER.match(c) for c in cells if c)
 
 
 def _merged_header(top: list[str], sub: list[str]) -> list[str]:
