@@ -30,6 +30,16 @@ def _qualifier_alternation(kind: str) -> str:
     return alternation(["以上", "左右", "以下", "多", "余"])
 
 
+# Time words, verbs and fillers that say nothing of which list a phrase is about.
+_STRIP = re.compile(
+    r"(?:19|20)\d{2}年度?|[\d一二三四五六七八九十元]+\s*[-—~～至到]?\s*[\d一二三四五六七八九十]*月份?(?:底|末|当月|单月)?"
+    r"|今年|去年|全年|年内|年初|年度|当年|本年度?|上半年|下半年|[一二三四]季度|前三季度|同期|截至|截止|目前|当时|最终"
+    r"|新增|实施|安排|确定|推进|推动|共有|共|有|其中|另有|此外|以及|的|已|等|全部|均|总计|合计|累计|在|对|为|中|里"
+    r"|[\s,，、:：;；“”\"'()（）《》【】■●——\-]")
+_CLAUSE_OR_DIGIT = re.compile(r"[,，;；:：。\d]")
+# The kind word a division's name ends with (阿克苏地区 -> 地区), which may stand for the reporter.
+_REPORTER_KIND = re.compile(r"(?:地区|自治州|自治县|自治旗|盟|州|县|旗|市|区)$")
+
 @functools.cache
 def patterns() -> dict[str, re.Pattern[str]]:
     """Every pattern of the sentence grammar, compiled once from the lexicon."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from keyproj.extract.regions import find_places, place
 from keyproj.extract.sentence import (
     _STRIP,
     Figure,
@@ -26,7 +27,6 @@ from keyproj.extract.sentence import (
     parse_values,
     patterns,
 )
-from keyproj.extract.regions import find_places, place
 from keyproj.extract.state import DocState, ListRef, join_scopes
 
 # "总投资10亿元以上的项目" (a size band), "总投资230亿元的小镇" (one project), "50亿—100亿元" (a range)

@@ -13,10 +13,20 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
-from keyproj.extract.grammar import W, any_metric, metric_patterns, patterns, qualifier_of
+from keyproj.extract.grammar import (
+    _REPORTER_KIND,
+    _STRIP,
+    W,
+    any_metric,
+    metric_patterns,
+    patterns,
+    qualifier_of,
+)
+from keyproj.extract.listnames import one_named_after, parent_named_before
 from keyproj.extract.numbers import amount_in_yi, parse_number
 from keyproj.extract.regions import find_places, government_level, place
 from keyproj.lexicon import alternation, section_words, words
@@ -170,12 +180,6 @@ def clause_end(sentence: str, pos: int) -> int:
 
 # ---------------------------------------------------------------- subjects
 
-_STRIP = re.compile(
-    r"(?:19|20)\d{2}年度?|[\d一二三四五六七八九十元]+\s*[-—~～至到]?\s*[\d一二三四五六七八九十]*月份?(?:底|末|当月|单月)?"
-    r"|今年|去年|全年|年内|年初|年度|当年|本年度?|上半年|下半年|[一二三四]季度|前三季度|同期|截至|截止|目前|当时|最终"
-    r"|新增|实施|安排|确定|推进|推动|共有|共|有|其中|另有|此外|以及|的|已|等|全部|均|总计|合计|累计|在|对|为|中|里"
-    r"|[\s,，、:：;；“”\"'()（）《》【】■●——\-]")
-
 
 def _levels(modifiers: str, state: object) -> list[Level]:
     """The level words and places right before a list noun, as scopes (省、市 -> province, city)."""
@@ -298,6 +302,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         subject.part = True
     if count is not None:
         subject.count, subject.count_start = count_value(count), window_start + count.start()
+        _parent_takes(subject, window[:count.start()], state)
     else:
         after = p["count_after"].match(sentence, match.end())
         if after:
@@ -309,7 +314,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
                                               after.start("num"), "count", True)
                 if len(values) > 1:
                     subject.counts, subject.end = values, end
-    if subject.membership and subject.count is None and _one_named_after(sentence, subject.end):
+    if subject.membership and subject.count is None and one_named_after(sentence, subject.end):
         subject.part = True
     if subject.count is not None and not subject.stage:
         follows = p["stage_after"].match(sentence, subject.end)
@@ -319,21 +324,11 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     return subject
 
 
-def _one_named_after(sentence: str, end: int) -> bool:
-    """"列入省级重点项目的宜毕高速镇雄段一季度完成投资2.6亿元": after 列入 X 重点项目的, a name
-    (no count, no 项目, no time alone) up to the metric wording is one project of that list."""
-    if not sentence.startswith("的", end):
-        return False
-    metric = any_metric().search(sentence, end)
-    if metric is None:
-        return False
-    between = sentence[end + 1:metric.start()]
-    if "项目" in between or _CLAUSE_OR_DIGIT.search(between):
-        return False
-    return bool(_STRIP.sub("", patterns()["overall"].sub("", between)))
-
-
-_CLAUSE_OR_DIGIT = re.compile(r"[,，;；:：。\d]")
+def _parent_takes(subject: Subject, before: str, state: object) -> None:
+    """遂宁市156个市重点项目 in a county's report: the parent named before the count owns the list."""
+    parent = parent_named_before(before, tuple(state.chain))
+    if parent and len(subject.levels) == 1 and subject.levels[0] == Level(parent[1]) and not subject.membership:
+        subject.levels = [Level(parent[1], parent[0])]
 
 
 @functools.cache
@@ -342,10 +337,6 @@ def _signed_group() -> re.Pattern[str]:
     signed words of the lexicon at the end of the words before 项目)."""
     signed = alternation(words(W, "signed", "signed"))
     return re.compile(rf"(?:{signed})(?:正式合同|合同)?(?:招商引资|招商|引资)?(?:重点)?$")
-
-
-# The kind word a division's name ends with (阿克苏地区 -> 地区), which may stand for the reporter.
-_REPORTER_KIND = re.compile(r"(?:地区|自治州|自治县|自治旗|盟|州|县|旗|市|区)$")
 
 
 def group_subject(sentence: str, match: re.Match[str], window_start: int, chain: tuple[str, ...] = ()) -> Subject:
@@ -410,6 +401,10 @@ def find_subjects(sentence: str, state: object, lists: list[Subject] | None = No
     subjects.extend(_place_subjects(sentence, [(s.start, s.end) for s in subjects if s.kind == "list"], state))
     subjects.sort(key=lambda s: (s.end, s.start))
     _places_own_lists(sentence, subjects, state)
+    for before, subject in itertools.pairwise(subjects):
+        if subject.kind == "plain" and before.kind in ("part", "other") and before.end == subject.start \
+                and sentence.startswith("的", subject.start):
+            subject.kind = before.kind  # 列入省重大产业项目的21个项目: the projects of that part
     return subjects
 
 

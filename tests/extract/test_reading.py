@@ -190,6 +190,19 @@ def test_a_table_with_a_merged_header_row_reads_its_columns(tmp_path: Path) -> N
             ("长汀县", "city", "2022-01", "2022-06", "completion_rate", 60.0)} <= rows
 
 
+def test_the_parent_named_before_a_count_is_the_region_of_its_whole_list(tmp_path: Path) -> None:
+    text = "上半年，龙岩市156个市重点项目完成投资268.4亿元。我县列入市重点项目的12个项目完成投资20.1亿元。"
+    rows = _rows(tmp_path, text)
+    assert ("龙岩市", "city", "2022-01", "2022-06", "completed_investment", 268.4) in rows
+    assert ("长汀县", "city", "2022-01", "2022-06", "completed_investment", 20.1) in rows  # the county's share
+
+
+def test_the_projects_of_another_programme_after_its_的_are_its_own(tmp_path: Path) -> None:
+    text = "1-6月，全市重点项目完成投资80亿元；列入省重大产业项目的21个项目完成投资37.2亿元。"
+    rows = _rows(tmp_path, text, region="龙岩市")
+    assert not any(row[5] in (21.0, 37.2) for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:

@@ -1,0 +1,32 @@
+"""Names around a list phrase that change whose list it is: a parent government named before a
+list's count, one project named after 列入 X 重点项目的."""
+from __future__ import annotations
+
+from keyproj.extract.grammar import _CLAUSE_OR_DIGIT, _STRIP, any_metric, patterns
+from keyproj.extract.regions import find_places, place
+
+
+def parent_named_before(before: str, chain: tuple[str, ...]) -> tuple[str, str] | None:
+    """"遂宁市156个市重点项目" in a county's report: (name, level) of the reporter's parent when it is
+    the last words of ``before`` (the text before a list's count); the whole list of that parent is
+    meant, not the county's share."""
+    places = find_places(before)
+    if not places or places[-1][1] != len(before):
+        return None
+    found = place(places[-1][2], chain)
+    return (found.name, found.level) if found is not None and found.name in chain[1:] else None
+
+
+def one_named_after(sentence: str, end: int) -> bool:
+    """"列入省级重点项目的宜毕高速镇雄段一季度完成投资2.6亿元": after 列入 X 重点项目的 (the list
+    phrase ends at ``end``), a name (no count, no 项目, no time alone) up to the metric wording is
+    one project of that list."""
+    if not sentence.startswith("的", end):
+        return False
+    metric = any_metric().search(sentence, end)
+    if metric is None:
+        return False
+    between = sentence[end + 1:metric.start()]
+    if "项目" in between or _CLAUSE_OR_DIGIT.search(between):
+        return False
+    return bool(_STRIP.sub("", patterns()["overall"].sub("", between)))
