@@ -16,8 +16,8 @@ from keyproj.extract import iter_extracted
 from keyproj.extract.checks import check_notes
 from keyproj.extract.score import check_floors, format_score, score_files
 from keyproj.facts import FACT_COLUMNS
-from keyproj.paths import OutputLayout
-from keyproj.read.documents import DOCUMENT_SUFFIXES, discover_documents, read_document
+from keyproj.paths import REPO_ROOT, OutputLayout, foreign_code, input_reason, outputs_reason
+from keyproj.read.documents import discover_documents, read_document
 from keyproj.util.atomic import atomic_open, atomic_write_text
 
 
@@ -27,6 +27,19 @@ def _add_data_option(parser: argparse.ArgumentParser) -> None:
         help="data folder with raw/, reference/, corrections.csv, processed/ "
              "(default: $KEYPROJ_DATA, else the repository's data/)",
     )
+
+
+def _add_fetch_parser(sub: Any) -> None:
+    fetch = sub.add_parser("fetch", help="snapshot web pages into raw/ with a sources.csv row each")
+    fetch.add_argument("urls", nargs="*", metavar="URL", help="pages to snapshot (http or https)")
+    fetch.add_argument("--from-reference", action="store_true",
+                       help="also every distinct source_url of reference/*.csv")
+    fetch.add_argument("--refresh", action="store_true", help="fetch again URLs already snapshotted")
+    fetch.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds per request (default 30)")
+    fetch.add_argument("--max-mb", type=float, default=20.0, metavar="MB", help="largest page kept (default 20)")
+    fetch.add_argument("--delay", type=float, default=1.0, metavar="S",
+                       help="seconds between two requests to one host (default 1)")
+    _add_data_option(fetch)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_option(build)
     build.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
+    _add_fetch_parser(sub)
     export = sub.add_parser("export", help="write the panel and facts for other tools, with a data dictionary")
     export.add_argument("--format", default="csv", metavar="FORMAT",
                         help="csv, xlsx, dta (Stata) or parquet (default csv)")
@@ -91,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `keyproj` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
+        _check_checkout()
+        _check_paths(args)
         if args.command in ("read", "extract"):
             # numpy serves these only element by element: OpenBLAS's thread pool would just spend
             # CPU at start-up that --jobs workers need (about 0.05 s per process).
@@ -105,17 +121,67 @@ def main(argv: Sequence[str] | None = None) -> int:
             handler = cli_build
         elif args.command == "export":
             handler = cli_export
+        elif args.command == "fetch":
+            handler = cli_fetch
         else:
             handler = cli_render
         return handler(args)
     except KeyprojError as error:
         print(f"keyproj {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # the environment (a full disk, a read-only folder): one line naming the path
+        print(f"keyproj {args.command}: error: {_os_error_line(error)}", file=sys.stderr)
+        return 1
     except (KeyboardInterrupt, ImportError) as error:
         if not _caused_by_interrupt(error):
             raise
         print(f"keyproj {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _os_error_line(error: OSError) -> str:
+    """One line for a failed system call: the path(s), the reason, and that earlier outputs stay."""
+    paths = " -> ".join(str(name) for name in (error.filename, error.filename2) if name is not None)
+    reason = error.strerror or str(error)
+    return f"{paths or 'a file'}: {reason} (earlier outputs are kept: every write is atomic)"
+
+
+def _check_checkout() -> None:
+    """Refuse to run the code of another checkout (a .venv copied along with its project)."""
+    other = foreign_code()
+    if other is not None:
+        raise KeyprojError(f"this .venv ({sys.prefix}) runs the code of {other}, not of {REPO_ROOT}: "
+                           f"run `make setup` in {REPO_ROOT} to rebuild it for this checkout")
+
+
+def _check_out_file(option: str, value: str | None, inputs: Sequence[str]) -> None:
+    """One-line errors for an output file that is a folder, not a file, or a file keyproj reads."""
+    if not value:
+        return
+    path = Path(value)
+    if path.is_dir():
+        raise KeyprojError(f"{option} {value} is a folder: give a file name, e.g. {path / 'facts.csv'}")
+    if path.exists() and not path.is_file():
+        raise KeyprojError(f"{option} {value} is not a regular file (a device or a pipe?): give a file name")
+    reason = input_reason(path, inputs)
+    if reason is not None:
+        raise KeyprojError(f"{option} {value} would replace a file keyproj reads ({reason}): "
+                           "write to another file")
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """Output options checked before anything runs: inputs are never outputs."""
+    if args.command == "extract":
+        _check_out_file("--out", args.out, args.paths)
+        _check_out_file("--checks", args.checks, args.paths)
+    elif args.command == "render":
+        config = getattr(args, "config", None)
+        if config and Path(config).is_dir():
+            raise KeyprojError(f"--config {config} is a folder: give the reports file, e.g. {Path(config) / 'reports.yaml'}")
+        outputs = getattr(args, "outputs", None)
+        reason = outputs_reason(outputs, args.data) if outputs else None
+        if reason is not None:
+            raise KeyprojError(f"--outputs {outputs} {reason}")
 
 
 def _caused_by_interrupt(error: BaseException) -> bool:
@@ -141,9 +207,10 @@ def cli_read(args: argparse.Namespace) -> int:
         raise KeyprojError(f"--out {out_dir}: not a folder")
     refs, errors = discover_documents(args.paths)
     # Texts written beside the documents would replace them or join the corpus: refuse.
-    if out_dir is not None and any(ref.path.resolve().parent == out_dir.resolve() for ref in refs):
-        raise KeyprojError(f"--out {out_dir} holds input documents, which the texts would replace: "
-                           f"write them to another folder")
+    reason = input_reason(out_dir / "text.txt", args.paths) if out_dir is not None else None
+    if out_dir is not None and (reason or any(ref.path.resolve().parent == out_dir.resolve() for ref in refs)):
+        raise KeyprojError(f"--out {out_dir} holds files keyproj reads, which the texts would replace or join"
+                           f" ({reason or 'input documents'}): write them to another folder")
     total = len(refs) + len(errors)
     failures = 0
     for error in errors:
@@ -196,27 +263,10 @@ def _silence_stdout() -> None:
         pass
 
 
-def _is_an_input(out: Path, paths: Sequence[str | Path]) -> bool:
-    """Whether writing ``out`` would overwrite a document (or sources.csv) that is read."""
-    out = out.resolve()
-    for path in map(Path, paths):
-        path = path.resolve()
-        if out == path:
-            return True
-        in_folder = path.is_dir() and out.parent == path
-        if in_folder and (out.suffix.lower() in DOCUMENT_SUFFIXES or out.name == "sources.csv"):
-            return True
-    return False
-
-
 def cli_extract(args: argparse.Namespace) -> int:
     """`keyproj extract PATH... [--out FILE] [--jobs N]`: the fact CSV of documents."""
     if args.jobs < 1:
         raise KeyprojError(f"--jobs must be 1 or more, not {args.jobs}")
-    if args.out and _is_an_input(Path(args.out), args.paths):
-        raise KeyprojError(f"--out {args.out} would replace an input document: write the facts to another file")
-    if args.checks and _is_an_input(Path(args.checks), args.paths):
-        raise KeyprojError(f"--checks {args.checks} would replace an input document: write the notes to another file")
     failures: list[BadInputError] = []
     notes: list[tuple[str, str]] = []
     documents = count = 0
@@ -274,7 +324,8 @@ def cli_score(args: argparse.Namespace) -> int:
 
 
 def cli_build(args: argparse.Namespace) -> int:
-    """`keyproj build [--data DIR] [--quiet]`: build the dataset; 1 when input rows are malformed."""
+    """`keyproj build [--data DIR] [--quiet]`: build the dataset; 1 when input rows are malformed
+    (nothing written) or when documents were skipped (the rest written)."""
     # The data stage pulls in pandas: imported here so that `keyproj read/extract` start fast.
     from keyproj.data.build import build
     from keyproj.data.rows import RowsError
@@ -290,6 +341,43 @@ def cli_build(args: argparse.Namespace) -> int:
         print(f"keyproj build: skipped {skipped}", file=sys.stderr)
     if not args.quiet:
         print(result.summary())
+    if result.bad_inputs:
+        # The tables were written from the rest; exit 1 so that cron (and make) learn of the skips.
+        print(f"keyproj build: {len(result.bad_inputs)} input(s) skipped; the tables hold the rest",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cli_fetch(args: argparse.Namespace) -> int:
+    """`keyproj fetch URL... [--from-reference]`: snapshot pages into raw/, one line per URL; 1 when any failed."""
+    from keyproj.paths import data_layout
+    from keyproj.read.fetch import FetchPolicy, count_by_status, fetch_urls, reference_urls
+
+    layout = data_layout(args.data)
+    if not layout.root.is_dir():
+        raise KeyprojError(f"data folder {layout.root} does not exist: create it, or give another with --data DIR")
+    if args.timeout <= 0 or args.max_mb <= 0 or args.delay < 0:
+        raise KeyprojError("--timeout and --max-mb must be above 0 and --delay 0 or more")
+    hints = reference_urls(layout.reference) if args.from_reference else {}
+    urls = [*args.urls, *hints]
+    if not urls:
+        raise KeyprojError("nothing to fetch: give URLs or --from-reference (the source URLs of reference/*.csv)")
+    policy = FetchPolicy(timeout=args.timeout, max_bytes=int(args.max_mb * 1024 * 1024), host_delay=args.delay)
+
+    def show(outcome: Any) -> None:
+        if outcome.status == "failed":
+            print(f"keyproj fetch: {outcome.url}: {outcome.message}", file=sys.stderr)
+        else:
+            print(f"{outcome.status:9s} {outcome.url} {outcome.message}", flush=True)
+
+    outcomes = fetch_urls(urls, layout.raw, policy, refresh=args.refresh, hints=hints, on_result=show)
+    counts = count_by_status(outcomes)
+    print(", ".join(f"{count} {status}" for status, count in counts.items()) + f" -> {layout.raw}")
+    if counts["failed"]:
+        print(f"keyproj fetch: {counts['failed']} of {len(outcomes)} URLs failed; the others were kept",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -340,17 +428,23 @@ class _ProgressBar:
 
 def cli_render(args: argparse.Namespace) -> int:
     """`keyproj render`: render the reports of a config; exit 1 when any report failed."""
-    # The render stage pulls in pandas, nbclient and papermill: imported here so that other commands start fast.
-    from keyproj.render.config import load_config
-    from keyproj.render.run import DEFAULT_OUTPUTS, render_reports
+    # A render with nothing to do is answered from the state file alone (no pandas, nbformat, kernel).
+    from keyproj.render.state import DEFAULT_OUTPUTS, quick_unchanged
 
-    config = load_config(args.config)
     quiet = bool(args.quiet)
-    with _ProgressBar(enabled=not quiet) as bar:
-        summary = render_reports(
-            config, only=args.only, jobs=args.jobs, force=args.force, data_dir=args.data,
-            outputs_dir=args.outputs, on_progress=bar.update,
-        )
+    summary = None if args.force else quick_unchanged(args.config, args.only, args.data, args.outputs)
+    if summary is None:
+        # The render stage pulls in pandas, nbclient and papermill: imported here so that other commands start fast.
+        from keyproj.render.config import load_config
+        from keyproj.render.run import render_reports
+
+        config = load_config(args.config)
+        # The bar only on a terminal: in a log file (cron, CI) it would be a line of carriage returns.
+        with _ProgressBar(enabled=not quiet and sys.stderr.isatty()) as bar:
+            summary = render_reports(
+                config, only=args.only, jobs=args.jobs, force=args.force, data_dir=args.data,
+                outputs_dir=args.outputs, on_progress=bar.update,
+            )
     outputs = OutputLayout(Path(args.outputs).resolve() if args.outputs else DEFAULT_OUTPUTS)
     if not quiet:
         for result in summary.results:

@@ -14,21 +14,28 @@ Outputs (pure functions of the inputs: same inputs, byte-identical files; each r
 - ``processed/panel.csv``: one row per region x scope x subset x period (keyproj.data.panel,
   keyproj.data.tables.PANEL_TABLE).
 
-A bad document is skipped (reported, the build goes on). A malformed reference or correction row
-stops the build: every such row is listed as 'FILE:LINE: problem' and the previous outputs stay.
+A bad document (or a document without a sources.csv row, a bad sources.csv row, a file that is
+no document) is skipped, reported with its reason, and the build goes on (`keyproj build` then
+exits 1). A malformed reference or correction row stops the build: every such row is listed as
+'FILE:LINE: problem' and the previous outputs stay. facts.csv and panel.csv are published as one
+generation under a lock, with a stamp (processed/.keyproj-build) naming both (:func:`publish`).
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from keyproj._version import __version__
+from keyproj.data.cite import attach_citations
 from keyproj.data.corrections import apply_corrections, read_corrections
 from keyproj.data.coverage import Coverage, panel_coverage
 from keyproj.data.inputs import document_facts, reference_facts
@@ -44,14 +51,18 @@ from keyproj.data.tables import (
     validate,
 )
 from keyproj.errors import BadInputError, KeyprojError
-from keyproj.paths import DataLayout, data_layout, display_path
-from keyproj.util.atomic import atomic_write_text
+from keyproj.paths import DATA_HOLDS, DataLayout, data_layout, display_path
+from keyproj.util.atomic import atomic_write_group, atomic_write_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
 STAMP_NAME = ".keyproj-build"
-"""File in processed/ naming the keyproj version that built the outputs (for the loaders)."""
+"""File in processed/ naming the keyproj version that built the outputs and, for each table, its
+sha256, rows and bytes: facts.csv and panel.csv are one generation only when both match it."""
+LOCK_NAME = ".build.lock"
+"""File in processed/ that builds lock exclusively and readers lock shared (fcntl.flock)."""
+TABLE_FILES: tuple[str, ...] = ("facts.csv", "panel.csv")
 _KIND_ORDER = {"document": 0, "reference": 1, "correction": 2}
 
 
@@ -152,25 +163,117 @@ def csv_text(table: "pd.DataFrame") -> str:
     return buffer.getvalue()
 
 
-def stamp_text() -> str:
-    """Content of processed/.keyproj-build: the version of keyproj that built the outputs."""
-    return f"keyproj {__version__}\n"
+def version_line() -> str:
+    """First line of processed/.keyproj-build: the version of keyproj that built the outputs."""
+    return f"keyproj {__version__}"
+
+
+def stamp_text(tables: dict[str, bytes] | None = None) -> str:
+    """Content of processed/.keyproj-build: the version line, then one line per table
+    ('facts.csv sha256=HEX rows=N bytes=M'; rows without the header)."""
+    lines = [version_line()]
+    for name, data in (tables or {}).items():
+        rows = data.count(b"\n") - 1  # one line per row: build writes no line break inside a cell
+        lines.append(f"{name} sha256={hashlib.sha256(data).hexdigest()} rows={rows} bytes={len(data)}")
+    return "\n".join(lines) + "\n"
+
+
+def parse_stamp(text: str) -> tuple[str, dict[str, dict[str, str]]]:
+    """The version line of a stamp and, per table name, its fields (sha256, rows, bytes)."""
+    lines = text.splitlines()
+    tables: dict[str, dict[str, str]] = {}
+    for line in lines[1:]:
+        name, _, rest = line.partition(" ")
+        tables[name] = dict(field.partition("=")[::2] for field in rest.split())
+    return (lines[0] if lines else ""), tables
+
+
+def table_problem(name: str, data: bytes, fields: dict[str, str] | None) -> str | None:
+    """Why ``data`` (the bytes of processed table ``name``) is not the table the stamp names, or None."""
+    if b"\0" in data:
+        return "contains NUL bytes (a damaged file)"
+    if fields is None:
+        return "is not named in the build stamp (written by another program?)"
+    if str(len(data)) != fields.get("bytes"):
+        return f"holds {len(data)} bytes where the build wrote {fields.get('bytes')} (cut short or changed)"
+    if hashlib.sha256(data).hexdigest() != fields.get("sha256"):
+        return "differs from what the build wrote (its sha256 does not match the build stamp)"
+    return None
+
+
+@contextmanager
+def build_lock(layout: DataLayout, shared: bool = False) -> Iterator[None]:
+    """Hold processed/.build.lock: exclusive for a build, ``shared`` for readers of the tables, so
+    no reader sees one table new and the other old. Waits for the lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX: writes are still atomic, only not grouped
+        yield
+        return
+    try:
+        layout.processed.mkdir(parents=True, exist_ok=True)
+        handle = open(layout.processed / LOCK_NAME, "a+b")
+    except OSError as error:
+        if not shared:
+            raise KeyprojError(f"{display_path(layout.processed)}: cannot create the build lock "
+                               f"({error.strerror or error}); check the folder's permissions") from None
+        yield  # a read-only data folder: nothing can build there, so reading needs no lock
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_stale_temp_files(layout: DataLayout) -> list[Path]:
+    """Remove the temporary files a killed build left in processed/ (call under the build lock)."""
+    removed = []
+    for name in (*TABLE_FILES, STAMP_NAME):
+        for path in layout.processed.glob(f".{name}.*.tmp"):
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:  # another user's file, or already gone: the build goes on
+                continue
+    return removed
 
 
 def build(data_dir: str | Path | None = None) -> BuildResult:
     """Build processed/facts.csv and processed/panel.csv of a data folder; return what was built.
 
     ``data_dir``: the data folder (default: $KEYPROJ_DATA, else the repository's data/).
-    Prints nothing: the result's ``summary()`` and ``bad_inputs`` (documents skipped) are for the
-    caller to show. Raises :class:`keyproj.data.rows.RowsError` (a KeyprojError,
+    Prints nothing: the result's ``summary()`` and ``bad_inputs`` (inputs skipped, each with its
+    reason) are for the caller to show. One build at a time per data folder (processed/.build.lock;
+    a second one waits). Raises :class:`keyproj.data.rows.RowsError` (a KeyprojError,
     one 'FILE:LINE: problem' per line) when reference or correction rows are malformed, and
-    :class:`KeyprojError` when a table breaks its schema; the previous outputs then stay.
+    :class:`KeyprojError` when the data folder is missing or empty, a table breaks its schema or
+    the tables cannot be written; the previous outputs then stay.
     """
-    started = time.perf_counter()
     layout = data_layout(data_dir)
+    _check_data_folder(layout)
+    rows = hand_kept_rows(layout)  # before the lock: a malformed row leaves even processed/ alone
+    with build_lock(layout):
+        return build_locked(layout, rows)
+
+
+def _check_data_folder(layout: DataLayout) -> None:
     if not layout.root.is_dir():
         raise KeyprojError(f"data folder {layout.root} does not exist; give an existing folder with "
-                           "--data DIR or $KEYPROJ_DATA (it holds raw/, reference/, corrections.csv)")
+                           f"--data DIR or $KEYPROJ_DATA (it holds {DATA_HOLDS})")
+    raw_files = layout.raw.is_dir() and any(not path.name.startswith(".") for path in layout.raw.iterdir())
+    if not (raw_files or layout.corrections.exists() or any(layout.reference.glob("*.csv"))):
+        raise KeyprojError(f"data folder {layout.root} holds nothing to build from: a data folder holds "
+                           f"{DATA_HOLDS}; give the right one with --data DIR or $KEYPROJ_DATA")
+
+
+HandKept = tuple[list[dict[str, Any]], list[Any], list[ListNote]]
+
+
+def hand_kept_rows(layout: DataLayout) -> HandKept:
+    """The reference facts, corrections and list notes of a data folder; raises RowsError listing
+    every malformed row of all of them."""
     problems: list[str] = []
     try:
         reference = reference_facts(layout)
@@ -189,21 +292,37 @@ def build(data_dir: str | Path | None = None) -> BuildResult:
         notes = []
     if problems:
         raise RowsError(problems)
+    return reference, corrections, notes
+
+
+def build_locked(layout: DataLayout, rows: HandKept | None = None) -> BuildResult:
+    """:func:`build` for a caller that already holds the build lock of ``layout`` (exclusively);
+    ``rows``: :func:`hand_kept_rows` when the caller has read them."""
+    started = time.perf_counter()
+    _check_data_folder(layout)
+    reference, corrections, notes = rows if rows is not None else hand_kept_rows(layout)
+    remove_stale_temp_files(layout)
     documents, bad_inputs = document_facts(layout)
     facts = apply_corrections(documents + reference, corrections, layout.corrections)
 
     facts_text = facts_table(facts)
     validate(facts_text, FACTS_TABLE, layout.facts)
     panel_text = panel_table(facts, notes)
+    panel_text = attach_citations(panel_text, facts, layout)  # reference figures -> sentences of their snapshots
     validate(panel_text, PANEL_TABLE, layout.panel)
-    try:
-        atomic_write_text(layout.facts, csv_text(facts_text))
-        atomic_write_text(layout.panel, csv_text(panel_text))
-        atomic_write_text(layout.processed / STAMP_NAME, stamp_text())
-    except OSError as error:
-        raise KeyprojError(f"{display_path(layout.processed)}: cannot write the processed tables "
-                           f"({error.strerror or error}); check the folder's permissions") from None
-
+    publish(layout, {"facts.csv": csv_text(facts_text).encode("utf-8"),
+                     "panel.csv": csv_text(panel_text).encode("utf-8")})
     return BuildResult(facts_text, panel_text, layout, bad_inputs, time.perf_counter() - started, notes)
 
 
+def publish(layout: DataLayout, tables: dict[str, bytes]) -> None:
+    """Replace the processed tables as one generation: every table written to a temporary file,
+    then all renamed, then the stamp naming them (a reader holding the shared lock sees all old or
+    all new; a kill between the renames leaves a stamp that no longer matches, so loaders rebuild)."""
+    try:
+        atomic_write_group({layout.processed / name: data for name, data in tables.items()})
+        atomic_write_text(layout.processed / STAMP_NAME, stamp_text(tables))
+    except OSError as error:
+        raise KeyprojError(f"{display_path(layout.processed)}: cannot write the processed tables "
+                           f"({error.strerror or error}); the previous tables stay: free space or "
+                           "check the folder's permissions") from None

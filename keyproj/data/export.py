@@ -57,7 +57,7 @@ from keyproj.data.tables import (
     typed_panel,
 )
 from keyproj.errors import KeyprojError
-from keyproj.paths import REPO_ROOT, display_path
+from keyproj.paths import REPO_ROOT, data_layout, display_path, input_reason
 from keyproj.util.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -284,11 +284,18 @@ def datapackage(fmt: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- export
 
-def _out_folder(out: str | Path | None, fmt: str) -> Path:
+def _out_folder(out: str | Path | None, fmt: str, data_dir: str | Path | None = None) -> Path:
     """The export folder, created; a one-line error naming --out when it cannot be written."""
     folder = Path(out).expanduser() if out is not None else DEFAULT_EXPORTS / fmt
     if folder.exists() and not folder.is_dir():
         raise KeyprojError(f"--out {folder}: is a file, not a folder; give a folder to write the export into")
+    # The export's facts.csv and panel.csv (inert text) must not replace the processed tables.
+    reason = input_reason(folder / "panel.csv", data_dir=data_dir)
+    if reason is None and folder.resolve() == data_layout(data_dir).processed:
+        reason = "it holds the processed tables, which the export would replace"
+    if reason is not None:
+        raise KeyprojError(f"--out {folder}: would write over files keyproj reads ({reason}); "
+                           "give another folder with --out DIR")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -326,7 +333,7 @@ def export(fmt: str = "csv", out: str | Path | None = None, data_dir: str | Path
     """
     if fmt not in FORMATS:
         raise KeyprojError(f"--format {fmt}: unknown format; use one of {', '.join(FORMATS)}")
-    folder = _out_folder(out, fmt)
+    folder = _out_folder(out, fmt, data_dir)
     layout = ensure_built(data_dir)
     notes = notes_table(read_list_notes(list_notes_path(layout.reference)))
     tables = [(PANEL_TABLE, load_text_table(PANEL_TABLE, layout.root)),

@@ -11,7 +11,8 @@ from keyproj.errors import BadInputError
 from keyproj.extract import extract_paths
 from keyproj.facts import METRIC_UNITS
 from keyproj.paths import DataLayout, display_path
-from keyproj.read.sources import normalize_published, read_sources
+from keyproj.read.documents import discover_documents
+from keyproj.read.sources import normalize_published, read_sources_checked
 
 REFERENCE_COLUMNS: list[str] = [
     "region", "scope", "subset", "period_start", "period_end", "metric", "value", "unit", "qualifier",
@@ -27,19 +28,23 @@ def _has_documents(raw: Path) -> bool:
 
 
 def document_facts(layout: DataLayout) -> tuple[list[dict[str, Any]], list[BadInputError]]:
-    """Facts extracted from the documents of ``layout.raw`` with their metadata, and bad files."""
+    """Facts extracted from the documents of ``layout.raw`` with their metadata, and the inputs
+    skipped, each with its reason: bad files and folder entries, bad sources.csv rows, and
+    documents without a sources.csv row (a build only takes documents whose origin is written down)."""
 
     if not _has_documents(layout.raw):
         return [], []
-    extracted, errors = extract_paths([layout.raw], jobs=1)
-    try:
-        sources = read_sources(layout.sources) if layout.sources.exists() else {}
-    except BadInputError as error:  # documents still count, without dates or URLs
-        sources = {}
-        if str(error) not in {str(known) for known in errors}:
-            errors.append(error)
-    by_stem = {Path(name).stem: row for name, row in sources.items()} | sources
-    facts = normalize_facts(extracted)
+    refs, errors = discover_documents([layout.raw])
+    listed = [ref.path for ref in refs if ref.meta is not None]
+    for ref in refs:
+        if ref.meta is None:
+            errors.append(BadInputError(ref.path, f"no row in {display_path(layout.sources)}: add one "
+                                                  "(file, published, region, title, url) to build from it"))
+    extracted, bad_files = extract_paths(listed, jobs=1) if listed else (None, [])
+    errors.extend(bad_files)
+    sources, _ = read_sources_checked(layout.sources) if layout.sources.exists() else ({}, [])
+    by_stem = {Path(name).stem: row for name, row in sources.items()}
+    facts = normalize_facts(extracted) if extracted is not None else []
     for fact in facts:
         meta = by_stem.get(fact["doc_id"], {})
         fact["source"] = fact["doc_id"]

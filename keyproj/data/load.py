@@ -11,18 +11,24 @@ data/), check them against keyproj.data.tables, and return them typed:
   ``year``: Int64 (<NA> when unknown); ``period``: the period as text, e.g. '2024-01..2024-09'.
 
 The tables are rebuilt (keyproj.data.build.build) when missing or older than any input: the files of
-raw/ (documents, sources.csv), reference/ (figures, notes/), corrections.csv, or the keyproj package itself.
+raw/ (documents, sources.csv), reference/ (figures, notes/), corrections.csv, or the keyproj package
+itself, and when they are not the generation the build stamp (processed/.keyproj-build) names: a
+table cut short, changed, with NUL bytes, or left by an interrupted build. Every loader reads
+facts.csv and panel.csv together under the shared build lock (:func:`read_generation`), so it
+never sees one table of one build and the other of another.
 """
 from __future__ import annotations
 
 import difflib
 import hashlib
+import io
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from keyproj.data.build import STAMP_NAME, build, stamp_text
+from keyproj.data.build import STAMP_NAME, build_lock, build_locked, parse_stamp, table_problem, version_line
 from keyproj.data.tables import (
     FACTS_TABLE,
     PANEL_TABLE,
@@ -33,13 +39,13 @@ from keyproj.data.tables import (
     validate,
 )
 from keyproj.errors import KeyprojError
-from keyproj.paths import DataLayout, code_files, data_layout
+from keyproj.paths import DATA_HOLDS, DataLayout, code_files, data_layout
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["load_facts", "load_panel", "load_text_table", "known_regions", "ensure_built", "is_stale",
-           "typed_facts", "typed_panel"]
+           "read_generation", "Generation", "typed_facts", "typed_panel"]
 
 
 # ---------------------------------------------------------------- freshness
@@ -56,61 +62,111 @@ def _input_files(layout: DataLayout) -> Iterator[Path]:
 
 
 def is_stale(data_dir: str | Path | None = None) -> bool:
-    """Whether processed/facts.csv or panel.csv is missing, older than an input, or built by
-    another keyproj version."""
+    """Whether processed/facts.csv or panel.csv is missing, older than an input, built by another
+    keyproj version, or not the generation its stamp names (cut short, changed, or one table of
+    an interrupted build). In a folder without raw/ and reference/ (a snapshot of the tables), the
+    age of corrections.csv and of keyproj's code is not compared: there is nothing to build from."""
     layout = data_layout(data_dir)
     outputs = [layout.facts, layout.panel, layout.processed / STAMP_NAME]
     try:
         oldest_output = min(path.stat().st_mtime_ns for path in outputs)
-        if (layout.processed / STAMP_NAME).read_text(encoding="utf-8") != stamp_text():
+        version, tables = parse_stamp((layout.processed / STAMP_NAME).read_text(encoding="utf-8"))
+        if version != version_line():
             return True
-    except FileNotFoundError:
+        for path in (layout.facts, layout.panel):
+            if table_problem(path.name, path.read_bytes(), tables.get(path.name)) is not None:
+                return True
+    except (FileNotFoundError, UnicodeDecodeError):
         return True
+    if not (layout.raw.is_dir() or layout.reference.is_dir()):
+        # Tables without their sources (a render's snapshot, a copy of processed/): building them
+        # again would give empty tables, so whole tables of this keyproj version stay current.
+        return False
     for path in _input_files(layout):
         try:
             if path.stat().st_mtime_ns > oldest_output:
                 return True
-        except FileNotFoundError:  # removed while we looked: the folder's mtime tells
+        except OSError:  # removed while we looked (the folder's mtime tells), a dangling link
             continue
     return False
 
 
-@contextmanager
-def _build_lock(layout: DataLayout) -> Iterator[None]:
-    """One build at a time per data folder (notebooks rendered in parallel all load at once)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on POSIX: builds are still atomic, only repeated
-        yield
-        return
-    layout.processed.mkdir(parents=True, exist_ok=True)
-    with open(layout.processed / ".build.lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def ensure_built(data_dir: str | Path | None = None) -> DataLayout:
-    """The data folder's layout, after building its processed tables if they are out of date."""
+    """The data folder's layout, after building its processed tables if they are out of date
+    (one build at a time: a second caller waits, then finds them built)."""
     layout = data_layout(data_dir)
     if not layout.root.is_dir():
         raise KeyprojError(f"data folder {layout.root} does not exist; give an existing folder as "
-                           "data_dir or $KEYPROJ_DATA (it holds raw/, reference/, corrections.csv)")
+                           f"data_dir or $KEYPROJ_DATA (it holds {DATA_HOLDS})")
     if is_stale(layout.root):
-        with _build_lock(layout):
+        with build_lock(layout):
             if is_stale(layout.root):  # another process may have built it meanwhile
-                build(layout.root)
+                build_locked(layout)
     return layout
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One build's facts.csv and panel.csv, read together and checked against their stamp.
+
+    ``fingerprint``: the short sha256 of both (as :func:`data_fingerprint`), which reports show.
+    """
+
+    layout: DataLayout
+    facts_bytes: bytes = field(repr=False)
+    panel_bytes: bytes = field(repr=False)
+    fingerprint: str
+
+    def text_table(self, table: Table) -> "pd.DataFrame":
+        """facts or panel (``table``: FACTS_TABLE or PANEL_TABLE) as stored, checked against ``table``."""
+        data, path = {FACTS_TABLE.name: (self.facts_bytes, self.layout.facts),
+                      PANEL_TABLE.name: (self.panel_bytes, self.layout.panel)}[table.name]
+        text = _parse_text_table(data, path)
+        validate(text, table, path)
+        return text
+
+    def facts(self) -> "pd.DataFrame":
+        """The facts, typed as :func:`load_facts` returns them."""
+        return typed_facts(self.text_table(FACTS_TABLE))
+
+    def panel(self) -> "pd.DataFrame":
+        """The panel, typed as :func:`load_panel` returns it (unfiltered)."""
+        return typed_panel(self.text_table(PANEL_TABLE))
+
+
+def read_generation(data_dir: str | Path | None = None, rebuild: bool = True) -> Generation:
+    """facts.csv and panel.csv of one build, read together (under the shared build lock, so no build
+    publishes in between) and checked against the build stamp: a render that takes its data from
+    one Generation shows one version of the data on every page. ``rebuild``: build first when out
+    of date (else read what is there). Raises KeyprojError naming the file when a table is
+    missing, cut short, changed, contains NUL bytes or belongs to another build."""
+    layout = ensure_built(data_dir) if rebuild else data_layout(data_dir)
+    with build_lock(layout, shared=True):
+        try:
+            stamp = (layout.processed / STAMP_NAME).read_text(encoding="utf-8")
+            data = {path.name: path.read_bytes() for path in (layout.facts, layout.panel)}
+        except FileNotFoundError as error:
+            raise KeyprojError(f"{error.filename} not found: build the dataset first "
+                               "(keyproj build, or make data)") from None
+    _, tables = parse_stamp(stamp)
+    for path in (layout.facts, layout.panel):
+        problem = table_problem(path.name, data[path.name], tables.get(path.name))
+        if problem is not None:
+            raise KeyprojError(f"{path}: {problem}; run keyproj build to write it again")
+    return Generation(layout, data["facts.csv"], data["panel.csv"], _fingerprint(data["facts.csv"], data["panel.csv"]))
 
 
 # ---------------------------------------------------------------- typed tables
 
-def _read_text_table(path: Path) -> "pd.DataFrame":
+def _parse_text_table(data: bytes, path: Path) -> "pd.DataFrame":
     import pandas as pd
 
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+    if b"\0" in data:
+        raise KeyprojError(f"{path}: contains NUL bytes (a damaged file); run keyproj build to write it again")
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError) as error:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise KeyprojError(f"{path}: not a readable table ({error}); run keyproj build to write it again") from None
 
 
 def load_facts(data_dir: str | Path | None = None) -> "pd.DataFrame":
@@ -120,28 +176,15 @@ def load_facts(data_dir: str | Path | None = None) -> "pd.DataFrame":
     'correction:<author>'), source_kind, published, url, title, and the text label ``period``.
     ``value`` is in the fact's ``unit`` (亿元, count, %, pp).
     """
-    layout = ensure_built(data_dir)
-    text = _read_text_table(layout.facts)
-    validate(text, FACTS_TABLE, layout.facts)
-    return typed_facts(text)
+    return read_generation(data_dir).facts()
 
 
 def load_text_table(table: Table, data_dir: str | Path | None = None) -> "pd.DataFrame":
     """processed/facts.csv or panel.csv (``table``: FACTS_TABLE or PANEL_TABLE) exactly as stored:
     every cell text, '' = missing, checked against ``table``; builds first if out of date."""
-    layout = ensure_built(data_dir)
-    paths = {FACTS_TABLE.name: layout.facts, PANEL_TABLE.name: layout.panel}
-    if table.name not in paths:
+    if table.name not in (FACTS_TABLE.name, PANEL_TABLE.name):
         raise ValueError(f"table {table.name!r} is not a processed table (facts, panel)")
-    text = _read_text_table(paths[table.name])
-    validate(text, table, paths[table.name])
-    return text
-
-
-def _panel(layout: DataLayout) -> "pd.DataFrame":
-    text = _read_text_table(layout.panel)
-    validate(text, PANEL_TABLE, layout.panel)
-    return typed_panel(text)
+    return read_generation(data_dir).text_table(table)
 
 
 def _as_list(value: str | Iterable[str], name: str) -> list[str]:
@@ -205,7 +248,7 @@ def load_panel(region: str | Iterable[str] | None = None, scope: str | Iterable[
     then left out). One row per region x scope x subset x period; amounts in 亿元, rates and
     elapsed share in %, ahead_of_schedule / ahead_calc in percentage points.
     """
-    return select_panel(_panel(ensure_built(data_dir)), region, scope, years)
+    return select_panel(read_generation(data_dir).panel(), region, scope, years)
 
 
 def select_panel(panel: "pd.DataFrame", region: str | Iterable[str] | None = None,
@@ -237,7 +280,7 @@ def select_panel(panel: "pd.DataFrame", region: str | Iterable[str] | None = Non
 
 def known_regions(data_dir: str | Path | None = None) -> list[str]:
     """The regions of the panel, sorted (builds first if out of date)."""
-    return list(_panel(ensure_built(data_dir))["region"].cat.categories)
+    return list(read_generation(data_dir).panel()["region"].cat.categories)
 
 
 FINGERPRINT_LENGTH = 12
@@ -250,11 +293,17 @@ def data_fingerprint(data_dir: str | Path | None = None) -> str:
     Raises KeyprojError when the dataset has not been built yet.
     """
     layout = data_layout(data_dir)
-    digest = hashlib.sha256()
-    for path in (layout.facts, layout.panel):
+    with build_lock(layout, shared=True) if layout.processed.is_dir() else nullcontext():
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise KeyprojError(f"{path} not found: build the dataset first (keyproj build, or make data)") from None
-        digest.update(path.name.encode() + b"\0" + data)
+            data = [path.read_bytes() for path in (layout.facts, layout.panel)]
+        except FileNotFoundError as error:
+            raise KeyprojError(f"{error.filename} not found: build the dataset first "
+                               "(keyproj build, or make data)") from None
+    return _fingerprint(*data)
+
+
+def _fingerprint(facts: bytes, panel: bytes) -> str:
+    digest = hashlib.sha256()
+    for name, data in (("facts.csv", facts), ("panel.csv", panel)):
+        digest.update(name.encode() + b"\0" + data)
     return digest.hexdigest()[:FINGERPRINT_LENGTH]

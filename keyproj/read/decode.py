@@ -76,10 +76,28 @@ def _detected(data: bytes, path: str | Path) -> str:
     name = best.encoding.lower().replace("-", "_")
     for encoding in DECODERS.get(name, (name,)):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
+        if _unbroken(text):
+            raise BadInputError(path, _UNDECODABLE)
+        return text
     raise BadInputError(path, _UNDECODABLE)
+
+
+# Prose breaks its characters with punctuation, spaces, line ends or digits at least every few
+# dozen characters; random bytes, which GB18030 decodes into rare characters, never do.
+_BREAKS = frozenset("，。、；：！？,.;:!?()（）《》“”\"' \t\n\r\u3000") | frozenset("0123456789")
+_NOISE_MIN_CHARACTERS = 200
+
+
+def _unbroken(text: str) -> bool:
+    """Whether ``text`` (decoded through a guessed encoding) reads as noise: at least 200
+    characters with fewer than one break (punctuation, space, digit) per 100 of them."""
+    sample = text[:65536]
+    if len(sample) < _NOISE_MIN_CHARACTERS:
+        return False
+    return sum(character in _BREAKS for character in sample) * 100 < len(sample)
 
 
 def _checked(text: str, path: str | Path, utf8: bytes | None = None) -> str:

@@ -14,17 +14,19 @@ saying what is wrong and what to do.
 """
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from keyproj.errors import BadInputError
 from keyproj.read.decode import decode_text
 from keyproj.read.formats import html_text, pdf_text
+from keyproj.read.aligned import pipe_aligned_tables
 from keyproj.read.layout import untangle_columns
 from keyproj.read.normalize import OffsetMap, normalize_text
-from keyproj.read.sources import META_KEYS, empty_meta, read_sources
+from keyproj.read.sources import META_KEYS, empty_meta, read_sources_checked
 
 __all__ = [
     "DOCUMENT_SUFFIXES", "Document", "DocumentRef", "discover_documents",
@@ -85,6 +87,60 @@ def _read_bytes(path: Path) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
+def _skipped_entry(path: Path, entry: os.DirEntry[str]) -> BadInputError | None:
+    """Why a folder entry is not a document to read, or None when it is one (a regular file, or a
+    link to one, with a document's extension). Subfolders are not read (no error: not documents)."""
+    try:
+        if entry.is_dir():
+            if not os.access(entry.path, os.R_OK | os.X_OK):
+                return BadInputError(path, "unreadable folder (permission denied): its documents are not read")
+            return None
+        if entry.is_file():
+            return None if _supported(entry.name) else _unsupported(path)
+        os.stat(entry.path)  # neither file nor folder: say what it is
+    except FileNotFoundError:
+        return BadInputError(path, f"dangling link (to {os.readlink(entry.path)!r}, which does not exist): "
+                                   "fix or remove the link")
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return BadInputError(path, "link loop (the link leads back to itself): fix or remove the link")
+        return BadInputError(path, f"cannot read: {error.strerror or error}")
+    return BadInputError(path, "not a regular file (a pipe, socket or device): keyproj reads document files")
+
+
+def _scan_folder(folder: Path, errors: list[BadInputError], listed: Container[str] = ()) -> dict[str, bool] | None:
+    """The documents of a folder (name -> whether it is a link), in one directory read (file types
+    come with the entries: no stat per plain file). Every entry left out is added to ``errors``
+    with its reason; so is a document whose id (file name without extension) another file already
+    has (the one ``listed`` in sources.csv is kept, else the first by name). None (and an error) when the folder cannot be read."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted((entry for entry in scan if not entry.name.startswith(".")),
+                             key=lambda entry: (entry.name not in listed, entry.name))
+    except OSError as error:
+        errors.append(BadInputError(folder, f"cannot read the folder: {error.strerror or error}"))
+        return None
+    found: dict[str, bool] = {}
+    ids: dict[str, str] = {}
+    for entry in entries:
+        if entry.name == SOURCES_FILE:
+            continue
+        problem = _skipped_entry(folder / entry.name, entry)
+        if problem is not None:
+            errors.append(problem)
+            continue
+        if entry.is_dir():
+            continue
+        stem = os.path.splitext(entry.name)[0]
+        if stem in ids:
+            errors.append(BadInputError(folder / entry.name, f"same document id {stem!r} as {ids[stem]}: "
+                                        "rename one of the two (each document needs its own name)"))
+            continue
+        ids[stem] = entry.name
+        found[entry.name] = entry.is_symlink()
+    return found
+
+
 def read_document(path: str | Path, meta: dict[str, str] | None = None) -> Document:
     """Read one document file; ``meta`` is its sources.csv row (missing keys become '').
 
@@ -112,7 +168,9 @@ def read_document(path: str | Path, meta: dict[str, str] | None = None) -> Docum
     else:
         # Two-column pages become one column after the other before normalization, whose space
         # rules would erase the gap that tells the columns apart.
-        raw_text = untangle_columns(pdf_text(data, path) if suffix == ".pdf" else decode_text(data, path))
+        # Space-aligned tables become pipe tables for the same reason.
+        raw_text = pipe_aligned_tables(untangle_columns(pdf_text(data, path) if suffix == ".pdf"
+                                                        else decode_text(data, path)))
     text, offsets = normalize_text(raw_text)
     full_meta = empty_meta(path.name)
     if meta:
@@ -126,7 +184,8 @@ def discover_documents(paths: Sequence[str | Path]) -> tuple[list[DocumentRef], 
 
     A folder is scanned (not recursively, in name order) for .txt, .html, .htm and .pdf files; its
     sources.csv gives each file's metadata. Errors: a path that does not exist, a file with another
-    extension, a folder without documents, a sources.csv with missing columns (that folder's files
+    extension (in a folder too), a pipe, a dangling or looping link, an unreadable folder, a second
+    file with a document id already seen (X.txt and X.html), a folder without documents, a sources.csv with missing columns (that folder's files
     are still listed, without metadata), a file listed in sources.csv but absent. A file given by
     itself takes its metadata from a sources.csv beside it.
     """
@@ -141,10 +200,8 @@ def discover_documents(paths: Sequence[str | Path]) -> tuple[list[DocumentRef], 
             sources[key] = None
             csv_path = folder / SOURCES_FILE
             if csv_path.is_file():
-                try:
-                    sources[key] = read_sources(csv_path)
-                except BadInputError as error:
-                    errors.append(error)
+                sources[key], problems = read_sources_checked(csv_path)
+                errors.extend(problems)  # each bad row named; the good rows still give metadata
         return sources[key]
 
     def add(path: Path, rows: dict[str, dict[str, str]] | None, key: str | None = None) -> None:
@@ -158,10 +215,9 @@ def discover_documents(paths: Sequence[str | Path]) -> tuple[list[DocumentRef], 
         if path.is_dir():
             rows = rows_of(path)
             folder = str(path.resolve())
-            # One directory read (file types come with the entries): no stat or resolve per plain file.
-            with os.scandir(path) as entries:
-                found = {entry.name: entry.is_symlink() for entry in entries
-                         if not entry.name.startswith(".") and _supported(entry.name) and entry.is_file()}
+            found = _scan_folder(path, errors, rows or ())
+            if found is None:
+                continue
             for name in sorted(found):
                 file = path / name
                 add(file, rows, None if found[name] else os.path.join(folder, name))
@@ -178,7 +234,8 @@ def discover_documents(paths: Sequence[str | Path]) -> tuple[list[DocumentRef], 
                 errors.append(_unsupported(path))
         else:
             errors.append(BadInputError(path, "no such file or folder"))
-    return refs, errors
+    unique = {(os.path.realpath(error.path), error.reason): error for error in reversed(errors)}
+    return refs, list(reversed(unique.values()))  # a file given and found in a folder given: named once
 
 
 def iter_documents(paths: Sequence[str | Path]) -> Iterator[Document | BadInputError]:

@@ -168,7 +168,16 @@ def test_same_inputs_same_bytes_whatever_the_row_order(reference_only: Path, tmp
     assert not any(name.endswith(".tmp") for name in (p.name for p in third.facts_path.parent.iterdir()))
 
 
-def test_empty_data_folder_builds_empty_tables(tmp_path: Path) -> None:
+def test_empty_data_folder_is_an_error_saying_what_it_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--data", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds nothing to build from" in err and "sources.csv" in err
+    assert not (tmp_path / "processed" / "facts.csv").exists()
+
+
+def test_a_data_folder_of_empty_inputs_builds_empty_tables(tmp_path: Path) -> None:
+    (tmp_path / "corrections.csv").write_text(
+        "action,region,scope,period_start,period_end,metric,value,reason,author\n", encoding="utf-8")
     result = build(tmp_path)
     assert result.facts_path.read_text(encoding="utf-8") == ",".join(FACTS_TABLE.names) + "\n"
     assert result.panel_path.read_text(encoding="utf-8") == ",".join(PANEL_TABLE.names) + "\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from keyproj.data.build import STAMP_NAME, build
+from keyproj.data.build import STAMP_NAME, build, stamp_text
 from keyproj.data.load import is_stale, known_regions, load_facts, load_panel
 from keyproj.errors import KeyprojError
 from keyproj.paths import DATA_ENV
@@ -163,16 +163,35 @@ def test_a_missing_data_folder_is_an_error(tmp_path: Path) -> None:
     assert not (tmp_path / "nowhere").exists()
 
 
-def test_a_broken_processed_file_is_refused_on_load(data: Path) -> None:
-    load_panel(data_dir=data)
+def _hand_edit_panel(data: Path) -> Path:
     panel_file = data / "processed" / "panel.csv"
     lines = panel_file.read_text(encoding="utf-8").splitlines()
     cells = lines[3].split(",")
     cells[6] = "many"  # projects
     lines[3] = ",".join(cells)
-    panel_file.write_text("\n".join(lines) + "\n", encoding="utf-8")  # newer than every input: no rebuild
+    panel_file.write_text("\n".join(lines) + "\n", encoding="utf-8")  # newer than every input
+    return panel_file
+
+
+def test_a_hand_edited_processed_file_is_built_again(data: Path) -> None:
+    load_panel(data_dir=data)
+    panel_file = _hand_edit_panel(data)
+    assert is_stale(data)  # the stamp names other bytes
+    load_panel(data_dir=data)
+    assert ",many," not in panel_file.read_text(encoding="utf-8") and not is_stale(data)
+
+
+def test_a_broken_processed_file_is_refused_on_load(data: Path) -> None:
+    load_panel(data_dir=data)
+    panel_file = _hand_edit_panel(data)
+    # Even a table its stamp vouches for is checked against the schema on load.
+    stamp = data / "processed" / STAMP_NAME
+    tables = {name: (data / "processed" / name).read_bytes() for name in ("facts.csv", "panel.csv")}
+    stamp.write_text(stamp_text(tables), encoding="utf-8")
+    assert not is_stale(data)
     with pytest.raises(KeyprojError, match=r"panel\.csv: column 'projects': row 4 .*'many' is not a whole number"):
         load_panel(data_dir=data)
+    assert panel_file.exists()
 
 
 def test_closest_match_prefers_characters_in_place() -> None:

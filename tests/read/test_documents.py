@@ -266,7 +266,9 @@ def test_folder_is_scanned_in_name_order_with_metadata(tmp_path: Path) -> None:
     _write(folder / "notes.docx", b"PK")
     _write(folder / "sub" / "deeper.txt", "子文件夹里的文件")
     refs, errors = discover_documents([folder])
-    assert errors == []
+    # Hidden files and subfolders are not documents; a file of another type is named as skipped.
+    assert [str(error) for error in errors] == [
+        f"{folder / 'notes.docx'}: unsupported file type '.docx': keyproj reads .txt, .html, .htm and .pdf documents"]
     assert [ref.path.name for ref in refs] == [f"{SIMPLIFIED}.txt", f"{NEWS}.txt"]
     assert refs[0].meta is not None and refs[0].meta["published"] == "2025-03-17"
     assert refs[1].meta is not None and refs[1].meta["region"] == "泉州台商投资区"
@@ -385,7 +387,8 @@ def test_sources_rows_written_by_csv_module_round_trip(tmp_path: Path) -> None:
 def test_a_document_reached_twice_is_listed_once(tmp_path: Path) -> None:
     folder = _corpus(tmp_path, _sources_rows([f"{SIMPLIFIED}.txt", f"{NEWS}.txt"]))
     (folder / "zz_link.txt").symlink_to(folder / f"{NEWS}.txt")  # the same file under another name
-    (folder / "zz_dangling.txt").symlink_to(folder / "absent.txt")  # no file behind it: not a document
+    (folder / "zz_dangling.txt").symlink_to(folder / "absent.txt")  # no file behind it: named, once
     refs, errors = discover_documents([folder, folder / f"{NEWS}.txt", f"{folder}/../{folder.name}"])
-    assert errors == []
+    assert [(Path(error.path).name, error.reason.split(" (")[0]) for error in errors] == [
+        ("zz_dangling.txt", "dangling link")]
     assert [ref.path.name for ref in refs] == [f"{SIMPLIFIED}.txt", f"{NEWS}.txt"]

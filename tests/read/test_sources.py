@@ -12,6 +12,7 @@ from keyproj.read.sources import (
     SOURCE_COLUMNS,
     normalize_published,
     read_sources,
+    read_sources_checked,
     sha256_of,
 )
 
@@ -72,12 +73,32 @@ def test_publication_dates_are_normalized(written: str, read: str) -> None:
     assert normalize_published(written) == read
 
 
-@pytest.mark.parametrize("bad", ["2024-13-01", "2024-11-32", "去年", "11/04/2024"])
+@pytest.mark.parametrize("bad", ["2024-13-01", "2024-11-32", "去年", "11/04/2024", "2024-02-31", "2023-02-29",
+                                 "2024-04-31", "2024-13-45"])
 def test_a_bad_date_is_an_error_naming_the_line(tmp_path: Path, bad: str) -> None:
     path = tmp_path / "sources.csv"
     path.write_text(f"{HEADER}\na.txt,2024,泉港区,标题,\nb.txt,{bad},泉港区,标题,\n", encoding="utf-8")
     with pytest.raises(BadInputError, match=r"line 3: published .* is not a date"):
         read_sources(path)
+
+
+def test_days_follow_the_calendar() -> None:
+    assert normalize_published("2024-02-29") == "2024-02-29"  # a leap year
+    assert normalize_published("2023-02-29") is None and normalize_published("2024年2月30日") is None
+
+
+def test_every_bad_row_is_named_and_the_good_rows_kept(tmp_path: Path) -> None:
+    path = tmp_path / "sources.csv"
+    path.write_text(f"{HEADER}\na.txt,2024,泉港区,标题,\nb.txt,2024-02-31,泉港区,标题,\na.txt,2024,泉港区,又一个,\n"
+                    "c.txt,2025-01-02,南安市,标题,\n", encoding="utf-8")
+    rows, problems = read_sources_checked(path)
+    assert sorted(rows) == ["a.txt", "c.txt"] and rows["a.txt"]["title"] == "标题"
+    assert [str(problem) for problem in problems] == [
+        f"{path}: line 3: published '2024-02-31' is not a date (write YYYY-MM-DD, YYYY-MM or YYYY, or leave it empty)",
+        f"{path}: line 4: a.txt is listed twice: keep one row per file"]
+    path.write_text("file,region,title,url\na.txt,泉港区,标题,\n", encoding="utf-8")
+    rows, problems = read_sources_checked(path)
+    assert rows == {} and [problem.reason.split(":")[0] for problem in problems] == ["line 1"]
 
 
 def test_repeated_or_empty_file_names_are_errors(tmp_path: Path) -> None:
