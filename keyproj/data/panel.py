@@ -16,7 +16,16 @@ A period spanning several years joins nothing; its ``year`` is the year it ends.
 4. then a document of data/raw before a reference CSV row;
 5. then the source string (document id or URL) in alphabetical order, then the smaller value.
 
-Values differing by more than 0.005 raise the ``conflict`` flag; facts.csv keeps them all.
+Values differing by more than 0.005 raise the ``conflict`` flag; facts.csv keeps them all. The
+rule only settles one figure of one list: two counts of different lists are two rows, never a conflict.
+
+**Lists as they are** (:func:`own_subsets`): a fact the extractor left on the whole list goes to
+its 在建 part (subset ``under_construction``) when its own words name only that part: every list
+noun of a document fact's sentence is qualified by 在建 (49个省在建重点项目), or a reference
+page's title counts the 在建 part with the very number the page gives as the list's projects
+(460个在建重点项目: that page's figures of that region, list and year, and those of any page giving
+the same count for the same list and year). facts.csv keeps the
+extractor's subset; the panel and the reports use this one.
 
 **Calculated columns** (keyproj.metrics): ``completion_rate_calc`` = completed_investment /
 annual_plan (%); ``elapsed_pct`` = months covered / 12 (%): end month / 12 for periods from
@@ -34,14 +43,16 @@ when pooling), ``caveats`` the codes of notes that leave it comparable; both ';'
 """
 from __future__ import annotations
 
+import functools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
-from keyproj import metrics
+from keyproj import lexicon, metrics
 from keyproj.data.notes import ListNote, note_codes
 from keyproj.data.tables import FACTS_TABLE, FLAGS, PANEL_TABLE, is_full_year, typed_panel, validate
 from keyproj.facts import LIST_METRICS, METRICS
@@ -105,6 +116,64 @@ def normalize_facts(facts: "pd.DataFrame | Iterable[Mapping[str, Any]]") -> list
             fact["source"] = fact["doc_id"]
         if not fact["source_kind"]:
             fact["source_kind"] = "document"
+        out.append(fact)
+    return out
+
+
+# ---------------------------------------------------------------- lists as they are
+
+_COUNT_BEFORE = re.compile(r"(\d+)个[^\d个]{0,8}$")
+"""A count ending right before a list noun: 460个(在建重点项目), 111个省(重点在建项目)."""
+
+
+@functools.cache
+def _list_nouns() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    return (lexicon.compile_words(lexicon.words("wordings", "list_nouns", "key_list")),
+            tuple(lexicon.words("wordings", "under_construction", "part")))
+
+
+def _part_nouns(text: str) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+    """The list nouns of ``text``: all of them, and those qualified by 在建 (in or right before the noun)."""
+    nouns, part = _list_nouns()
+    found = list(nouns.finditer(text))
+    qualified = [m for m in found if any(word in m.group(0) or text[:m.start()].endswith(word) for word in part)]
+    return found, qualified
+
+
+def _names_only_the_part(text: str) -> bool:
+    """Whether every list noun of a sentence is the 在建 part (and it has one)."""
+    found, qualified = _part_nouns(text)
+    return bool(found) and len(found) == len(qualified)
+
+
+def _part_counts(title: str) -> set[float]:
+    """The counts a title gives to the 在建 part of a list (460个在建重点项目 -> {460})."""
+    counts = set()
+    for match in _part_nouns(title)[1]:
+        count = _COUNT_BEFORE.search(title[max(0, match.start() - 12):match.start()])
+        if count:
+            counts.add(float(count.group(1)))
+    return counts
+
+
+def own_subsets(facts: list[Fact]) -> list[Fact]:
+    """The facts with the subset their own words give (see the module's "Lists as they are").
+
+    Only facts on the whole list (subset '') move; the others are returned as they are.
+    """
+    counts = [fact for fact in facts if fact["source_kind"] == "reference" and not fact["subset"]
+              and fact["metric"] == "projects"]
+    part_counts = {(fact["region"], fact["scope"], fact["period_end"][:4], fact["value"]) for fact in counts
+                   if fact["value"] in _part_counts(fact["title"])}
+    # a page giving the same count of the same list and year counts the same 在建 part
+    moved_pages = {(fact["source"], fact["region"], fact["scope"], fact["period_end"][:4]) for fact in counts
+                   if (fact["region"], fact["scope"], fact["period_end"][:4], fact["value"]) in part_counts}
+    out = []
+    for fact in facts:
+        if not fact["subset"] and (
+                (fact["source_kind"] == "document" and _names_only_the_part(fact["quote"]))
+                or (fact["source"], fact["region"], fact["scope"], fact["period_end"][:4]) in moved_pages):
+            fact = {**fact, "subset": "under_construction"}
         out.append(fact)
     return out
 
@@ -342,16 +411,17 @@ def _record(row: PanelRow) -> dict[str, str]:
                                     for metric in order if row.chosen[metric]["qualifier"])
     record["flags"] = ";".join(flag for flag in FLAGS if flag in row.flags)
     record["list_note"], record["caveats"] = row.notes
+    record.update(cite_doc_id="", cite_quote="", cite_start="", cite_end="")  # a build fills them (keyproj.data.cite)
     return {column: record[column] for column in PANEL_TABLE.names}
 
 
 def panel_records(facts: list[Fact], notes: Sequence[ListNote] = ()) -> list[dict[str, str]]:
     """The panel's rows as text dicts (PANEL_TABLE columns), sorted by region, scope, subset, period.
 
-    Steps: group facts into rows (joining full-year list figures), choose each figure, calculate,
+    Steps: give each fact its list's part (:func:`own_subsets`), group facts into rows (joining full-year list figures), choose each figure, calculate,
     flag, note (``notes``: keyproj.data.notes, comparability notes on lists), format.
     """
-    rows = {key: _panel_row(key, used) for key, used in _row_cells(_cells(facts)).items()}
+    rows = {key: _panel_row(key, used) for key, used in _row_cells(_cells(own_subsets(facts))).items()}
     for row in rows.values():
         row.flags = _row_flags(row)
         whole = rows.get(row.key._replace(subset="")) if row.key.subset else None

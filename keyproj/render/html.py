@@ -1,10 +1,7 @@
-"""HTML for readers: executed notebooks without code, figures embedded, viewable offline; the index page."""
+"""HTML for readers: executed notebooks without code, figures embedded, viewable offline (the index page: keyproj.render.index)."""
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from keyproj.errors import KeyprojError
@@ -85,64 +82,5 @@ def notebook_to_html(nb: "NotebookNode", title: str, exporter: "HTMLExporter | N
     return page
 
 
-@dataclass(frozen=True)
-class IndexEntry:
-    """One line of the index page."""
-
-    name: str
-    title: str
-    parameters: str
-    status: str  # ok, skipped (unchanged), failed
-    rendered_at: str  # when the HTML shown was rendered, ISO time, or ""
-    seconds: float | None
-    has_html: bool
-    reason: str = ""
-
-
-STATUS_LABELS = {"ok": "已更新", "unchanged": "无变化(未重算)", "failed": "失败", "not rendered": "未渲染"}
-
-
-def index_page(entries: Sequence[IndexEntry], generated_at: str, data_hash: str, version: str) -> str:
-    """The index of every report (title, parameters, status, render time), as an offline HTML page."""
-    rows = []
-    for entry in entries:
-        title = html.escape(entry.title)
-        link = f'<a href="{html.escape(entry.name)}.html">{title}</a>' if entry.has_html else title
-        status = html.escape(STATUS_LABELS.get(entry.status, entry.status))
-        if entry.reason:
-            status += f'<br><span class="reason">{html.escape(entry.reason)}</span>'
-        seconds = f"{entry.seconds:.1f} s" if entry.seconds is not None else ""
-        rows.append(
-            f'<tr class="status-{html.escape(entry.status.replace(" ", "-"))}"><td>{link}</td>'
-            f"<td>{html.escape(entry.parameters)}</td><td>{status}</td>"
-            f"<td>{html.escape(entry.rendered_at)}</td><td>{seconds}</td></tr>"
-        )
-    body = "\n".join(rows)
-    return f"""<!DOCTYPE html>
-<html lang="{HTML_LANG}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>重点项目报告索引</title>
-<style>
-  body {{ font-family: "Noto Sans CJK SC", "Noto Sans SC", sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; }}
-  table {{ border-collapse: collapse; width: 100%; }}
-  th, td {{ border-bottom: 1px solid #ddd; padding: 0.4em 0.6em; text-align: left; vertical-align: top; }}
-  th {{ background: #f0f0f0; }}
-  tr.status-failed td {{ background: #fff0f0; }}
-  .reason {{ color: #a00; font-size: 0.85em; }}
-  .meta {{ color: #555; font-size: 0.9em; }}
-</style>
-</head>
-<body>
-<h1>重点项目报告</h1>
-<p class="meta">生成时间 {html.escape(generated_at)} · 数据指纹 {html.escape(data_hash)} · keyproj {html.escape(version)}</p>
-<table>
-<thead><tr><th>报告</th><th>参数</th><th>状态</th><th>渲染时间</th><th>耗时</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-</body>
-</html>
-"""
+# The index page moved to keyproj.render.index; these names stay importable from here.
+from keyproj.render.index import IndexEntry, index_page  # noqa: E402,F401

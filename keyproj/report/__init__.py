@@ -6,7 +6,9 @@ A notebook checks its parameters and gets the data once::
     panel = report.select_panel(params.index.panel, region=params["region"])
 
 then builds tables (``annual_series``, ``year_lists``, ...), figures (``plot_*``, ``show``) and
-HTML (``about``, ``text``, ``table``, ``cells_table``) from this one module. Labels of codes
+HTML (``about``, ``text``, ``table``, ``cells_table``) from this one module; ``coverage_sentence``
+says what stands behind a report and ``selectivity_sentence`` states the selective-publication
+pattern wherever full-year rates appear. Labels of codes
 (``scope_label``, ``metric_label``, ...) come from labels.yaml. The targets report adds the research
 functions (``pace``, ``full_year_bunching``, ``ratchet``, ``amplification``, ``describe_coverage``),
 their figures (``plot_pace``, ...), tables (``estimate_table``, ...) and regions (``province_of``).
@@ -14,6 +16,18 @@ their figures (``plot_pace``, ...), tables (``estimate_table``, ...) and regions
 from __future__ import annotations
 
 from keyproj.data.load import select_panel
+from keyproj.report.coverage import (
+    ReportCoverage,
+    Selectivity,
+    coverage_sentence,
+    fact_list_label,
+    report_coverage,
+    selective_publication,
+    selectivity_sentence,
+    sentence,
+    signed_projects,
+    single_point_text,
+)
 from keyproj.report.html import (
     Trend,
     about,
@@ -37,19 +51,26 @@ from keyproj.report.labels import (
     subset_label,
 )
 from keyproj.report.params import DataIndex, ParameterError, Parameters, validate
+from keyproj.report.prose import kind_words, named_table, section, words
 from keyproj.report.plotting import (
+    SOURCE_KIND_COLORS,
+    STYLE,
+    check_plain_text,
+    figure_texts,
+    legend_outside,
     new_axes,
     plot_fact_counts,
     plot_lines,
     plot_plan_vs_completed,
     plot_progress,
     plot_rate_against_elapsed,
+    plot_rates,
     plot_trend,
     setup_plotting,
     show,
 )
+from keyproj.report.plotting import plain_log_axis
 from keyproj.report.plotting_targets import (
-    plain_log_axis,
     plot_amplification,
     plot_bunching,
     plot_full_year_rates,
@@ -99,6 +120,13 @@ __all__ = [
     "sources_table",
     "subset_label", "table", "text", "trend_sentence", "validate", "year_lists", "year_periods",
     "year_summary",
+]
+# What stands behind a report, one visual language, plain-text figures.
+__all__ += [
+    "ReportCoverage", "SOURCE_KIND_COLORS", "STYLE", "Selectivity", "check_plain_text", "coverage_sentence",
+    "fact_list_label", "figure_texts", "legend_outside", "plot_rates", "report_coverage", "selective_publication",
+    "selectivity_sentence", "sentence", "signed_projects", "single_point_text",
+    "kind_words", "named_table", "section", "words",
 ]
 # The targets report (04_targets.ipynb).
 __all__ += [

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from keyproj._version import __version__
 from keyproj.data.load import data_fingerprint
 from keyproj.errors import KeyprojError
+from keyproj.report.labels import label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,34 +26,40 @@ if TYPE_CHECKING:
 MIN_TREND_YEARS = 3
 
 
-def about_html(title: str, params: Mapping[str, Any], data_hash: str, version: str, rendered_at: str) -> str:
-    """The about-this-report block: title, parameters, data fingerprint, keyproj version, render time."""
+def about_html(title: str, params: Mapping[str, Any], data_hash: str, version: str, rendered_at: str,
+               lang: str | None = None) -> str:
+    """The about-this-report block: title, parameters, data fingerprint, keyproj version, render time;
+    its words in ``lang`` (labels.yaml ``words`` about.*; None is zh)."""
     values = " · ".join(f"{html.escape(str(k))} = <b>{html.escape(str(v))}</b>" for k, v in params.items())
+    said = {key: html.escape(label("words", f"about.{key}", lang)) for key in ("parameters", "data_hash", "rendered")}
     return (
         f'<div class="keyproj-about"><div>{html.escape(title)}</div>'
-        f'<div class="keyproj-parameters">参数: {values}</div>'
-        f'<div>数据指纹 <code class="keyproj-data-hash">{html.escape(data_hash)}</code>'
+        f'<div class="keyproj-parameters">{said["parameters"]}: {values}</div>'
+        f'<div>{said["data_hash"]} <code class="keyproj-data-hash">{html.escape(data_hash)}</code>'
         f' · keyproj <span class="keyproj-version">{html.escape(version)}</span>'
-        f' · 渲染时间 <span class="keyproj-rendered-at">{html.escape(rendered_at)}</span></div></div>'
+        f' · {said["rendered"]} <span class="keyproj-rendered-at">{html.escape(rendered_at)}</span></div></div>'
     )
 
 
-def about(title: str, params: Mapping[str, Any], data_dir: str | Path | None = None) -> "HTML":
-    """Display object stating the report's parameters, data fingerprint, keyproj version and render time."""
+def about(title: str, params: Mapping[str, Any], data_dir: str | Path | None = None,
+          lang: str | None = None) -> HTML:
+    """Display object stating the report's parameters, data fingerprint, keyproj version and render time;
+    in ``lang``, by default the report's own ``lang`` parameter."""
     from IPython.display import HTML
 
     rendered_at = datetime.now().astimezone().isoformat(timespec="seconds")
-    return HTML(about_html(title, params, data_fingerprint(data_dir), __version__, rendered_at))
+    lang = lang or params.get("lang")
+    return HTML(about_html(title, params, data_fingerprint(data_dir), __version__, rendered_at, lang))
 
 
-def text(message: str, tag: str = "p") -> "HTML":
+def text(message: str, tag: str = "p") -> HTML:
     """A paragraph (or other block tag) of plain text, escaped: for sentences that contain data values."""
     from IPython.display import HTML
 
     return HTML(f"<{tag}>{html.escape(message)}</{tag}>")
 
 
-def table_html(frame: "pd.DataFrame", formats: Mapping[str, str] | None = None,
+def table_html(frame: pd.DataFrame, formats: Mapping[str, str] | None = None,
                caption: str | None = None) -> str:
     """A DataFrame as an HTML table with every cell escaped; ``formats`` maps columns to format specs (".1f")."""
     shown = frame.copy()
@@ -77,7 +84,7 @@ def _format(value: Any, spec: str) -> str:
         return str(value)
 
 
-def table(frame: "pd.DataFrame", formats: Mapping[str, str] | None = None, caption: str | None = None) -> "HTML":
+def table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None, caption: str | None = None) -> HTML:
     """Display object of :func:`table_html`."""
     from IPython.display import HTML
 
@@ -102,10 +109,12 @@ class Trend:
         """The trend's values (same unit as the series) at ``years``."""
         return [math.exp(self.intercept + self.slope * (year - self.mean_year)) for year in years]
 
-    def describe(self, what: str) -> str:
-        """One sentence, e.g. '完成投资 2011–2024 年(6 个年份)年均增长 8.1%(95% 置信区间 2.0% 至 14.6%)'."""
-        return (f"{what} {self.first_year}–{self.last_year} 年({self.n_years} 个年份)对数线性趋势:"
-                f"年均增长 {self.growth * 100:.1f}%(95% 置信区间 {self.low * 100:.1f}% 至 {self.high * 100:.1f}%)。")
+    def describe(self, what: str, lang: str | None = None) -> str:
+        """One sentence in ``lang`` (labels.yaml words trend.sentence), e.g. '完成投资 2011–2024 年(6 个年份)
+        对数线性趋势:年均增长 8.1%(95% 置信区间 2.0% 至 14.6%)。'."""
+        return label("words", "trend.sentence", lang).format(
+            what=what, first=self.first_year, last=self.last_year, n=self.n_years, growth=self.growth * 100,
+            low=self.low * 100, high=self.high * 100)
 
 
 def log_trend(years: Sequence[int], values: Sequence[float]) -> Trend | None:
@@ -130,13 +139,13 @@ def log_trend(years: Sequence[int], values: Sequence[float]) -> Trend | None:
                  intercept=float(fit.params[0]), slope=slope, mean_year=float(x.mean()))
 
 
-def trend_sentence(what: str, years: Sequence[int], values: Sequence[float]) -> str:
-    """The trend sentence for a series, or why there is none (fewer than 3 years)."""
+def trend_sentence(what: str, years: Sequence[int], values: Sequence[float], lang: str | None = None) -> str:
+    """The trend sentence for a series, or why there is none (fewer than 3 years), in ``lang``."""
     trend = log_trend(years, values)
     if trend is None:
         count = sum(1 for v in values if v is not None and not math.isnan(float(v)) and float(v) > 0)
-        return f"{what}只有 {count} 个年份的数据,少于 {MIN_TREND_YEARS} 个,不足以估计趋势。"
-    return trend.describe(what)
+        return label("words", "trend.too_few", lang).format(what=what, n=count, least=MIN_TREND_YEARS)
+    return trend.describe(what, lang)
 
 
 def number_text(value: float) -> str:
@@ -160,7 +169,7 @@ def quote_html(quote: str, value: float | None = None) -> str:
     return html.escape(quote)
 
 
-def cells_table(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str | None = None) -> "HTML":
+def cells_table(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str | None = None) -> HTML:
     """A table of cells that are already safe HTML (built with html.escape, quote_html, link_html)."""
     from IPython.display import HTML
 
@@ -205,7 +214,7 @@ def link_html(url: str, label: str | None = None) -> str:
     return label_text
 
 
-def require_columns(frame: "pd.DataFrame", columns: Sequence[str], what: str) -> None:
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     """KeyprojError naming the missing columns of a table a report needs."""
     missing = [column for column in columns if column not in frame.columns]
     if missing:

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from keyproj.report.plotting import new_axes
+from keyproj.report.labels import label
+from keyproj.report.plotting import caption, legend_outside, new_axes, plain_log_axis
 from keyproj.report.regions import LEVEL_ORDER, POOLED, level_label
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
     from matplotlib.axes import Axes
-    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
 
     from keyproj.research import BunchingResult
@@ -27,16 +27,6 @@ THRESHOLD_COLOR = "#d62728"
 FIT_COLOR = "#08519c"
 COUNTERFACTUAL_COLOR = "#e6550d"
 DEFAULT_SPAN = 30.0  # pp either side of the threshold shown when the test made no histogram
-
-
-def plain_log_axis(axis: "Axis") -> None:
-    """Log-scale ticks at 1, 2 and 5 times powers of ten, labelled as plain numbers (1,000, 2,000):
-    mathtext is switched off for data text, and plans often span less than one power of ten."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}"))
-    axis.set_minor_formatter(NullFormatter())
 
 
 def _no_data(ax: "Axes", message: str) -> None:
@@ -61,7 +51,8 @@ def plot_pace(data: "pd.DataFrame", fit: "pd.DataFrame", title: str) -> "Figure"
     ``data``: level, elapsed_pct, rate (keyproj.research.pace's ``data``); ``fit``: group,
     elapsed_pct, fit, ci_low, ci_high (its ``fit``). The dashed diagonal is the schedule (rate =
     elapsed share); the pooled fitted line has its 95 % band, each level's line is thin. The
-    rate axis stops above the 99th percentile; rates beyond it are counted in a note.
+    rate axis stops above the 99th percentile; rates beyond it are counted in a note. The figure
+    carries its caveat: investment is back-loaded, so mid-year rates understate the full year.
     """
     import numpy as np
 
@@ -94,7 +85,8 @@ def plot_pace(data: "pd.DataFrame", fit: "pd.DataFrame", title: str) -> "Figure"
     ax.set_ylim(bottom, top)
     ax.set_xlabel("时间进度(已过月份 ÷ 12,%)")
     ax.set_ylabel("完成率(%)")
-    ax.legend(loc="upper left", fontsize=8)
+    legend_outside(ax)
+    caption(fig, label("texts", "pace_figure_caveat"))
     return fig
 
 
@@ -145,7 +137,7 @@ def plot_bunching(values: Sequence[float], histogram: "pd.DataFrame", threshold:
     ax.set_xlabel(xlabel)
     ax.set_ylabel("观测数")
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.legend(loc="upper left", fontsize=8)
+    legend_outside(ax)
     return fig
 
 
@@ -192,7 +184,7 @@ def plot_ratchet(data: "pd.DataFrame", estimates: "pd.DataFrame", title: str) ->
         _no_data(ax, "没有连续两年的计划与去年的全年完成率")
     ax.set_xlabel("去年全年完成率 - 100(百分点)")
     ax.set_ylabel("年度计划增长(对数点 × 100,约为 %)")
-    ax.legend(loc="best", fontsize=8)
+    legend_outside(ax)
     return fig
 
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from keyproj import metrics
-from keyproj.data.panel import CONFLICT_TOLERANCE, is_government_url
+from keyproj.data.panel import CONFLICT_TOLERANCE, is_government_url, normalize_facts, own_subsets
 from keyproj.data.tables import FLAGS
-from keyproj.report.labels import label, metric_label, scope_label, subset_label
+from keyproj.report.labels import label, metric_label, subset_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,10 +68,10 @@ def parse_sources(text: Any) -> dict[str, str]:
     return sources
 
 
-def list_label(scope: Any, subset: Any = "") -> str:
-    """Chinese name of a list and subset: 省重点项目, 市重点项目(在建项目)."""
-    code = _clean_subset(subset)
-    return scope_label(str(scope)) + (f"({subset_label(code)})" if code else "")
+def list_label(scope: Any, subset: Any = "", lang: str | None = None) -> str:
+    """Name of a list and subset in ``lang`` (None: Chinese): 省重点项目, 市重点项目(在建项目)."""
+    code, space = _clean_subset(subset), "" if (lang or "zh") == "zh" else " "
+    return label("scopes", str(scope), lang) + (f"{space}({label('subsets', code, lang)})" if code else "")
 
 
 def _clean_subset(subset: Any) -> str:
@@ -147,7 +147,11 @@ def year_summary(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
     """
     plan, plan_row, plan_kind = _reported_else(rows, "annual_plan", "implied_annual_plan", "implied")
     completed, completed_row = _first_present(rows, "completed_investment")
-    rate, rate_row, rate_kind = _reported_else(rows, "completion_rate", "completion_rate_calc", "calculated")
+    # the rate of the completed amount's own period; another period's rate only when that has none
+    rate, rate_row, rate_kind = _reported_else([completed_row] if completed_row is not None else rows,
+                                               "completion_rate", "completion_rate_calc", "calculated")
+    if rate is None:
+        rate, rate_row, rate_kind = _reported_else(rows, "completion_rate", "completion_rate_calc", "calculated")
     projects, projects_row = _first_present(rows, "projects")
     total, total_row = _first_present(rows, "total_investment")
     ahead = None
@@ -161,8 +165,10 @@ def year_summary(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "projects": projects, "total_investment": total,
         "annual_plan": plan, "plan_kind": plan_kind,
+        "plan_bound": plan_kind == "reported" and qualifier(plan_row, "annual_plan") in BOUNDS,
         "completed_investment": completed, "completed_period": label(completed_row),
         "completed_full_year": completed_row is not None and _is_full_year(completed_row),
+        "completed_bound": qualifier(completed_row, "completed_investment") in BOUNDS,
         "completion_rate": rate, "rate_kind": rate_kind, "rate_period": label(rate_row),
         "elapsed_pct": _value(rate_row["elapsed_pct"]) if rate_row is not None else None,
         "ahead_of_schedule": ahead,
@@ -183,8 +189,11 @@ def year_summary(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-ANNUAL_COLUMNS = ["subset", "year", "projects", "total_investment", "annual_plan", "plan_kind",
-                  "completed_investment", "completed_period", "completed_full_year", "completion_rate",
+BOUNDS = ("over", "under")
+"""Qualifiers of a bound (2500以上, 不到300): marked in tables and figures, left out of fits."""
+ANNUAL_COLUMNS = ["subset", "year", "projects", "total_investment", "annual_plan", "plan_kind", "plan_bound",
+                  "completed_investment", "completed_period", "completed_full_year", "completed_bound",
+                  "completion_rate",
                   "rate_kind", "rate_period", "elapsed_pct", "ahead_of_schedule", "flags", "qualifiers",
                   "sources"]
 NUMERIC_COLUMNS = ("projects", "total_investment", "annual_plan", "completed_investment", "completion_rate",
@@ -222,25 +231,29 @@ def annual_series(panel: "pd.DataFrame", start_year: int | None = None,
                for (subset, year), group in sorted(groups.items())]
     frame = _numeric(pd.DataFrame(records, columns=ANNUAL_COLUMNS))
     frame["year"] = frame["year"].astype("Int64")
-    frame["completed_full_year"] = frame["completed_full_year"].astype(bool)
+    for column in ("completed_full_year", "plan_bound", "completed_bound"):
+        frame[column] = frame[column].astype(bool)
     return frame
 
 
-def growth_table(annual: "pd.DataFrame") -> "pd.DataFrame":
+def growth_table(annual: "pd.DataFrame", include_imputed: bool = False) -> "pd.DataFrame":
     """Year-on-year growth of the annual plan and of full-year completed investment, and the plan ratchet (%).
 
     One row per subset and year of ``annual`` (see :func:`annual_series`); growth compares with
     the previous calendar year only (NaN when that year is missing). The ratchet is this year's
     plan against last year's full-year completed investment (keyproj.metrics.plan_ratchet_series).
+    Imputed plans and bounds (2500以上) are left out unless ``include_imputed``.
     """
     import pandas as pd
 
     parts = []
     for subset, group in annual.groupby("subset", sort=True):
         indexed = group.set_index(group["year"].astype(int))
-        plans = indexed["annual_plan"].astype(float)
+        exact_plan = ((indexed["plan_kind"] == "reported") & ~indexed["plan_bound"].astype(bool)) | include_imputed
+        exact_done = ~indexed["completed_bound"].astype(bool) | include_imputed
+        plans = indexed["annual_plan"].astype(float).where(exact_plan)
         full_year_done = indexed["completed_investment"].astype(float).where(
-            indexed["completed_full_year"].astype(bool))
+            indexed["completed_full_year"].astype(bool) & exact_done)
         part = pd.DataFrame({
             "subset": subset,
             "year": indexed.index,
@@ -305,6 +318,8 @@ def year_lists(panel: "pd.DataFrame", year: int) -> "pd.DataFrame":
     records = []
     for (scope, subset), group in sorted(groups.items(), key=lambda item: (order.get(item[0][0], 99), item[0])):
         summary = year_summary(group)
+        if all(summary[m] is None for m in FIGURE_METRICS):
+            continue  # e.g. only signed (招商) projects: their own list, see keyproj.report.coverage
         rate, elapsed = summary["completion_rate"], summary["elapsed_pct"]
         pace = rate / elapsed * 100 if rate is not None and elapsed else None
         records.append({"scope": scope, "subset": subset, **summary, "full_year_pace": pace})
@@ -379,9 +394,16 @@ def _text(value: Any) -> str:
     return "" if text in {"nan", "<NA>", "NaT", "None"} else text
 
 
+def list_subsets(facts: "pd.DataFrame") -> list[str]:
+    """Each fact's part of its list as the panel counts it (keyproj.data.panel.own_subsets): a fact
+    whose own words name only the 在建 part is under_construction even when facts.csv left it ''."""
+    return [fact["subset"] for fact in own_subsets(normalize_facts(facts))] if len(facts) else []
+
+
 def audit_facts(facts: "pd.DataFrame", region: str | None = None, doc_id: str | None = None) -> "pd.DataFrame":
-    """The facts of one region (or one document), ordered by period, list and metric."""
-    selected = facts
+    """The facts of one region (or one document), ordered by period, list and metric; ``list_subset``
+    is the part of the list the panel puts each fact in (see :func:`list_subsets`)."""
+    selected = facts.assign(list_subset=list_subsets(facts))
     if doc_id is not None:
         selected = selected[selected["doc_id"].astype(str) == doc_id]
     elif region is not None:
@@ -424,7 +446,7 @@ def conflicts(facts: "pd.DataFrame", panel: "pd.DataFrame") -> "pd.DataFrame":
         for metric, source in parse_sources(row["sources"]).items():
             chosen_sources[(*key, metric)] = source
     records = []
-    frame = facts.assign(subset=[_clean_subset(s) for s in facts["subset"]])
+    frame = facts.assign(subset=list_subsets(facts))  # two lists (635 and 460 在建) are never a conflict
     for key, group in frame.groupby([frame[c].astype(str) for c in FIGURE_KEY], sort=True):
         values = group["value"].astype(float)
         if values.max() - values.min() <= CONFLICT_TOLERANCE:
@@ -453,8 +475,8 @@ def conflicts(facts: "pd.DataFrame", panel: "pd.DataFrame") -> "pd.DataFrame":
 
 def figure_keys(facts: "pd.DataFrame") -> set[tuple[str, str, str, str, str]]:
     """(scope, subset, period_start, period_end, metric) of each fact: which figures a selection touches."""
-    return {(str(row.scope), _clean_subset(row.subset), str(row.period_start), str(row.period_end), str(row.metric))
-            for row in facts.itertuples()}
+    return {(str(row.scope), subset, str(row.period_start), str(row.period_end), str(row.metric))
+            for row, subset in zip(facts.itertuples(), list_subsets(facts), strict=True)}
 
 
 def conflicts_touching(table: "pd.DataFrame", keys: set[tuple[str, str, str, str, str]]) -> "pd.DataFrame":

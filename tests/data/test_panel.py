@@ -195,3 +195,49 @@ def test_single_month_rate_is_benchmarked_against_that_month() -> None:
     assert march["ahead_calc"] == pytest.approx(0.2667)
     assert march["flags"] == ""
     assert march["implied_annual_plan"] == pytest.approx(4988.372, abs=0.001)
+
+
+# ---------------------------------------------------------------- lists as they are
+
+def _fact(metric: str, value: float, *, quote: str = "", title: str = "", kind: str = "document",
+          source: str = "doc1", end: str = "2021-06", scope: str = "province", subset: str = "") -> dict:
+    return {"region": "南安市", "scope": scope, "subset": subset, "period_start": "2021-01", "period_end": end,
+            "metric": metric, "value": value, "unit": "", "source": source, "source_kind": kind, "quote": quote,
+            "title": title, "published": "2021-07-01", "doc_id": source if kind == "document" else ""}
+
+
+def test_a_sentence_naming_only_the_zaijian_part_gives_that_part() -> None:
+    part = "2021年上半年,49个省在建重点项目完成投资113.0亿元,完成年度计划投资的62.2%。"
+    whole = "今年全市安排重点项目120个,其中在建重点项目80个,1-6月完成投资113亿元。"
+    table = panel_table([_fact("projects", 49, quote=part, end="2021-12"),
+                         _fact("completed_investment", 113, quote=part),
+                         _fact("completed_investment", 90, quote=whole, scope="city")])
+    by_list = {(r.scope, r.subset, r.period_end): r for r in table.itertuples()}
+    assert by_list[("province", "under_construction", "2021-06")].completed_investment == "113"
+    assert by_list[("province", "under_construction", "2021-12")].projects == "49"
+    assert {key[:2] for key in by_list} == {("province", "under_construction"), ("city", "")}
+    # (the 49 projects are never shown as the whole list; a sentence naming the whole list stays)
+    assert by_list[("city", "", "2021-06")].completed_investment == "90"
+
+
+def test_two_counts_of_different_lists_are_two_lists_not_a_conflict() -> None:
+    whole = _fact("projects", 635, quote="635个即将或已经落地建设的市重点项目", scope="city", end="2019-12")
+    whole["period_start"] = "2019-01"
+    page = {**_fact("projects", 460, title="攻坚成效明显 460个在建重点项目完成投资逾八成", kind="reference",
+                    source="http://example.gov.cn/a", scope="city", end="2019-12"), "period_start": "2019-01"}
+    rate = {**page, "metric": "completion_rate", "value": 82.0, "period_end": "2019-09"}
+    table = panel_table([whole, page, rate])
+    full_year = table[table["period_end"] == "2019-12"].set_index("subset")
+    assert full_year.loc["", "projects"] == "635" and full_year.loc["under_construction", "projects"] == "460"
+    assert "conflict" not in ";".join(table["flags"])
+    assert table[table["period_end"] == "2019-09"]["subset"].tolist() == ["under_construction"]
+    # the same two counts on one list (same list, same period) are still a conflict
+    same = panel_table([whole, {**page, "title": "460个重点项目"}])
+    assert same["flags"].tolist() == ["conflict"]
+
+
+def test_a_title_counting_another_figure_moves_nothing() -> None:
+    # the page's headline counts 129 在建 projects, its row gives 144: another list, left as it is
+    page = _fact("projects", 144, title="晋江本级在建重点项目129个 完成投资143.1亿", kind="reference",
+                 source="http://example.com/b", scope="county")
+    assert panel_table([page])["subset"].tolist() == [""]

@@ -134,7 +134,7 @@ def test_each_figure_shows_what_the_paper_needs(results: dict[str, Any]) -> None
     drawn["amplification"].canvas.draw()
     low, high = left.get_xlim()
     shown = [label.get_text() for label in left.xaxis.get_ticklabels() if low <= label.get_position()[0] <= high]
-    assert len(shown) >= 2 and all(text.replace(",", "").isdigit() for text in shown), shown
+    assert len(shown) >= 2 and all(text.replace(" ", "").isdigit() for text in shown), shown  # 1 000, 2 000
     for fig in drawn.values():
         plt.close(fig)
 

@@ -68,8 +68,9 @@ def rendered(data_dirs: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
 
 def test_default_config_renders_04_targets() -> None:
     entries = [report for report in load_config(DEFAULT_CONFIG).reports if report.notebook.name == "04_targets.ipynb"]
-    assert [report.name for report in entries] == ["targets-national"]
+    assert [report.name for report in entries] == ["targets-national", "targets-national-en"]
     assert re.search(r"[\u4e00-\u9fff]", entries[0].title)
+    assert entries[1].parameters.get("lang") == "en"
 
 
 def test_html_has_the_figures_and_estimate_tables(rendered: dict[str, dict[str, Any]]) -> None:
