@@ -12,7 +12,10 @@ Format::
 Every mistake is found before anything runs and reported as one line naming the config file
 and the report: malformed YAML, a missing or unknown notebook, a duplicate name (letter case
 aside: macOS and Windows would make one file of ``A`` and ``a``), the name ``index`` (taken by
-the index page), or a parameter that the notebook's ``parameters`` cell does not define.
+the index page), a parameter that the notebook's ``parameters`` cell does not define, or a value
+of the wrong type for it (keyproj.report.params.coerce_value). The file is read bounded: at most
+MAX_CONFIG_BYTES, and YAML aliases (``&a`` ... ``*a``) are refused, so nested aliases cannot
+expand a small file into gigabytes.
 """
 from __future__ import annotations
 
@@ -22,16 +25,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from keyproj.errors import BadInputError, KeyprojError
-from keyproj.paths import REPO_ROOT
-from keyproj.report.params import closest, parameter_specs
+import yaml
 
-DEFAULT_CONFIG = REPO_ROOT / "notebooks" / "reports.yaml"
+from keyproj.errors import BadInputError, KeyprojError
+from keyproj.render.state import DEFAULT_CONFIG
+from keyproj.report.params import (
+    ParameterError,
+    ParameterSpec,
+    closest,
+    coerce_value,
+    parameter_specs,
+)
+
 DEFAULT_CELL_TIMEOUT = 600.0
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 REPORT_KEYS = frozenset({"name", "notebook", "title", "parameters"})
 RESERVED_NAMES = frozenset({"index"})  # outputs/html/index.html is the index page
 TOP_KEYS = frozenset({"reports", "timeout"})
+MAX_CONFIG_BYTES = 256 * 1024  # the default config is 3 KB; a bigger file is not a list of reports
 
 
 @dataclass(frozen=True)
@@ -87,22 +98,50 @@ def notebook_parameter_names(notebook: Path) -> list[str]:
     return [spec.name for spec in parameter_specs(notebook)]
 
 
-def _load_yaml(path: Path) -> Any:
-    import yaml
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases: ``*name`` (and ``<<: *name``) is an error, so a small
+    file cannot expand into a huge one (nested aliases: the 'billion laughs')."""
 
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{event.anchor}) are not allowed in a reports config; "
+                            "write the values out", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _read_config_text(path: Path) -> str:
+    """The config's text: an existing UTF-8 file of at most MAX_CONFIG_BYTES."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise BadInputError(path, "is a folder; give the reports config file (e.g. notebooks/reports.yaml)")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise BadInputError(path, "config file not found") from None
+    except OSError as error:
+        raise BadInputError(path, f"cannot read the config ({error.strerror or error})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise BadInputError(path, f"larger than {MAX_CONFIG_BYTES // 1024} KB; a reports config lists "
+                                  "reports, one short entry each")
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInputError(path, "not UTF-8 text") from None
+
+
+def _load_yaml(path: Path) -> Any:
+    text = _read_config_text(path)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise BadInputError(path, f"malformed YAML: {where}{problem}") from None
+    except RecursionError:
+        raise BadInputError(path, "malformed YAML: nested too deeply") from None
 
 
 def load_config(path: str | Path | None = None) -> RenderConfig:
@@ -120,7 +159,7 @@ def load_config(path: str | Path | None = None) -> RenderConfig:
     timeout = data.get("timeout", DEFAULT_CELL_TIMEOUT)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         raise BadInputError(path, f"timeout must be a positive number of seconds, got {timeout!r}")
-    names_cache: dict[Path, list[str]] = {}
+    names_cache: dict[Path, dict[str, ParameterSpec]] = {}
     reports: list[Report] = []
     seen: set[str] = set()
     for number, entry in enumerate(entries, start=1):
@@ -146,26 +185,32 @@ def _report_name(path: Path, label: str, entry: dict[str, Any], seen: set[str]) 
 
 
 def _report_parameters(path: Path, label: str, notebook: Path, parameters: Any,
-                       names_cache: dict[Path, list[str]]) -> dict[str, Any]:
-    """The entry's parameters, each one a parameter of the notebook's parameters cell."""
+                       specs_cache: dict[Path, dict[str, ParameterSpec]]) -> dict[str, Any]:
+    """The entry's parameters, each one a parameter of the notebook's parameters cell with a value
+    of its type (year, number, flag, list, text), checked before any kernel starts."""
     if not isinstance(parameters, dict):
         raise BadInputError(path, f"{label}: 'parameters' must be a mapping of name: value")
-    if notebook not in names_cache:
+    if notebook not in specs_cache:
         try:
-            names_cache[notebook] = notebook_parameter_names(notebook)
+            specs_cache[notebook] = {spec.name: spec for spec in parameter_specs(notebook)}
         except BadInputError as error:  # name the config and the report too
             raise BadInputError(path, f"{label}: notebook {error.path}: {error.reason}") from None
-    known = names_cache[notebook]
-    for parameter in parameters:
-        if parameter not in known:
-            hint = closest(str(parameter), known)
+    specs = specs_cache[notebook]
+    for parameter, value in parameters.items():
+        if parameter not in specs:
+            hint = closest(str(parameter), specs)
             hint_text = f"did you mean {hint!r}? " if hint else ""
             raise BadInputError(path, f"{label}: unknown parameter {parameter!r} for {notebook.name}; "
-                                      f"{hint_text}parameters: {', '.join(known) or 'none'}")
+                                      f"{hint_text}parameters: {', '.join(specs) or 'none'}")
+        try:
+            coerce_value(specs[parameter], value)
+        except ParameterError as error:
+            raise BadInputError(path, f"{label}: {error} ({notebook.name})") from None
     return dict(parameters)
 
 
-def _report(path: Path, number: int, entry: Any, seen: set[str], names_cache: dict[Path, list[str]]) -> Report:
+def _report(path: Path, number: int, entry: Any, seen: set[str],
+            names_cache: dict[Path, dict[str, ParameterSpec]]) -> Report:
     """One checked entry of the config's ``reports:`` list."""
     label = f"report {number}"
     if not isinstance(entry, dict):

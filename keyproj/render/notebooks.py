@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,15 @@ def read_notebook(path: Path) -> "NotebookNode":
         cached = (mtime, nbformat.read(path, as_version=4))
         _SOURCE_CACHE[path] = cached
     return copy.deepcopy(cached[1])
+
+
+def kernel_name_in(path: Path) -> str:
+    """The kernel a notebook file asks for, read as plain JSON (no nbformat: a kernel can start first)."""
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+        return str(metadata.get("kernelspec", {}).get("name") or DEFAULT_KERNEL)
+    except (OSError, ValueError, AttributeError):
+        return DEFAULT_KERNEL
 
 
 def kernel_name_of(nb: "NotebookNode") -> str:

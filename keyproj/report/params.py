@@ -7,8 +7,10 @@ the cell after its parameters cell. The parameters, their defaults and help come
 alone, as papermill reads it (``region = "泉港区"  # region name``); a parameter's *kind* comes from
 its annotation, else its name (region, scope, doc_id, year or ``*_year``, levels), else its
 default's type. Checks are generic by kind: a known region, a list with data for it, years with
-data for the region (and list). A mistake raises :class:`ParameterError`, one line naming the
-parameter and what to do, shown without a traceback. No notebook is named in this module.
+data for the region (and list), a document (``doc_id``) with facts about the ``region`` given:
+one pointing elsewhere is an error naming both, never a silent switch. A mistake raises
+:class:`ParameterError`, one line naming the parameter and what to do, shown without a
+traceback. No notebook is named in this module.
 """
 from __future__ import annotations
 
@@ -21,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from keyproj.data.load import closest_match, load_facts, load_panel
+from keyproj.data.load import closest_match, ensure_built, load_facts, load_panel
 from keyproj.errors import BadInputError, KeyprojError
 from keyproj.extract.places import gazetteer
 from keyproj.facts import SCOPE_LEVELS
-from keyproj.paths import REPO_ROOT
+from keyproj.paths import REPO_ROOT, DataLayout
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,6 +44,7 @@ _PARAMETER_TYPES = (str, int, float, bool, type(None), list, tuple, dict)
 _RECORDED_NAMES = "_keyproj_parameter_names"
 _INTEGER = re.compile(r"[+-]?\d+")
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+_LOADED: dict[tuple[object, ...], "DataIndex"] = {}  # the tables last read (one data folder's)
 
 
 @dataclass(frozen=True)
@@ -270,6 +273,18 @@ def coerce_number(name: str, value: Any, kind: str) -> int | float | bool | list
     return number
 
 
+def _tables_key(layout: DataLayout) -> tuple[object, ...]:
+    """Which files facts.csv and panel.csv are now: path, inode, size and time of each."""
+    parts: list[object] = []
+    for path in (layout.facts, layout.panel):
+        try:
+            info = path.stat()
+        except OSError:
+            return (None,)
+        parts += [str(path), info.st_ino, info.st_size, info.st_mtime_ns]
+    return tuple(parts)
+
+
 class DataIndex:
     """What the processed data covers: regions, lists and years, and document ids, read through keyproj.data.load."""
 
@@ -280,11 +295,25 @@ class DataIndex:
 
     @classmethod
     def load(cls, data_dir: str | Path | None = None) -> "DataIndex":
-        """Read the processed panel and facts once (KEYPROJ_DATA or the repository's data/ by default)."""
-        panel = load_panel(data_dir=data_dir)
-        facts = load_facts(data_dir=data_dir)
-        regions = set(panel["region"].astype(str)) | set(facts["region"].astype(str))
-        return cls(panel, facts, sorted(regions))
+        """Read the processed panel and facts (KEYPROJ_DATA or the repository's data/ by default).
+
+        Built first when out of date. The typed tables are kept per process while the files stay
+        the same ones (same inode, size and time): a kernel that renders one report after another
+        reads and types them once. Each call gets its own copies, so a report that changes its
+        tables changes nothing for the next one.
+        """
+        layout = ensure_built(data_dir)
+        key = _tables_key(layout)
+        cached = _LOADED.get(key)
+        if cached is None:
+            panel = load_panel(data_dir=layout.root)
+            facts = load_facts(data_dir=layout.root)
+            regions = set(panel["region"].astype(str)) | set(facts["region"].astype(str))
+            cached = cls(panel, facts, sorted(regions))
+            _LOADED.clear()
+            if _tables_key(layout) == key:  # not replaced while we read them
+                _LOADED[key] = cached
+        return cls(cached.panel.copy(), cached.facts.copy(), list(cached.regions))
 
     def scopes(self, region: str | None = None) -> list[str]:
         """Lists (scopes) with panel rows, for one region or all."""
@@ -313,6 +342,10 @@ class DataIndex:
         regions = self.facts.loc[self.facts["doc_id"].astype(str) == doc_id, "region"].astype(str)
         return str(regions.mode().iloc[0])
 
+    def document_regions(self, doc_id: str) -> set[str]:
+        """Every region a document has facts about."""
+        return set(self.facts.loc[self.facts["doc_id"].astype(str) == doc_id, "region"].astype(str))
+
     def fact_regions(self) -> list[str]:
         """Regions that have at least one fact."""
         return sorted(set(self.facts["region"].dropna().astype(str)))
@@ -336,6 +369,19 @@ def check_region(name: str, region: str, index: DataIndex) -> str:
                                f"known regions: {', '.join(index.regions)}")
 
 
+def coerce_value(spec: ParameterSpec, raw: Any) -> Any:
+    """``raw`` as the type of ``spec``'s kind, without looking at the data (ParameterError otherwise).
+
+    `keyproj render` runs this on every parameter of its config before any kernel starts; the
+    checks against the data (regions, lists, years) run in the notebook, in :func:`validate`.
+    """
+    if spec.kind == DOC_ID:
+        if raw is None or isinstance(raw, str) or (isinstance(raw, int) and not isinstance(raw, bool)):
+            return raw
+        raise ParameterError(spec.name, f"must be a document id (text), got {raw!r} ({type(raw).__name__})")
+    return _coerce(spec, raw)
+
+
 def _coerce(spec: ParameterSpec, raw: Any) -> Any:
     if spec.kind == YEAR:
         return coerce_year(spec.name, raw, spec.optional)
@@ -354,15 +400,25 @@ def _coerce(spec: ParameterSpec, raw: Any) -> Any:
 
 
 def _check_doc_id(values: dict[str, Any], index: DataIndex) -> None:
+    """A known document id; with ``region`` set, the document must have facts of that region
+    (papermill users are told when ``-p doc_id`` points elsewhere, never switched silently)."""
     known_ids = index.doc_ids()
     values["doc_id"] = coerce_doc_id("doc_id", values["doc_id"], known_ids)
-    if values["doc_id"] is None:
+    doc_id = values["doc_id"]
+    if doc_id is None:
         return
-    if values["doc_id"] not in known_ids:
-        raise ParameterError("doc_id", f"unknown document {values['doc_id']!r}; "
-                                       f"{_suggestion(values['doc_id'], known_ids)}documents: {', '.join(known_ids)}")
-    if "region" in values:
-        values["region"] = index.document_region(values["doc_id"])
+    if doc_id not in known_ids:
+        raise ParameterError("doc_id", f"unknown document {doc_id!r}; "
+                                       f"{_suggestion(doc_id, known_ids)}documents: {', '.join(known_ids)}")
+    region = values.get("region")
+    if region is None:
+        return
+    regions = index.document_regions(doc_id)
+    if region not in regions:
+        main = index.document_region(doc_id)
+        raise ParameterError("doc_id", f"document {doc_id!r} is about {main}, but region is {region!r}; "
+                                       f"set region to {main!r} (papermill: -p region {main}) "
+                                       "or choose a document of that region")
 
 
 def _check_scope(values: dict[str, Any], index: DataIndex) -> None:
@@ -405,8 +461,8 @@ def validate(namespace: Mapping[str, Any], notebook: str | Path, data_dir: str |
     ``namespace`` is the notebook's ``globals()``: every plain value defined before this call
     (the parameters cell and papermill's injected cell) must be a parameter of ``notebook``'s
     parameters cell. Raises ParameterError (one line naming the parameter) for an unknown name, a
-    value of the wrong type, an unknown region or list, or years without data. A ``doc_id`` sets
-    ``region`` to the document's region. The result's ``index`` holds the panel and facts,
+    value of the wrong type, an unknown region or list, years without data, or a ``doc_id`` of a
+    document with no facts about ``region`` (naming both). The result's ``index`` holds the panel and facts,
     loaded once (``index.panel``, ``index.facts``).
     """
     specs = parameter_specs(notebook)
@@ -422,10 +478,10 @@ def validate(namespace: Mapping[str, Any], notebook: str | Path, data_dir: str |
     values: dict[str, Any] = {spec.name: _coerce(spec, namespace.get(spec.name)) for spec in specs}
 
     index = index or DataIndex.load(data_dir)
-    if "doc_id" in values:
-        _check_doc_id(values, index)
     if values.get("region") is not None:
         values["region"] = check_region("region", values["region"], index)
+    if "doc_id" in values:
+        _check_doc_id(values, index)
     if values.get("scope") is not None:
         _check_scope(values, index)
     _check_years(values, specs, index)

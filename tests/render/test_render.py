@@ -5,6 +5,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -19,7 +21,7 @@ from keyproj.errors import KeyprojError
 from keyproj.paths import OutputLayout
 from keyproj.render.config import DEFAULT_CONFIG, Report, load_config
 from keyproj.render.html import IndexEntry, check_offline, index_page, set_language
-from keyproj.render.state import render_key, render_lock
+from keyproj.render.state import quick_unchanged, render_key, render_lock
 from keyproj.report.params import DataIndex, validate
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,7 +50,7 @@ def write_notebook(path: Path, parameters: str, *cells: str) -> Path:
 
 
 SMALL_BODY = (
-    "import os\nif count < 0:\n    raise ValueError(f'count must not be negative, got {count}')\n"
+    "import os\nif count > 99:\n    raise ValueError(f'count must be below 100, got {count}')\n"
     "print('data:', os.environ['KEYPROJ_DATA'], 'count:', count, 'label:', label)",
     "import matplotlib.pyplot as plt\nfrom keyproj.report.plotting import setup_plotting\nsetup_plotting()\n"
     "fig, ax = plt.subplots()\nax.bar(['泉港区', '南安市'], [count, 2])\nax.set_title('小图')\nplt.show()",
@@ -187,20 +189,22 @@ def test_failing_report_keeps_previous_html_and_the_others_render(
     assert '<html lang="zh-CN">' in first_html and '<img' in first_html and "data:image/png;base64" in first_html
     assert "count: 3" in first_html and "raise ValueError" not in first_html  # output shown, code hidden
     executed = nbformat.read(out.notebook_of("first"), as_version=4)
-    assert f"data: {data_dir}" in str(executed.cells)  # --data reached the kernel as KEYPROJ_DATA
+    # The kernel read the render's snapshot of --data (KEYPROJ_DATA), gone once the render ended.
+    assert f"data: {small / 'out' / '.render-data'}" in str(executed.cells)
+    assert not (small / "out" / ".render-data").exists()
 
-    write_config(small / "nb" / "reports.yaml", {"first": {"count": -1}, "second": {"count": 6}})
+    write_config(small / "nb" / "reports.yaml", {"first": {"count": 100}, "second": {"count": 6}})
     capsys.readouterr()
     assert render(small, data_dir) == 1
     err = capsys.readouterr().err
     assert "1 of 2 reports failed" in err
-    assert "first: ValueError: count must not be negative, got -1" in err
+    assert "first: ValueError: count must be below 100, got 100" in err
     assert out.html_of("first").read_text(encoding="utf-8") == first_html  # previous HTML kept
     failed = nbformat.read(out.failed_of("first"), as_version=4)
-    assert "count must not be negative, got -1" in failed.cells[0].source
+    assert "count must be below 100, got 100" in failed.cells[0].source
     assert "count: 6" in out.html_of("second").read_text(encoding="utf-8")  # the other one rendered
     index = out.index.read_text(encoding="utf-8")
-    assert "失败" in index and "count must not be negative" in index and 'href="second.html"' in index
+    assert "失败" in index and "count must be below 100" in index and 'href="second.html"' in index
 
     write_config(small / "nb" / "reports.yaml", {"first": {"count": 2}, "second": {"count": 6}})
     assert render(small, data_dir) == 0
@@ -251,6 +255,86 @@ def test_unchanged_reports_are_skipped_unless_forced(small: Path, data_dir: Path
     assert out.html_of("first").stat().st_mtime_ns == first_before
 
 
+def files_and_times(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its size and modification time (ns)."""
+    return {str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_a_no_op_render_writes_no_file_and_keeps_the_last_render_time(
+        small: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert render(small, data_dir) == 0
+    out = OutputLayout(small / "out")
+    state = json.loads(out.state.read_text(encoding="utf-8"))
+    assert state["last_render"] and state["last_render"] in out.index.read_text(encoding="utf-8")
+    before = files_and_times(out.root)
+    capsys.readouterr()
+    assert main(["render", "--config", str(small / "nb" / "reports.yaml"), "--data", str(data_dir),
+                 "--outputs", str(out.root)]) == 0
+    assert "0 rendered, 2 unchanged, 0 failed" in capsys.readouterr().out
+    assert files_and_times(out.root) == before  # index.html, the state file, the lock: none touched
+    # The full check (no quick entry) writes nothing either when nothing changed but that entry.
+    state = json.loads(out.state.read_text(encoding="utf-8"))
+    state["quick"] = None
+    out.state.write_text(json.dumps(state), encoding="utf-8")
+    assert render(small, data_dir) == 0
+    after = files_and_times(out.root)
+    assert {name for name in after if after[name] != before.get(name)} <= {".render-state.json", ".render.lock"}
+    assert json.loads(out.state.read_text(encoding="utf-8"))["last_render"] == state["last_render"]
+
+
+def test_the_quick_check_answers_only_when_nothing_changed(small: Path, data_dir: Path, tmp_path: Path) -> None:
+    config = small / "nb" / "reports.yaml"
+    out = small / "out"
+    assert render(small, data_dir) == 0
+    summary = quick_unchanged(config, None, data_dir, out)
+    assert summary is not None and [r.name for r in summary.results] == ["first", "second"]
+    assert {r.status for r in summary.results} == {"unchanged"}
+    assert quick_unchanged(config, ["first"], data_dir, out) is None  # another selection
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('"count": 5', '"count": 6'), encoding="utf-8")
+    assert quick_unchanged(config, None, data_dir, out) is None  # a parameter changed
+    config.write_text(text, encoding="utf-8")
+    assert quick_unchanged(config, None, data_dir, out) is not None
+    notebook = small / "nb" / "small.ipynb"
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("小报告", "小报告 "), encoding="utf-8")
+    assert quick_unchanged(config, None, data_dir, out) is None  # the notebook changed
+    assert render(small, data_dir) == 0
+    OutputLayout(out).html_of("second").unlink()
+    assert quick_unchanged(config, None, data_dir, out) is None  # a page removed
+    assert render(small, data_dir) == 0 and quick_unchanged(config, None, data_dir, out) is not None
+    data = tmp_path / "data"  # an input of the data changed: a rebuild is due
+    shutil.copytree(data_dir, data)
+    assert render(small, data) == 0 and quick_unchanged(config, None, data, out) is not None
+    corrections = data / "corrections.csv"
+    corrections.write_text(corrections.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert quick_unchanged(config, None, data, out) is None
+
+
+def test_a_no_op_render_imports_no_notebook_library(small: Path, data_dir: Path) -> None:
+    assert render(small, data_dir) == 0
+    code = ("import sys\nfrom keyproj.cli import main\n"
+            f"rc = main(['render', '--config', {str(small / 'nb' / 'reports.yaml')!r}, '--data', {str(data_dir)!r},"
+            f" '--outputs', {str(small / 'out')!r}, '--quiet'])\n"
+            "heavy = ('nbformat', 'jsonschema', 'nbconvert', 'papermill', 'nbclient', 'jupyter_client', 'pandas')\n"
+            "print(rc, [name for name in heavy if name in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0 []", done.stdout + done.stderr
+
+
+def test_the_progress_bar_shows_only_on_a_terminal(small: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["render", "--config", str(small / "nb" / "reports.yaml"), "--data", str(data_dir),
+            "--outputs", str(small / "out"), "--force"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "report/s" not in captured.err and "2/2" not in captured.err  # a log file gets no bar
+    assert "2 rendered" in captured.out
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(args) == 0
+    assert "keyproj render" in capsys.readouterr().err  # a terminal gets the bar
+
+
 def test_a_second_render_is_refused_while_the_lock_is_held(small: Path, data_dir: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     out = OutputLayout(small / "out")
@@ -295,6 +379,8 @@ def test_state_and_outputs_are_written_atomically(small: Path, data_dir: Path) -
 
 
 def test_annual_series_takes_full_years_else_the_latest_part_and_implies_plans(data_dir: Path) -> None:
+    import pandas as pd
+
     from keyproj.data.load import load_panel
     from keyproj.report.tables import annual_series, growth_table, sources_table
 
@@ -306,8 +392,11 @@ def test_annual_series_takes_full_years_else_the_latest_part_and_implies_plans(d
     assert round(float(whole.loc[2011, "annual_plan"]), 2) == round(472.3 / 88.6 * 100, 2)
     assert float(whole.loc[2014, "completed_investment"]) == 930.0 and whole.loc[2014, "completed_full_year"]
     assert whole.loc[2024, "plan_kind"] == "reported" and float(whole.loc[2024, "annual_plan"]) == 2400.0
+    # 2026 plan 2535 against 2025's full-year completion of 2500 (a lower bound, 以上): left out of the
+    # ratchet unless bounds are included (issue 14: a bound is not a figure to fit).
     growth = growth_table(annual).set_index(["subset", "year"])
-    # 2026 plan 2535 against 2025's full-year completion of 2500 (a lower bound, 以上).
+    assert pd.isna(growth.loc[("", 2026), "plan_ratchet_pct"])
+    growth = growth_table(annual, include_imputed=True).set_index(["subset", "year"])
     assert round(float(growth.loc[("", 2026), "plan_ratchet_pct"]), 2) == 1.4
     sources = sources_table(annual)
     row = sources[(sources["year"] == 2025) & (sources["figure"] == "完成投资(亿元)")].iloc[0]
@@ -332,9 +421,12 @@ def test_conflicts_name_the_value_taken_and_why(data_dir: Path) -> None:
     facts = load_facts(data_dir=data_dir)
     table = conflicts(facts[facts["region"].astype(str) == "泉州市"], load_panel(region="泉州市", data_dir=data_dir))
     projects_2019 = table[(table["year"] == "2019") & (table["metric"] == "projects") & (table["scope"] == "city")]
-    by_value = projects_2019.set_index("value")
-    assert by_value.loc[460.0, "taken"] == "采用"  # the city government's site
-    assert by_value.loc[635.0, "why"] == "采用 460:政府网站优先"
+    # 635 projects and 460 在建 are two lists, not two sources disagreeing (issue 14): no conflict.
+    assert projects_2019.empty
+    # Two sources of the same list and period: the later one is taken, the other names it and why.
+    invested = table[(table["year"] == "2021") & (table["metric"] == "completed_investment")].set_index("value")
+    assert invested.loc[939.3, "taken"] == "采用"
+    assert invested.loc[940.3, "why"] == "采用 939.3:发布日期较晚"
 
 
 def test_log_trend_is_the_ols_slope_of_log_values() -> None:
