@@ -241,6 +241,14 @@ def quick_record(inputs: str, outputs: OutputLayout, names: Sequence[str], noteb
             "notebooks": sorted({str(path) for path in notebooks})}
 
 
+def _leftovers(outputs: OutputLayout) -> bool:
+    """Whether a killed run left temporary files or its data snapshot in the outputs folder."""
+    folders = [outputs.root, *(path for path in outputs.root.iterdir() if path.is_dir())] \
+        if outputs.root.is_dir() else []
+    return any(entry.name.endswith(".tmp") or entry.name == ".render-data"
+               for folder in folders for entry in folder.iterdir())
+
+
 def quick_unchanged(config: str | Path | None, only: Sequence[str] | None, data_dir: str | Path | None,
                     outputs_dir: str | Path | None) -> RenderSummary | None:
     """The summary of a render with nothing to do (every report unchanged), or None when a full
@@ -259,8 +267,8 @@ def quick_unchanged(config: str | Path | None, only: Sequence[str] | None, data_
         return None
     config_path = Path(config).resolve() if config is not None else DEFAULT_CONFIG
     layout = data_layout(data_dir)
-    if record.get("outputs") != outputs_key(outputs, names):
-        return None
+    if record.get("outputs") != outputs_key(outputs, names) or _leftovers(outputs):
+        return None  # a full run, under the lock, also removes what a killed run left
     if record.get("inputs") != inputs_key(config_path, only, layout, [Path(p) for p in notebooks]):
         return None
     return RenderSummary([RenderResult(str(name), "unchanged") for name in names],

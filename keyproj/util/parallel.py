@@ -54,10 +54,17 @@ def ordered_map(function: Callable[[_Task], _Result], tasks: Sequence[_Task], jo
     with tempfile.TemporaryDirectory(prefix="keyproj-jobs-") as folder:
         try:
             for _ in range(min(jobs, count) - 1):
-                pid = os.fork()
-                if pid == 0:
-                    _help(function, tasks, claim, folder, caller)
-                helpers.append(pid)
+                # Ctrl-C between fork() and append() would leave a helper nobody stops: hold it off.
+                mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+                try:
+                    pid = os.fork()
+                    if pid == 0:
+                        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a held Ctrl-C just stops a helper
+                        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+                        _help(function, tasks, claim, folder, caller)
+                    helpers.append(pid)
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             turn = 0  # the next task whose result is due
             errors: dict[int, Exception] = {}  # raised by this process ahead of their turn
             while (index := claim()) < count:

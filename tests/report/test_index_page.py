@@ -4,17 +4,28 @@ heatmap, links to the data and the methods, status in a footer, Chinese and Engl
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
+from keyproj.data.build import build
 from keyproj.data.coverage import read_panel_rows, region_year_kinds
 from keyproj.render.config import load_config
 from keyproj.render.index import IndexEntry, index_page, parse_parameters
 from keyproj.report.labels import label
 
-PANEL = Path(__file__).resolve().parents[2] / "data" / "processed" / "panel.csv"
-pytestmark = pytest.mark.skipif(not PANEL.is_file(), reason="needs a built panel (make data)")
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def panel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default data's panel, built in a folder of its own (a fresh clone has no data/processed)."""
+    root = tmp_path_factory.mktemp("data")
+    for name in ("raw", "reference"):
+        shutil.copytree(DATA / name, root / name)
+    shutil.copy(DATA / "corrections.csv", root / "corrections.csv")
+    return build(root).panel_path
 
 
 def entries() -> list[IndexEntry]:
@@ -22,8 +33,8 @@ def entries() -> list[IndexEntry]:
                        "2026-01-02T03:04:05+08:00", 2.5, True) for report in load_config().reports]
 
 
-def test_reports_are_grouped_by_level_then_place() -> None:
-    page = index_page(entries(), "2026-01-02T03:04:05+08:00", "abc", "0.1", PANEL)
+def test_reports_are_grouped_by_level_then_place(panel: Path) -> None:
+    page = index_page(entries(), "2026-01-02T03:04:05+08:00", "abc", "0.1", panel)
     chinese = page[page.index('<section id="zh"'):]
     groups = re.findall(r'<h3 class="group">(.*?)</h3>', chinese)
     assert groups == ["省级", "市级", "县(区)级", "全国"]
@@ -36,9 +47,9 @@ def test_reports_are_grouped_by_level_then_place() -> None:
     assert "年份有数字" in chinese  # how much data stands behind each report
 
 
-def test_the_heatmap_colours_what_exists() -> None:
-    page = index_page(entries(), "now", "abc", "0.1", PANEL)
-    kinds = region_year_kinds(read_panel_rows(PANEL))
+def test_the_heatmap_colours_what_exists(panel: Path) -> None:
+    page = index_page(entries(), "now", "abc", "0.1", panel)
+    kinds = region_year_kinds(read_panel_rows(panel))
     chinese = page[page.index('<section id="zh"'):]
     heatmap = chinese[chinese.index('<table class="heatmap">'):chinese.index("</table>", chinese.index("heatmap"))]
     row = re.search(r'<th class="region">泉州市</th>(.*?)</tr>', heatmap).group(1)
@@ -50,8 +61,8 @@ def test_the_heatmap_colours_what_exists() -> None:
     assert "其余" in heatmap and label("coverage_kinds", "both") in chinese
 
 
-def test_links_to_data_methods_and_heatmap_and_a_small_footer() -> None:
-    page = index_page(entries(), "2026-01-02T03:04:05+08:00", "abc", "0.1", PANEL)
+def test_links_to_data_methods_and_heatmap_and_a_small_footer(panel: Path) -> None:
+    page = index_page(entries(), "2026-01-02T03:04:05+08:00", "abc", "0.1", panel)
     for href in ('href="../../data/processed/panel.csv"', 'href="#coverage-zh"', 'href="#methods-zh"',
                  'href="../../docs/research.md"', 'href="trends-quanzhou-city.html"', 'href="#en"'):
         assert href in page
@@ -59,21 +70,21 @@ def test_links_to_data_methods_and_heatmap_and_a_small_footer() -> None:
     assert "2.5 s" in footer and "已更新" in footer and "abc" in footer
     body = page.replace("2026-01-02T03:04:05+08:00", "")
     assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", body)  # no other time: a pure function of its inputs
-    assert index_page(entries(), "2026-01-02T03:04:05+08:00", "abc", "0.1", PANEL) == page
+    assert index_page(entries(), "2026-01-02T03:04:05+08:00", "abc", "0.1", panel) == page
 
 
-def test_english_is_in_the_same_page() -> None:
-    page = index_page(entries(), "now", "abc", "0.1", PANEL)
+def test_english_is_in_the_same_page(panel: Path) -> None:
+    page = index_page(entries(), "now", "abc", "0.1", panel)
     english = page[page.index('<section id="en" lang="en">'):page.index('<section id="zh"')]
     assert "Key-project reports" in english and "Counties and districts" in english
     assert "region: 泉港区 · year: 2024" in english and label("report_types", "04_targets.ipynb", "en") in english
     assert "#en:target" in page  # index.html#en shows it, index.html the Chinese
 
 
-def test_titles_and_reasons_are_escaped_and_parameters_parsed() -> None:
+def test_titles_and_reasons_are_escaped_and_parameters_parsed(panel: Path) -> None:
     hostile = IndexEntry("x", "<script>1</script>", "region=泉港区, year=2024", "failed", "", None, False,
                          reason="<b>bad</b>")
-    page = index_page([hostile], "now", "abc", "0.1", PANEL)
+    page = index_page([hostile], "now", "abc", "0.1", panel)
     assert "<script>1" not in page and "&lt;script&gt;1" in page and "&lt;b&gt;bad" in page
     assert parse_parameters("levels=['province', 'city'], min_obs=20") == {"levels": "['province', 'city']",
                                                                            "min_obs": "20"}
