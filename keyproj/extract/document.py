@@ -69,7 +69,7 @@ def _trigger_words() -> list[str]:
 
 _TRIGGER = compile_words(_trigger_words())
 # A sentence without a number and a unit (or a table row) holds no fact.
-_FIGURE = re.compile(r"(?=[\d零〇○一二两三四五六七八九十百千])(?:[\d零〇○一二两三四五六七八九十百千万.,]+\s*"
+_FIGURE = re.compile(r"(?=[\d零〇○一二两三四五六七八九十百千])(?:[\d零〇○一二两三四五六七八九十百千万.,]+[多余]?\s*"
                      r"(?:个|项|宗|亿|万|千万|%|百分点)|百分之)|万亿")
 
 
@@ -267,8 +267,10 @@ def _in_breakdown(text: str, paragraph: int, end: int, state: DocState) -> bool:
 
 
 def _may_count_group(sentence: str) -> bool:
-    """Whether a group that is not a list phrase may be counted as a figure (签约项目N个, 在建项目N个)."""
-    return "在建" in sentence or "签约" in sentence or patterns()["signed"].search(sentence) is not None
+    """Whether a group that is not a list phrase may be counted as a figure (签约项目N个, 在建项目N个,
+    the reporter's projects on another government's list)."""
+    return "在建" in sentence or "签约" in sentence or patterns()["signed"].search(sentence) is not None \
+        or patterns()["membership"].search(sentence) is not None  # 列入市重点项目的县内项目35个
 
 
 _HEADING = re.compile(r"[—\-■●·\s]*([^。\d\n]{2,20}?(?:项目|工程))。")

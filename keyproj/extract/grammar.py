@@ -59,8 +59,9 @@ def patterns() -> dict[str, re.Pattern[str]]:
     found = {
         "list": list_noun,
         "count": rf"{qb}{unquoted}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
-        "count_after": rf"(?:计划|管理|名单)?的?(?:正式)?(?:项目)?(?:{fillers})*{qb}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
-        "amount": rf"{qb}(?:(?P<num>{NUMBER})\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
+        "count_after": rf"(?:计划|管理|名单)?的?(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*{qb}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
+        # "520多亿元", "120余亿元": 多 / 余 between the number and its unit mark it as a lower bound
+        "amount": rf"{qb}(?:(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
         "percent": rf"{qb}(?:(?P<num>{NUMBER})\s*%|百分之(?P<num2>{NUMBER})){qa}",
         "points": rf"{qb}(?P<num>{NUMBER})\s*(?:个百分点|百分点|%){qa}",
@@ -136,4 +137,5 @@ def qualifier_of(match: re.Match[str]) -> str:
     """The qualifier (approx, over, under) of a value match, before or after its number."""
     table = mapping(W, "qualifiers")
     groups = match.groupdict()
-    return table.get(groups.get("qb") or "", "") or table.get(groups.get("qa") or "", "")
+    return table.get(groups.get("qb") or "", "") or table.get(groups.get("qa") or "", "") or \
+        table.get(groups.get("qm") or "", "")

@@ -28,6 +28,8 @@ _YEAR_ALTERNATIVES = (
     r"(?P<year>(?:19|20)\d{2})年(?:度)?",
     f"(?P<rel_ytd>{_words('year_to_date')})",
     f"(?P<rel_year>{_words('this_year')})",
+    # 去年同期 opening a clause: last year's same months (较 / 比 / 与 去年同期: a comparison)
+    f"(?<![较比与同])(?P<last_same>{_words('same_period_last_year')})",
     f"(?P<last_year>{_words('last_year')})(?!同期)",  # 较去年同期: a comparison, not the figure's year
 )
 _TIME_ALTERNATIVES = (
@@ -40,6 +42,7 @@ _TIME_ALTERNATIVES = (
     f"(?P<full>{_words('full_year')})(?!计划|目标|任务|投资计划|投资目标|投资任务)",
     r"前(?P<first_n>" + _MONTH + r"|两)个?月",
     r"(?:截至|截止|截止到|到)(?P<until>" + _MONTH + r")月(?:底|末|份)?",
+    r"(?<![\d一二三四五六七八九十\-—~至])(?P<since>" + _MONTH + r")月(?:份)?以来",  # from month N on
     r"(?P<single>" + _MONTH + r")月(?:份(?:当月|单月)?|当月|单月)",
     r"(?<![\d一二三四五六七八九十])(?P<until_end>" + _MONTH + r")月(?:底|末)",
 )
@@ -75,6 +78,7 @@ class TimeMention(NamedTuple):
     year_to_date: bool = False       # 今年以来 / 截至目前: months up to the last full month
     last_year: bool = False          # 去年: the year before publication
     topic: bool = False              # opens a clause, so it carries beyond its sentence
+    same_period: bool = False        # 去年同期: last year, in the months of the report or paragraph
 
 
 # Only the expressions that name a year: scanning for these alone is several times faster.
@@ -163,9 +167,13 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
             mention = TimeMention(match.start(), match.end(), this_year=True, topic=True)
         elif kind == "last_year":
             mention = TimeMention(match.start(), match.end(), last_year=True, topic=True)
+        elif kind == "last_same":  # not a topic: the sentences after it are this year's again
+            mention = TimeMention(match.start(), match.end(), last_year=True, same_period=True)
         else:
             if kind in ("range_end", "until", "until_end"):
                 months = (1, _month(value))
+            elif kind == "since":  # to the last full month before publication, set in resolve_period
+                months = (_month(value), 0)
             elif kind == "q3":
                 months = (1, 9)
             elif kind == "h1":
@@ -242,11 +250,16 @@ def resolve_period(
     year_mention = next((m for m in reversed(in_sentence) if m.year or m.this_year or m.last_year), carried_year)
     year = _year(year_mention, published, report, text_year)
     month_mention = next((m for m in reversed(in_sentence) if m.months or m.year_to_date), None)
-    if month_mention is None and not any(m.year or m.last_year for m in in_sentence):
+    same_period = year_mention is not None and year_mention.same_period
+    if month_mention is None and (same_period or not any(m.year or m.last_year for m in in_sentence)):
         month_mention = carried_months
-    same_year = report.year is None or year is None or report.year == year
+    same_year = same_period or report.year is None or year is None or report.year == year
     if month_mention is not None and month_mention.months:
-        return year, month_mention.months
+        first, last = month_mention.months
+        if last == 0:  # 9月份以来: up to the last full month before publication
+            last = published.month - 1 if published.month and year == published.year and \
+                published.month - 1 >= first else 12
+        return year, (first, last)
     if report.months and same_year:
         return year, report.months
     relative = month_mention is not None or (year_mention is not None and year_mention.this_year)

@@ -81,10 +81,15 @@ def test_分别_over_places_in_a_breakdown_takes_the_list(tmp_path: Path) -> Non
     ("1~9\n月份，全县重点项目完成投资30亿元。", ("2022-01", "2022-09")),
     ("截至目前，全县重点项目完成投资25亿元。", ("2022-01", "2022-06")),
     ("6月份当月全县重点项目完成投资5亿元。", ("2022-06", "2022-06")),
+    ("4月份以来，全县重点项目完成投资9亿元。", ("2022-04", "2022-06")),  # published 2022-07-10
+    ("1-6月全县重点项目完成投资25亿元。去年同期，全县重点项目完成投资21亿元。", None),
 ])
-def test_period_forms(tmp_path: Path, text: str, period: tuple[str, str]) -> None:
+def test_period_forms(tmp_path: Path, text: str, period: tuple[str, str] | None) -> None:
     rows = _rows(tmp_path, text)
-    assert {(r[2], r[3]) for r in rows} == {period}
+    if period is None:  # 去年同期: last year's months of the running period
+        assert {(r[2], r[3], r[5]) for r in rows} == {("2022-01", "2022-06", 25.0), ("2021-01", "2021-06", 21.0)}
+    else:
+        assert {(r[2], r[3]) for r in rows} == {period}
 
 
 def test_a_figure_after_parts_that_add_up_to_the_list_is_the_lists(tmp_path: Path) -> None:
