@@ -118,7 +118,7 @@ def worded_figures(sentence: str) -> list[Figure]:
         values, stop, enumerated = parse_values(sentence, end, kind, respectively)
         if not values:
             # "完成投资位居全市前三，分别为68.2亿元、…": the values after 分别为 are the last wording's
-            later = candidates[index + 1][0] if index + 1 < len(candidates) else len(sentence)
+            later = next((c[0] for c in candidates[index + 1:] if c[0] >= end), len(sentence))
             after = _RESPECTIVELY_IS.search(sentence, end, later)
             if after is None:
                 paired = _place_value_pairs(sentence, metric, end, later, kind)
@@ -424,12 +424,23 @@ def _names_a_part(sentence: str, figure: Figure, subject: Subject | None) -> boo
     start = clause_start(sentence, figure.start)
     if subject is not None and (subject.end > start or figure.metric in ("started_projects", "finished_projects")):
         return False
+    if start > 0 and sentence[start - 1] in ",，" and not _STRIP.sub("", sentence[start:figure.start]) \
+            and figure.metric not in ("started_projects", "finished_projects"):
+        # "其中，某高速公路段完成投资12.3亿元，完成全年计划的78.5%": a clause opening with its wording
+        # goes on with the clause before it (when no list is named in the sentence)
+        if subject is None:
+            return _after_such_as(sentence, clause_start(sentence, start - 1), start - 1)
+    return _after_such_as(sentence, start, figure.start)
+
+
+def _after_such_as(sentence: str, start: int, end: int) -> bool:
+    """Whether the clause from ``start`` follows 其中 and has words that are no time before ``end``."""
     such = _SUCH_AS.match(sentence, start)
     if such:
         start = such.end()
     elif not sentence[max(0, start - 3):start].rstrip(",，:： ").endswith("其中"):
         return False  # 其中 may stand in a clause of its own ("其中，…")
-    return bool(_STRIP.sub("", sentence[start:figure.start]))
+    return bool(_STRIP.sub("", sentence[start:end]))
 
 
 def _spread(claims: list[Claim], figure: Figure, targets: list[ListRef]) -> None:

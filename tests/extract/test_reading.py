@@ -208,6 +208,19 @@ def test_the_projects_of_another_programme_after_its_的_are_its_own(tmp_path: P
     assert not any(row[5] in (21.0, 37.2) for row in rows)
 
 
+def test_a_ranking_of_places_after_a_rate_wording_gives_each_its_rate(tmp_path: Path) -> None:
+    text = "一季度，全市重点项目完成年度计划的26.1%。从各县(区)看，完成年度计划比例由高到低依次为：长汀县32.4%、连城县29.7%。"
+    rows = _rows(tmp_path, text, region="龙岩市", published="2022-04-15")
+    assert {("长汀县", "city", "2022-01", "2022-03", "completion_rate", 32.4),
+            ("连城县", "city", "2022-01", "2022-03", "completion_rate", 29.7)} <= rows
+
+
+def test_the_rate_after_one_named_project_is_that_projects(tmp_path: Path) -> None:
+    text = "一季度，全县重点项目完成投资18.6亿元。其中，城南快速路项目完成投资2.3亿元，完成全年计划的38.5%。"
+    rows = _rows(tmp_path, text, published="2022-04-15")
+    assert not any(row[5] in (2.3, 38.5) for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
