@@ -283,7 +283,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     subject.bare = not subject.levels
     if _signed_group().search(modifiers.rstrip()) and not p["size_band"].search(window):
         subject.kind = "signed"  # with a size band (亿元以上签约重点项目) it stays a part of a list
-    subject.membership = bool(p["membership"].search(window))
+    subject.membership = bool(p["membership"].search(window)) and _listed_for_reporter(subject, state)
     # "其中：省重点项目58项…；市重点项目184项…": 其中 governs every part of its enumeration
     subject.aside = "其中" in sentence[max(0, window_start - 3):match.start()] or bool(
         _SUCH_AS_LIST.search(sentence, 0, match.start()))
@@ -322,6 +322,14 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         if follows and not counted and not p["partial_only"].match(sentence, follows.start()):
             subject.stage = "started" if follows.group("started") else "finished"
     return subject
+
+
+def _listed_for_reporter(subject: Subject, state: object) -> bool:
+    """列入甘肃省重点项目 (a membership phrase): that government's level, the reporter's projects,
+    also when the reporter (a zone) is not below the named place in the division tables."""
+    subject.levels = [Level(level.scope) if level.place and level.place not in state.chain else level
+                      for level in subject.levels]
+    return True
 
 
 def _parent_takes(subject: Subject, before: str, state: object) -> None:

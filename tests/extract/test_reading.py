@@ -82,6 +82,7 @@ def test_分别_over_places_in_a_breakdown_takes_the_list(tmp_path: Path) -> Non
     ("截至目前，全县重点项目完成投资25亿元。", ("2022-01", "2022-06")),
     ("6月份当月全县重点项目完成投资5亿元。", ("2022-06", "2022-06")),
     ("4月份以来，全县重点项目完成投资9亿元。", ("2022-04", "2022-06")),  # published 2022-07-10
+    ("截至本周(5月28日)，全县重点项目累计完成投资9亿元。", ("2022-01", "2022-05")),
     ("1-6月全县重点项目完成投资25亿元。去年同期，全县重点项目完成投资21亿元。", None),
 ])
 def test_period_forms(tmp_path: Path, text: str, period: tuple[str, str] | None) -> None:
@@ -219,6 +220,12 @@ def test_the_rate_after_one_named_project_is_that_projects(tmp_path: Path) -> No
     text = "一季度，全县重点项目完成投资18.6亿元。其中，城南快速路项目完成投资2.3亿元，完成全年计划的38.5%。"
     rows = _rows(tmp_path, text, published="2022-04-15")
     assert not any(row[5] in (2.3, 38.5) for row in rows)
+
+
+def test_a_zone_outside_the_tables_keeps_its_projects_on_another_list(tmp_path: Path) -> None:
+    text = "园区列入福建省重点项目的项目共7个，全年完成投资21.4亿元。"
+    rows = _rows(tmp_path, text, region="某某高新技术产业开发区", published="2022-01-20")
+    assert {row[0] for row in rows} == {"某某高新技术产业开发区"} and {row[1] for row in rows} == {"province"}
 
 
 # ---- the arithmetic check
