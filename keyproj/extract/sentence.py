@@ -275,15 +275,13 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         stripped = without_each  # 各县市区州重点项目: 州's list, reported by place
     subject = Subject("list", window_start + count.start() if count else match.start(),
                       match.end(), levels=_levels(stripped, state))
-    named = [level.place for level in subject.levels if level.place]
-    if len(named) >= 2 and subject.levels[-1].place is None:
-        # 越城区、柯桥区市级重点项目分别…: places to spread over; the level word after them is the scope
-        subject.places = named
-        subject.levels = [level for level in subject.levels if level.place is None]
+    _places_to_spread(subject)
     subject.bare = not subject.levels
     if _signed_group().search(modifiers.rstrip()) and not p["size_band"].search(window):
         subject.kind = "signed"  # with a size band (亿元以上签约重点项目) it stays a part of a list
-    subject.membership = bool(p["membership"].search(window)) and _listed_for_reporter(subject, state)
+    subject.membership = bool(p["membership"].search(window))
+    if subject.membership:  # 列入甘肃省重点项目: that government's level, the reporter's projects (a zone's too)
+        subject.levels = [Level(lv.scope) if lv.place and lv.place not in state.chain else lv for lv in subject.levels]
     # "其中：省重点项目58项…；市重点项目184项…": 其中 governs every part of its enumeration
     subject.aside = "其中" in sentence[max(0, window_start - 3):match.start()] or bool(
         _SUCH_AS_LIST.search(sentence, 0, match.start()))
@@ -324,12 +322,12 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     return subject
 
 
-def _listed_for_reporter(subject: Subject, state: object) -> bool:
-    """列入甘肃省重点项目 (a membership phrase): that government's level, the reporter's projects,
-    also when the reporter (a zone) is not below the named place in the division tables."""
-    subject.levels = [Level(level.scope) if level.place and level.place not in state.chain else level
-                      for level in subject.levels]
-    return True
+def _places_to_spread(subject: Subject) -> None:
+    """越城区、柯桥区市级重点项目分别…: places to spread over; the level word after them is the scope."""
+    named = [level.place for level in subject.levels if level.place]
+    if len(named) >= 2 and subject.levels[-1].place is None:
+        subject.places = named
+        subject.levels = [level for level in subject.levels if level.place is None]
 
 
 def _parent_takes(subject: Subject, before: str, state: object) -> None:
