@@ -59,6 +59,22 @@ def copy_data_inputs(root: Path) -> Path:
     return data
 
 
+def write_notebook(path: Path, parameters: str, *cells: str, title: str | None = None) -> Path:
+    """A notebook with a cell tagged parameters and code cells (after a markdown ``title`` if given)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameter_cell = new_code_cell(parameters)
+    parameter_cell.metadata["tags"] = ["parameters"]
+    nb.cells = [*([new_markdown_cell(title)] if title else []), parameter_cell,
+                *(new_code_cell(source) for source in cells)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
 FACT_KEY = ("doc_id", "region", "scope", "period_start", "period_end", "metric")
 """The strict key of `keyproj score`, without the value (compared rounded to 0.01)."""
 

@@ -80,7 +80,3 @@ def notebook_to_html(nb: "NotebookNode", title: str, exporter: "HTMLExporter | N
     page = set_language(page)
     check_offline(page)
     return page
-
-
-# The index page moved to keyproj.render.index; these names stay importable from here.
-from keyproj.render.index import IndexEntry, index_page  # noqa: E402,F401

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import copy_data_inputs
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from conftest import write_notebook as notebook_file
 
 from keyproj._version import __version__
 from keyproj.cli import main
@@ -20,7 +20,8 @@ from keyproj.data.load import data_fingerprint
 from keyproj.errors import KeyprojError
 from keyproj.paths import OutputLayout
 from keyproj.render.config import DEFAULT_CONFIG, Report, load_config
-from keyproj.render.html import IndexEntry, check_offline, index_page, set_language
+from keyproj.render.html import check_offline, set_language
+from keyproj.render.index import IndexEntry, index_page
 from keyproj.render.state import quick_unchanged, render_key, render_lock
 from keyproj.report.params import DataIndex, validate
 
@@ -39,14 +40,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def write_notebook(path: Path, parameters: str, *cells: str) -> Path:
     """A notebook with a markdown title, a cell tagged parameters and code cells."""
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameter_cell = new_code_cell(parameters)
-    parameter_cell.metadata["tags"] = ["parameters"]
-    nb.cells = [new_markdown_cell("# 小报告"), parameter_cell, *(new_code_cell(source) for source in cells)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
+    return notebook_file(path, parameters, *cells, title="# 小报告")
 
 
 SMALL_BODY = (

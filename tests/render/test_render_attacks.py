@@ -8,10 +8,8 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
-from conftest import copy_data_inputs
-from nbformat.v4 import new_code_cell, new_notebook
+from conftest import copy_data_inputs, write_notebook
 
 from keyproj.cli import main
 from keyproj.data.build import build
@@ -29,17 +27,6 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "reference" / "china_key_projects.csv").unlink()
     build(root)
     return root
-
-
-def write_notebook(path: Path, parameters: str, *cells: str) -> Path:
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameter_cell = new_code_cell(parameters)
-    parameter_cell.metadata["tags"] = ["parameters"]
-    nb.cells = [parameter_cell, *(new_code_cell(source) for source in cells)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
 
 
 def render(config: Path, data_dir: Path, outputs: Path, *extra: str) -> int:

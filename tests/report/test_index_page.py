@@ -4,10 +4,10 @@ heatmap, links to the data and the methods, status in a footer, Chinese and Engl
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_data_inputs
 
 from keyproj.data.build import build
 from keyproj.data.coverage import read_panel_rows, region_year_kinds
@@ -15,17 +15,11 @@ from keyproj.render.config import load_config
 from keyproj.render.index import IndexEntry, index_page, parse_parameters
 from keyproj.report.labels import label
 
-DATA = Path(__file__).resolve().parents[2] / "data"
-
 
 @pytest.fixture(scope="module")
 def panel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default data's panel, built in a folder of its own (a fresh clone has no data/processed)."""
-    root = tmp_path_factory.mktemp("data")
-    for name in ("raw", "reference"):
-        shutil.copytree(DATA / name, root / name)
-    shutil.copy(DATA / "corrections.csv", root / "corrections.csv")
-    return build(root).panel_path
+    return build(copy_data_inputs(tmp_path_factory.mktemp("index"))).panel_path
 
 
 def entries() -> list[IndexEntry]:
