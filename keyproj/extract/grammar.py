@@ -80,6 +80,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "levels": alternation(level_words),
         "overall": alternation(words(W, "overall", "reporter")),
         "anaphor": alternation(words(W, "anaphors", "same_list")),
+        "counted_anaphor": rf"^\s*(?:{alternation(words(W, 'anaphors', 'counted_same_list'))})\s*$",
         "membership": alternation(words(W, "membership", "listed_in")),
         # "全市重点项目(含省重点项目)": a list in brackets after another one is counted in it
         "bracket_close": r"[)）]",

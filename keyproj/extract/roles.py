@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from keyproj.extract.parts import names_a_part
 from keyproj.extract.regions import find_places, place
 from keyproj.extract.sentence import (
     _STRIP,
@@ -221,6 +222,8 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
                 figure.role = "planned"
             elif sentence[max(0, verb - 2):verb] in ("部分", "主体"):
                 figure.role = "part"
+            elif p["per_day"].search(sentence, max(clause_start(sentence, verb), verb - 5), verb):
+                figure.role = "per_day"  # "本周新开工项目2个": a week's count, no period's
             elif p["comparison"].search(sentence, clause_start(sentence, verb), verb + 1):
                 figure.role = "other"  # "比上年多开工23个": a difference, not a count of the period
             found[number] = figure
@@ -332,7 +335,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         subject = _subject_of(figure, subjects, sentence)
         if figure.role != "realised":
             continue
-        if _names_a_part(sentence, figure, subject) or _names_another_quantity(sentence, figure, subject):
+        if names_a_part(sentence, figure, subject) or _names_another_quantity(sentence, figure, subject):
             continue
         if subject is not None and subject.kind == "list" and (subject.part or subject.places and not
                                                                figure.enumerated or subject.stage and figure.subject is not subject):
@@ -396,9 +399,6 @@ def _enumerated_years(sentence: str, figure: Figure) -> list[int]:
     return years if len(years) == len(figure.values) else []
 
 
-_SUCH_AS = re.compile(r"其中[,，:：]?")
-
-
 def _names_another_quantity(sentence: str, figure: Figure, subject: Subject | None) -> bool:
     """"一般公共预算收入完成19.6亿元": a completion verb without 投资 after the name of another
     quantity (revenue, output: the lexicon's distractors.other_quantity) is not the list's
@@ -416,31 +416,6 @@ def _names_another_quantity(sentence: str, figure: Figure, subject: Subject | No
 
 
 _FIRST_DIGIT = re.compile(r"[\d零〇○一二两三四五六七八九十百]")
-
-
-def _names_a_part(sentence: str, figure: Figure, subject: Subject | None) -> bool:
-    """"其中博白至高峰高速公路博白段完成投资…": after 其中, words that are no time name a part (one
-    project, say), also when a list was named before the clause (stage counts there keep the list)."""
-    start = clause_start(sentence, figure.start)
-    if subject is not None and (subject.end > start or figure.metric in ("started_projects", "finished_projects")):
-        return False
-    if start > 0 and sentence[start - 1] in ",，" and not _STRIP.sub("", sentence[start:figure.start]) \
-            and figure.metric not in ("started_projects", "finished_projects"):
-        # "其中，某高速公路段完成投资12.3亿元，完成全年计划的78.5%": a clause opening with its wording
-        # goes on with the clause before it (when no list is named in the sentence)
-        if subject is None:
-            return _after_such_as(sentence, clause_start(sentence, start - 1), start - 1)
-    return _after_such_as(sentence, start, figure.start)
-
-
-def _after_such_as(sentence: str, start: int, end: int) -> bool:
-    """Whether the clause from ``start`` follows 其中 and has words that are no time before ``end``."""
-    such = _SUCH_AS.match(sentence, start)
-    if such:
-        start = such.end()
-    elif not sentence[max(0, start - 3):start].rstrip(",，:： ").endswith("其中"):
-        return False  # 其中 may stand in a clause of its own ("其中，…")
-    return bool(_STRIP.sub("", sentence[start:end]))
 
 
 def _spread(claims: list[Claim], figure: Figure, targets: list[ListRef]) -> None:

@@ -384,6 +384,8 @@ def group_subject(sentence: str, match: re.Match[str], window_start: int, chain:
         rest = _STRIP.sub("", p["anaphor"].sub("", p["overall"].sub("", words_before)))
         if not rest:
             subject.kind = "anaphor" if p["anaphor"].search(words_before) else "plain"
+        elif count is not None and p["counted_anaphor"].match(words_before):
+            subject.kind = "plain"  # 这86个项目: the list named last, if 86 is its count (resolve checks)
     return subject
 
 

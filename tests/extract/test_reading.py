@@ -228,6 +228,22 @@ def test_a_zone_outside_the_tables_keeps_its_projects_on_another_list(tmp_path: 
     assert {row[0] for row in rows} == {"某某高新技术产业开发区"} and {row[1] for row in rows} == {"province"}
 
 
+@pytest.mark.parametrize(("count", "kept"), [(52, True), (50, False)])
+def test_a_demonstrative_with_the_lists_count_points_back_to_it(tmp_path: Path, count: int, kept: bool) -> None:
+    text = f"今年全县安排县重点项目52个。截至6月底，这{count}个项目完成投资17.9亿元。"
+    rows = _rows(tmp_path, text)
+    assert (("长汀县", "county", "2022-01", "2022-06", "completed_investment", 17.9) in rows) is kept
+
+
+def test_a_figure_in_brackets_after_another_groups_count_is_that_groups(tmp_path: Path) -> None:
+    text = "今年全县安排县重点项目52个。这52个项目中，续建的有30个（年度计划投资12.4亿元），新开工的有22个。"
+    rows = _rows(tmp_path, text)
+    assert ("长汀县", "county", "2022-01", "2022-12", "projects", 52.0) in rows
+    assert not any(row[5] == 12.4 for row in rows)
+    rows = _rows(tmp_path, "今年全县安排县重点项目52个（年度计划投资12.4亿元）。")
+    assert ("长汀县", "county", "2022-01", "2022-12", "annual_plan", 12.4) in rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
