@@ -30,9 +30,17 @@ def _amount_factors() -> dict[str, float]:
     return {word: float(entry["value"]) for entry in load("numbers")["units"].values() for word in entry["words"]}
 
 
+def _amount_unit() -> str:
+    """One alternation of the amount units, longest first; a unit with ``not_before`` (万 without 元)
+    is one only where no such character follows it."""
+    units = [(word, entry.get("not_before")) for entry in load("numbers")["units"].values() for word in entry["words"]]
+    units.sort(key=lambda unit: len(unit[0]), reverse=True)
+    return "(?:" + "|".join(re.escape(word) + (f"(?!{after})" if after else "") for word, after in units) + ")"
+
+
 # Amount units, as a factor to 亿元.
 AMOUNT_FACTORS: dict[str, float] = _amount_factors()
-AMOUNT_UNIT = "(?:" + "|".join(sorted(AMOUNT_FACTORS, key=len, reverse=True)) + ")"
+AMOUNT_UNIT = _amount_unit()
 
 _ARABIC_RE = re.compile(rf"^{ARABIC}$")
 

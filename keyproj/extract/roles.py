@@ -281,6 +281,8 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
         if subject.kind == "plain" and subject.count is None:
             continue
         if subject.kind == "part" and clause_start(sentence, subject.end) != clause_start(sentence, figure.start):
+            if subject.stage and subject.count is not None and "已" in sentence[subject.start:subject.end]:
+                continue  # "已开工项目213个，…累计完成投资178.3亿": the list's count of a stage, no subject
             return _whole_of_exhaustive_parts(subjects, subject) or subject
         return subject
     return None

@@ -28,7 +28,8 @@ FOLDER = Path(__file__).resolve().parent
 REGEX_PREFIX = "re:"  # a word written "re:..." is a regex fragment, not a plain word
 
 # file -> section -> allowed keys of its entries (None: the section is a plain mapping or list)
-ENTRY_KEYS: frozenset[str] = frozenset({"words", "examples", "why", "value", "role", "metric", "kind", "sign"})
+ENTRY_KEYS: frozenset[str] = frozenset({"words", "examples", "why", "value", "role", "metric", "kind", "sign",
+                                       "not_before"})
 EXAMPLE_KEYS: frozenset[str] = frozenset({"text", "region", "published", "title", "facts", "why"})
 SCHEMAS: dict[str, frozenset[str]] = {
     "wordings": frozenset({

@@ -244,6 +244,20 @@ def test_a_figure_in_brackets_after_another_groups_count_is_that_groups(tmp_path
     assert ("长汀县", "county", "2022-01", "2022-12", "annual_plan", 12.4) in rows
 
 
+@pytest.mark.parametrize(("unit", "value"), [("万", 0.486), ("万。", 0.486), ("万美元", None), ("万平方米", None)])
+def test_万_without_元_is_an_amount_only_where_no_word_follows(tmp_path: Path, unit: str, value: float | None) -> None:
+    rows = _rows(tmp_path, f"截至6月底，全县重点项目完成投资4860{unit}", published="2022-07-10")
+    found = {row[5] for row in rows if row[4] == "completed_investment"}
+    assert found == ({value} if value else set())
+
+
+def test_an_amount_after_a_realised_stage_count_is_the_lists(tmp_path: Path) -> None:
+    text = "今年全县安排县重点项目52个，年度计划投资40亿元。截至6月底，已开工项目45个，开工率86.5%，累计完成投资21.3亿，占年度计划的53.3%。"
+    rows = _rows(tmp_path, text)
+    assert ("长汀县", "county", "2022-01", "2022-06", "completed_investment", 21.3) in rows
+    assert ("长汀县", "county", "2022-01", "2022-06", "completion_rate", 53.3) in rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
