@@ -59,7 +59,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
     found = {
         "list": list_noun,
         "count": rf"{qb}{unquoted}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
-        "count_after": rf"(?:计划|管理|名单)?的?(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*{qb}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
+        "count_after": rf"(?:计划|管理|名单)?的?[(（]?(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*{qb}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
         # "520多亿元", "120余亿元": 多 / 余 between the number and its unit mark it as a lower bound
         "amount": rf"{qb}(?:(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",

@@ -258,6 +258,14 @@ def test_an_amount_after_a_realised_stage_count_is_the_lists(tmp_path: Path) -> 
     assert ("长汀县", "county", "2022-01", "2022-06", "completion_rate", 53.3) in rows
 
 
+@pytest.mark.parametrize(("text", "count"), [("长汀县2022年重点建设项目计划（共48个项目）\n\n全县重点建设项目总投资156.8亿元。", 48),
+                                             ("今年全县安排重点项目（其中新开工12个），总投资56.8亿元。", None),
+                                             ("今年全县安排重点项目（含省重点项目12个），总投资56.8亿元。", None)])
+def test_a_count_in_brackets_right_after_a_list_is_its_count(tmp_path: Path, text: str, count: int | None) -> None:
+    rows = _rows(tmp_path, text)
+    assert {row[5] for row in rows if row[4] == "projects"} == ({count} if count else set())
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
