@@ -82,18 +82,27 @@ def _listed_group(sentence: str, listed: Subject, group: Subject) -> bool:
         sentence[listed.end:group.start].strip() in ("的", "")
 
 
+_SEMICOLON = re.compile(r"[;；]")
+
+
 def _plan_make_up(sentence: str, subjects: list[Subject], figures: list[Figure]) -> None:
     """"安排重点项目168个…其中新开工项目60个": after a list announced with its count (安排 / 确定), the
-    stage counts after 其中 are the plan's make-up, not realised starts."""
+    stage counts after 其中 are the plan's make-up, not realised starts; so are they after a counted
+    续建 part given with its plan ("其中，续建项目78个，总投资…；新开工项目122个": the list's make-up,
+    announced before; not "续建项目46项全部复工，新开工项目52项")."""
     p = patterns()
     announced = [s.end for s in subjects if s.kind == "list" and s.count is not None and not s.stage
                  and p["planned"].search(sentence, clause_start(sentence, s.start), s.start)]
+    announced += [s.start for s in subjects if s.kind == "part" and s.count is not None
+                  and "续建" in sentence[s.start:s.end] and "其中" in sentence[:s.start]
+                  and any(f.metric in ("total_investment", "annual_plan") and s.end <= f.start
+                          and not _SEMICOLON.search(sentence, s.end, f.start) for f in figures)]
     if not announced:
         return
     for figure in figures:
         if figure.metric in ("started_projects", "finished_projects") and figure.role == "realised" \
                 and figure.subject is None and not sentence.startswith(("已", "实际"), figure.start) \
-                and "其中" in sentence[announced[0]:figure.start]:
+                and "其中" in sentence[:figure.start] and min(announced) < figure.start:
             figure.role = "planned"
 
 

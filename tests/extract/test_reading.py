@@ -266,6 +266,15 @@ def test_a_count_in_brackets_right_after_a_list_is_its_count(tmp_path: Path, tex
     assert {row[5] for row in rows if row[4] == "projects"} == ({count} if count else set())
 
 
+@pytest.mark.parametrize(("second", "started"), [
+    ("其中，续建项目30个，年度计划投资20亿元；新开工项目22个，年度计划投资15亿元。", set()),
+    ("截至6月底，其中续建项目30个全部复工，新开工项目22个。", {22.0})])
+def test_new_starts_beside_a_续建_part_with_its_plan_are_the_lists_make_up(tmp_path: Path, second: str,
+                                                                    started: set) -> None:
+    rows = _rows(tmp_path, "今年全县安排县重点项目52个，年度计划投资35亿元。" + second)
+    assert {row[5] for row in rows if row[4] == "started_projects"} == started
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
