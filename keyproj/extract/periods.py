@@ -30,7 +30,8 @@ _YEAR_ALTERNATIVES = (
     f"(?P<rel_year>{_words('this_year')})",
     # 去年同期 opening a clause: last year's same months (较 / 比 / 与 去年同期: a comparison)
     f"(?<![较比与同])(?P<last_same>{_words('same_period_last_year')})",
-    f"(?P<last_year>{_words('last_year')})(?!同期)",  # 较去年同期: a comparison, not the figure's year
+    # 较去年同期, 比上年多: a comparison, not the figure's year
+    f"(?<![较比与同])(?P<last_year>{_words('last_year')})(?!同期)",
 )
 _TIME_ALTERNATIVES = (
     *_YEAR_ALTERNATIVES,
