@@ -47,7 +47,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
     qa = f"(?P<qa>{_qualifier_alternation('after')})?"
     counter = alternation(words(W, "counters", "projects"))
     # a number in quotes or 个 followed by a digit names a programme ("3个100"工程), it counts nothing
-    not_count = r"(?![“”\"」』]|百分点|月|季度|工作日|小时|一批|方面|清单|百分之|\d)"
+    not_count = r"(?![“”\"」』]|百分点|月|季度|工作日|小时|一批|方面|清单|百分之|\d|(?:重点)?项目次|次)"
     unquoted = r"(?<![“\"「『\d.])"
     list_noun = alternation(words(W, "list_nouns", "key_list"))
     started = words(W, "stages", "started")
@@ -58,8 +58,9 @@ def patterns() -> dict[str, re.Pattern[str]]:
     fillers = alternation(words(W, "fillers", "between"))
     found = {
         "list": list_noun,
-        "count": rf"{qb}{unquoted}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
-        "count_after": rf"(?:计划|管理|名单)?的?[(（]?(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*{qb}(?P<num>{NUMBER})\s*{counter}{not_count}{qa}",
+        # "20余个项目", "30多个": 余 / 多 before the counter mark a lower bound
+        "count": rf"{qb}{unquoted}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
+        "count_after": rf"(?:计划|管理|名单)?的?[(（]?(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
         # "520多亿元", "120余亿元": 多 / 余 between the number and its unit mark it as a lower bound
         "amount": rf"{qb}(?:(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
@@ -68,7 +69,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "fillers": rf"(?:{fillers}|\s)*",
         "separator": r"\s*(?:、|和|及|以及)\s*",
         "enum_separator": r"\s*(?:、|和|及|以及|,|，|;|；)\s*",
-        "group": r"项目|工程(?!项目)|类(?=[(（\d]|项目|投资|完成)|(?<=[个项])(?:领域|行业|板块|类别)",
+        "group": r"项目(?!次)|工程(?!项目)|类(?=[(（\d]|项目|投资|完成)|(?<=[个项])(?:领域|行业|板块|类别)",
         "stage_word": stage,  # in every stage count: a sentence without one has none
         "stage_after": rf"(?:已|已经|实现|均|全部|实际|陆续)*{stage}(?!率|类|计划|任务|目标|准备|手续)",
         "stage_before": rf"{stage}(?:建设)?的?(?:新)?(?:重点)?(?:建设)?(?:项目|工程)?(?:(?:{fillers})|另有)*"

@@ -457,7 +457,7 @@ def _enumeration(subject: Subject, subjects: list[Subject], figure: Figure, stat
 
 def _level_ref(level, subject: Subject, state: DocState, breakdown_places: bool) -> ListRef:
     scope = level.scope
-    if level.place and breakdown_places:
+    if level.place and breakdown_places and not level.worded:
         scope = (state.current or state.overall()).scope
     return ListRef(scope, level.place, subject.under_construction)
 

@@ -48,6 +48,7 @@ class Level:
 
     scope: str
     place: str | None = None
+    worded: bool = False  # a level word named the scope (宁化县县级): a breakdown by place keeps it
 
 
 @dataclass(slots=True)
@@ -193,9 +194,12 @@ def _levels(modifiers: str, state: object) -> list[Level]:
         own = found.name in state.chain
         tokens.append((start, end, Level(found.level, None if own else found.name)))
     taken = [(s, e) for s, e, _ in tokens]
-    for match in p["levels"].finditer(modifiers):
+    position = 0
+    while match := p["levels"].search(modifiers, position):
+        position = match.start() + 1  # 南城县市级: 县市级 overlaps the place, 市级 follows it
         if any(s < match.end() and match.start() < e for s, e in taken):
             continue
+        position = match.end()
         scope = _level_scope(match.group(0), state)
         if scope:
             tokens.append((match.start(), match.end(), Level(scope)))
@@ -205,12 +209,14 @@ def _levels(modifiers: str, state: object) -> list[Level]:
     run = [tokens[-1]]
     for token in reversed(tokens[:-1]):
         gap = modifiers[token[1]:run[0][0]]
-        if gap.strip("、,，和及与 级:：") == "":  # 宁晋县：县级重点项目: a place labelling its line
+        if gap.strip("、,，和及与 级:：") == "" and not (gap == "" and token[2].place and run[0][2].place is None
+                                                       and sum(1 for t in tokens if t[2].place) == 1):
+            # 宁晋县：县级重点项目: a place labelling its line (南城县市级重点项目, one place: its, below)
             run.insert(0, token)
         elif len(run) == 1 and token[2].place and run[0][2].place is None and not _STRIP.sub("", gap):
             # 余江县今年确定县级重点项目 (its own list), 西秀区实施市级以上重点项目 (its projects on the
             # city's list): the place's, at the level the words name
-            run[0] = (token[0], run[0][1], Level(run[0][2].scope, token[2].place))
+            run[0] = (token[0], run[0][1], Level(run[0][2].scope, token[2].place, True))
             break
         else:
             break

@@ -275,6 +275,21 @@ def test_new_starts_beside_a_续建_part_with_its_plan_are_the_lists_make_up(tmp
     assert {row[5] for row in rows if row[4] == "started_projects"} == started
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("分县区看，宁化县市级重点项目完成率96.4%。", ("宁化县", "city", "completion_rate", 96.4)),
+    ("分县区看，宁化县县级重点项目完成率54.8%。", ("宁化县", "county", "completion_rate", 54.8)),
+    ("全市列入省重点项目的20余个项目完成投资25.3亿元。", ("三明市", "province", "projects", 20.0)),
+    ("全市谋划确定市级重点项目86个。", ("三明市", "city", "projects", 86.0))])
+def test_a_place_before_a_level_word_and_counts_with_余(tmp_path: Path, text: str, expected: tuple) -> None:
+    rows = _rows(tmp_path, text, region="三明市", published="2022-10-10")
+    assert expected in {(row[0], row[1], row[4], row[5]) for row in rows}
+
+
+def test_counts_of_listings_over_years_are_no_counts(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "累计有64个项目次列入三明市重点项目、12个项目次列入省重点项目。", region="宁化县")
+    assert not any(row[4] == "projects" for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
