@@ -29,7 +29,7 @@ _COLUMNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"总投资"), "total_investment"),
     (re.compile(r"完成率|占年度计划|完成年度计划|完成年度任务|占年度任务|完成比例"), "completion_rate"),
     (re.compile(r"年度计划投资|年度投资计划|年计划投资|计划投资"), "annual_plan"),
-    (re.compile(r"完成投资"), "completed_investment"),
+    (re.compile(r"完成投资|累计完成"), "completed_investment"),  # 1—7月累计完成: under an investment header
 ]
 _NUMBER = re.compile(r"^\s*(-?[\d,]+(?:\.\d+)?)\s*%?\s*$")
 
@@ -107,7 +107,11 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     factor = 1e-4 if "万元" in caption + "".join(header) else 1.0
     listed = [s for s in find_subjects(caption, state) if s.kind == "list" and not s.bare]
     base = _ref(listed[-1], state) if listed else state.current or state.overall()
-    caption_times = [m for m in find_time_mentions(caption) if m.months]
+    column_lists = [_column_list(name, state) for name in header]  # |省重点项目| |市重点项目| |
+    column_times = [[m for m in find_time_mentions(name) if m.months] for name in header]
+    # a column without its months (完成率) has the caption's, else those of the table's other columns
+    caption_times = [m for m in find_time_mentions(caption) if m.months] or \
+        [times[-1] for times in column_times if times][-1:]
     rows = []
     for (start, end), line in zip(table.rows[header_index + 1:], lines[header_index + 1:]):
         values = _cells(line)
@@ -126,8 +130,9 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
             value = parse_number(number.group(1))
             if metric in ("completed_investment", "annual_plan", "total_investment"):
                 value *= factor
-            times = [m for m in find_time_mentions(header[column]) if m.months] or caption_times
-            cells.append(Cell(ref, metric, value, start, end, times[-1:]))
+            listed_ref = column_lists[column]
+            cell_ref = ref if listed_ref is None else ListRef(listed_ref.scope, ref.region, ref.under_construction)
+            cells.append(Cell(cell_ref, metric, value, start, end, (column_times[column] or caption_times)[-1:]))
     return cells
 
 
@@ -163,6 +168,12 @@ def _total_of_levels(rows: list[tuple[int, int, list[str], ListRef]], level: str
     for index in totals:
         start, end, values, ref = rows[index]
         rows[index] = (start, end, values, ListRef(combined, None, ref.under_construction))
+
+
+def _column_list(name: str, state: DocState) -> ListRef | None:
+    """The list a column's (merged) header names with its level (省重点项目项目数), else None."""
+    listed = [s for s in find_subjects(name, state) if s.kind == "list" and not s.bare and not s.part]
+    return _ref(listed[-1], state) if listed else None
 
 
 def _ref(subject, state: DocState) -> ListRef:

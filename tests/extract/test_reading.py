@@ -196,6 +196,24 @@ def test_a_table_with_a_merged_header_row_reads_its_columns(tmp_path: Path) -> N
             ("长汀县", "city", "2022-01", "2022-06", "completion_rate", 60.0)} <= rows
 
 
+def test_columns_under_a_lists_merged_header_are_that_lists(tmp_path: Path) -> None:
+    text = ("今年全市共实施市、县两级重点项目300个。各县区完成情况见下表。\n|县区|市重点项目| |县重点项目| |\n|---|---|---|---|---|\n"
+            "| |项目数(个)|1-6月完成投资(亿元)|项目数(个)|1-6月完成投资(亿元)|\n|宁化县|12|8.5|30|11.2|\n|合计|40|30.1|260|95.3|\n")
+    rows = _rows(tmp_path, text, region="三明市")
+    assert {("宁化县", "city", "2022-01", "2022-12", "projects", 12.0),
+            ("宁化县", "county", "2022-01", "2022-06", "completed_investment", 11.2),
+            ("三明市", "city", "2022-01", "2022-06", "completed_investment", 30.1),
+            ("三明市", "county", "2022-01", "2022-12", "projects", 260.0)} <= rows
+
+
+def test_a_rate_column_without_months_takes_the_tables_other_columns(tmp_path: Path) -> None:
+    text = ("二、分县区完成情况\n|县(区)|年度计划投资|1—7月累计完成|完成率(%)|\n|---|---|---|---|\n"
+            "|宁化县|78.2|50.36|64.4|\n")
+    rows = _rows(tmp_path, "2022年全市安排市级重点项目216个。\n" + text, region="三明市", published="2022-08-15")
+    assert {("宁化县", "city", "2022-01", "2022-07", "completed_investment", 50.36),
+            ("宁化县", "city", "2022-01", "2022-07", "completion_rate", 64.4)} <= rows
+
+
 def test_the_parent_named_before_a_count_is_the_region_of_its_whole_list(tmp_path: Path) -> None:
     text = "上半年，龙岩市156个市重点项目完成投资268.4亿元。我县列入市重点项目的12个项目完成投资20.1亿元。"
     rows = _rows(tmp_path, text)
@@ -288,6 +306,14 @@ def test_a_place_before_a_level_word_and_counts_with_余(tmp_path: Path, text: s
 def test_counts_of_listings_over_years_are_no_counts(tmp_path: Path) -> None:
     rows = _rows(tmp_path, "累计有64个项目次列入三明市重点项目、12个项目次列入省重点项目。", region="宁化县")
     assert not any(row[4] == "projects" for row in rows)
+
+
+def test_tenths_are_a_rate_and_a_month_split_from_月_is_still_a_month(tmp_path: Path) -> None:
+    text = ("上半年，全县重点项目完成投资62.4亿元，完成年度计划的逾六成；产业类项目占全部投资的近六成，成本下降。"
+            "\n全县重点项目1—9月完成投资150.2亿元。9\n月份单月完成投资15.6亿元。")
+    rows = _rows(tmp_path, text, published="2022-10-10")
+    assert {row[5] for row in rows if row[4] == "completion_rate"} == {60.0}
+    assert ("长汀县", "county", "2022-09", "2022-09", "completed_investment", 15.6) in rows
 
 
 # ---- the arithmetic check
