@@ -64,6 +64,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         # "520多亿元", "120余亿元": 多 / 余 between the number and its unit mark it as a lower bound
         "amount": rf"{qb}(?:(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
+        "bare_points": rf"(?P<num>{NUMBER})个?(?=\s*[、和及])",  # 1.4个和0.7个百分点
         # 逾六成, 近八成: tenths of a whole (成本, 成效, 成为 … are other words)
         "percent": rf"{qb}(?:(?P<num>{NUMBER})\s*%|百分之(?P<num2>{NUMBER})|(?P<tenths>[一二三四五六七八九])成"
                    rf"(?![本效果交立员为绩功熟长型品])){qa}",

@@ -281,8 +281,9 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
             continue  # "…重点项目105项，另列预备项目14项，年度投资计划…": the aside holds for its clause
         if stage and subject.kind == "list" and subject.stage:
             continue
-        if subject.kind == "places" and not figure.enumerated and not _place_holds(sentence, subject, figure):
-            continue
+        if subject.kind == "places" and not (_part_start(sentence, figure.start) <= subject.start if figure.enumerated
+                                             else _place_holds(sentence, subject, figure)):
+            continue  # places hold for their clause; for 分别 values, up to the semicolon
         if subject.kind == "signed" and _part_start(sentence, figure.start) > subject.end:
             continue  # "签约项目48个；已开工项目211个": a signed group holds up to the semicolon
         if stage and subject.kind in ("part", "plain", "anaphor"):
@@ -359,7 +360,11 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         if figure.metric in ("signed_projects", "signed_investment"):
             continue
         if subject is not None and subject.kind == "places":
-            base = in_sentence[-1] if in_sentence else state.in_paragraph(state.paragraph)
+            # 县级重点项目中，砀山县、萧县分别…: a list named before the places is theirs
+            named = [s for s in subjects if s.kind == "list" and not s.bare and not s.part and not s.levels[0].place
+                     and s.end <= subject.start]
+            base = in_sentence[-1] if in_sentence else list_ref(named[-1], state, breakdown_places) if named \
+                else state.in_paragraph(state.paragraph)
             targets = [ListRef(base.scope, place, base.under_construction) for place in subject.places]
             _spread(claims, figure, targets)
             continue
@@ -378,6 +383,8 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
                 continue
             if subject.kind == "list" and ref not in in_sentence:
                 in_sentence.append(ref)
+        elif figure.enumerated and len(figure.values) > 1:
+            continue  # "…分别低于序时进度17.6、14.9、11.3个百分点" over names that are no places known here
         else:
             ref = state.current if state.current is not None else state.overall()
         claims.append(Claim(figure.metric, figure.values[0], ref, figure.start))

@@ -94,7 +94,7 @@ class Figure:
 
 def parse_values(sentence: str, pos: int, kind: str, enumerated: bool) -> tuple[list[Value], int, bool]:
     """The value(s) of one kind starting at ``pos`` (after fillers): one, or several joined by 、和及
-    (after 分别 also by commas); the unit may come only with the last (113、153亿元).
+    (after 分别 also by commas); the unit may come only with the last (113、153亿元, 1.4个和0.7个百分点).
 
     Returns the values, the end, and whether 分别 stood among the fillers.
     """
@@ -112,6 +112,7 @@ def parse_values(sentence: str, pos: int, kind: str, enumerated: bool) -> tuple[
     values: list[Value] = []
     pending: list[float] = []  # numbers whose unit comes with a later value
     item = p[kind]
+    bare_item = p["bare_points" if kind == "points" else "bare_number"]
     while True:
         match = item.match(sentence, pos)
         if match and match.end() > pos:
@@ -119,7 +120,7 @@ def parse_values(sentence: str, pos: int, kind: str, enumerated: bool) -> tuple[
             pending = []
             values.append(Value(_value_of(match, kind), qualifier_of(match)))
             pos = match.end()
-        elif kind == "amount" and (bare := p["bare_number"].match(sentence, pos)):
+        elif kind != "count" and (bare := bare_item.match(sentence, pos)):
             pending.append(parse_number(bare.group("num")))
             pos = bare.end()
         else:
@@ -128,7 +129,7 @@ def parse_values(sentence: str, pos: int, kind: str, enumerated: bool) -> tuple[
         if not separator:
             break
         end, pos = pos, separator.end()
-        if not (item.match(sentence, pos) or kind == "amount" and p["bare_number"].match(sentence, pos)):
+        if not (item.match(sentence, pos) or kind != "count" and bare_item.match(sentence, pos)):
             return values, end, enumerated  # the separator leads to something else: it is not ours
     return values, pos, enumerated
 

@@ -316,6 +316,17 @@ def test_tenths_are_a_rate_and_a_month_split_from_月_is_still_a_month(tmp_path:
     assert ("长汀县", "county", "2022-09", "2022-09", "completed_investment", 15.6) in rows
 
 
+def test_分别_values_sharing_one_unit_go_to_the_places_of_the_list_named_before_them(tmp_path: Path) -> None:
+    text = ("1-9月，全市市级重点项目完成投资80.2亿元。县级重点项目中，宁化县、清流县分别完成年度计划的63.5%、57.2%；"
+            "泰宁县、建宁县分别低于序时进度1.4个和0.7个百分点；排名后两位的是甲镇(32.4%)、乙镇(35.1%)，分别低于序时进度17.6、14.9个百分点。")
+    rows = _rows(tmp_path, text, region="三明市", published="2022-10-10")
+    assert {("宁化县", "county", "2022-01", "2022-09", "completion_rate", 63.5),
+            ("清流县", "county", "2022-01", "2022-09", "completion_rate", 57.2),
+            ("泰宁县", "county", "2022-01", "2022-09", "ahead_of_schedule", -1.4),
+            ("建宁县", "county", "2022-01", "2022-09", "ahead_of_schedule", -0.7)} <= rows
+    assert not any(row[5] in (-17.6, -14.9) for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
