@@ -352,21 +352,16 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         if subject is not None and subject.kind == "list" and (subject.part or subject.places and not
                                                                figure.enumerated or subject.stage and figure.subject is not subject):
             continue  # a part of the list, a sum over several places, or the group of its started / finished projects
-        if subject is not None and subject.kind in ("part", "other"):
-            continue
+        if subject is not None and subject.kind in ("part", "other") or \
+                subject is None and figure.enumerated and len(figure.values) > 1:
+            continue  # a part's, or 分别 values (17.6、14.9个百分点) over names that are no places known here
         if subject is not None and subject.kind == "signed":
             claims.extend(_signed_claims(sentence, figure, subject, subjects, state))
             continue
         if figure.metric in ("signed_projects", "signed_investment"):
             continue
         if subject is not None and subject.kind == "places":
-            # 县级重点项目中，砀山县、萧县分别…: a list named before the places is theirs
-            named = [s for s in subjects if s.kind == "list" and not s.bare and not s.part and not s.levels[0].place
-                     and s.end <= subject.start]
-            base = in_sentence[-1] if in_sentence else list_ref(named[-1], state, breakdown_places) if named \
-                else state.in_paragraph(state.paragraph)
-            targets = [ListRef(base.scope, place, base.under_construction) for place in subject.places]
-            _spread(claims, figure, targets)
+            _spread(claims, figure, _places_refs(subject, subjects, in_sentence, state, breakdown_places))
             continue
         if subject is not None:
             ref = ref_of(subject)
@@ -383,12 +378,21 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
                 continue
             if subject.kind == "list" and ref not in in_sentence:
                 in_sentence.append(ref)
-        elif figure.enumerated and len(figure.values) > 1:
-            continue  # "…分别低于序时进度17.6、14.9、11.3个百分点" over names that are no places known here
         else:
             ref = state.current if state.current is not None else state.overall()
         claims.append(Claim(figure.metric, figure.values[0], ref, figure.start))
     return claims
+
+
+def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[ListRef], state: DocState,
+                 breakdown_places: bool) -> list[ListRef]:
+    """Each place's list: the sentence's list of figures so far, else one named before the places
+    (县级重点项目中，砀山县、萧县分别…), else the paragraph's."""
+    named = [s for s in subjects if s.kind == "list" and not s.bare and not s.part and not s.levels[0].place
+             and s.end <= places.start]
+    base = in_sentence[-1] if in_sentence else list_ref(named[-1], state, breakdown_places) if named \
+        else state.in_paragraph(state.paragraph)
+    return [ListRef(base.scope, place, base.under_construction) for place in places.places]
 
 
 def _signed_claims(sentence: str, figure: Figure, subject: Subject, subjects: list[Subject],
