@@ -60,7 +60,8 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "list": list_noun,
         # "20余个项目", "30多个": 余 / 多 before the counter mark a lower bound
         "count": rf"{qb}{unquoted}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
-        "count_after": rf"(?:计划|管理|名单)?的?[(（]?(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
+        # "县级重点项目方面，今年共安排45个": a list named as the topic, counted in the clause after it
+        "count_after": rf"(?:方面[,，]\s*[^\d,，。;；]{{0,6}}?(?:安排|确定|实施)了?|(?:计划|管理|名单)?的?[(（]?)(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
         # "520多亿元", "120余亿元": 多 / 余 between the number and its unit mark it as a lower bound
         "amount": rf"{qb}(?:(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
@@ -111,7 +112,8 @@ def _word_patterns() -> dict[str, str]:
     for name in ("parts", "places"):
         found["breakdown_" + name] = alternation(words(W, "breakdowns", name))
     # a sector right before a list noun, as in 工业重点项目 (类 / 领域 may follow it)
-    found["sector_before"] = rf"(?:{alternation(words(W, 'distractors', 'sector'))})(?:类|领域|方面)?的?\s*$"
+    # (产业类省重点项目: a level word may stand between the sector and the list noun)
+    found["sector_before"] = rf"(?:{alternation(words(W, 'distractors', 'sector'))})(?:类|领域|方面)?的?[省市县区州]?级?\s*$"
     found["target"] = alternation(words(W, "targets", "future"))
     found["next_step"] = alternation(words(W, "targets", "next_step"))
     for name in ("planned", "negated", "partial_only"):

@@ -327,6 +327,13 @@ def test_分别_values_sharing_one_unit_go_to_the_places_of_the_list_named_befor
     assert not any(row[5] in (-17.6, -14.9) for row in rows)
 
 
+def test_a_list_as_the_topic_is_counted_after_it_and_a_sector_before_a_level_is_a_part(tmp_path: Path) -> None:
+    text = "县级重点项目方面，今年共安排45个，总投资63.8亿元。全年工业类县重点项目完成投资18.2亿元。"
+    rows = _rows(tmp_path, text, published="2022-03-10")
+    assert ("长汀县", "county", "2022-01", "2022-12", "projects", 45.0) in rows
+    assert not any(row[5] == 18.2 for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
