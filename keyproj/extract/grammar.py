@@ -81,7 +81,8 @@ def patterns() -> dict[str, re.Pattern[str]]:
         # "58个计划新开工项目已全部开工": all of a planned group reached the stage (roles reads 全部)
         "count_stage": rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?:(?:重点)?(?:建设)?(?:项目|工程)"
                        rf"|计划(?:新开工|开工|竣工)(?:重点)?(?:项目|工程)(?:已|均)*(?=全部))?"
-                       rf"(?:已|已经|实现|均|全部|实际)*{stage}(?!率|类|计划|任务|目标|准备)",
+                       rf"(?:已|已经|实现|均|全部|实际)*(?:于[\d一二三四五六七八九十]{{1,2}}月(?:份|底|末)?)?"  # 已于8月竣工
+                       rf"{stage}(?!率|类|计划|任务|目标|准备)",
         "levels": alternation(level_words),
         "overall": alternation(words(W, "overall", "reporter")),
         "anaphor": alternation(words(W, "anaphors", "same_list")),

@@ -334,6 +334,11 @@ def test_a_list_as_the_topic_is_counted_after_it_and_a_sector_before_a_level_is_
     assert not any(row[5] == 18.2 for row in rows)
 
 
+def test_a_month_between_已于_and_the_stage_verb_keeps_the_count(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "前三季度，全县重点项目完成投资12.8亿元，其中两个项目已于8月竣工投产。", published="2022-10-10")
+    assert ("长汀县", "county", "2022-01", "2022-09", "finished_projects", 2.0) in rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
