@@ -23,6 +23,7 @@ from keyproj.extract.periods import (
     find_year_mentions,
     on_dateline,
     resolve_period,
+    spans_years,
 )
 from keyproj.extract.sentence import Subject, find_subjects, list_subjects, patterns
 from keyproj.extract.state import DocState, ListRef, new_state
@@ -247,6 +248,8 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
         before = [m for m in in_sentence if m.end <= start + claim.position]
         year, months = resolve_period(before, times.carried_year(start), carried_months, state.published,
                                       report, times.text_year(start + claim.position))
+        if spans_years(sentence[:claim.position], year):
+            continue
         fact = _fact(claim.ref, claim.metric, claim.value.value, claim.value.qualifier, year, months, state)
         if fact is not None:
             fact.quote_start, fact.quote_end = quote_start, quote_end

@@ -46,7 +46,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
     qb = f"(?P<qb>{_qualifier_alternation('before')})?"
     qa = f"(?P<qa>{_qualifier_alternation('after')})?"
     counter = alternation(words(W, "counters", "projects"))
-    # a number in quotes or 个 followed by a digit names a programme ("3个100"工程), it counts nothing
+    # a number in quotes or 个 followed by a digit names a programme ("3个100"工程): it counts nothing
     not_count = r"(?![“”\"」』]|百分点|月|季度|工作日|小时|一批|方面|清单|百分之|\d|(?:重点)?项目次|次)"
     unquoted = r"(?<![“\"「『\d.])"
     list_noun = alternation(words(W, "list_nouns", "key_list"))
@@ -58,7 +58,6 @@ def patterns() -> dict[str, re.Pattern[str]]:
     fillers = alternation(words(W, "fillers", "between"))
     found = {
         "list": list_noun,
-        # "20余个项目", "30多个": 余 / 多 before the counter mark a lower bound
         "count": rf"{qb}{unquoted}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
         # "县级重点项目方面，今年共安排45个": a list named as the topic, counted in the clause after it
         "count_after": rf"(?:方面[,，]\s*[^\d,，。;；]{{0,6}}?(?:安排|确定|实施)了?|(?:计划|管理|名单)?的?[(（]?)(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",

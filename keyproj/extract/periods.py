@@ -25,6 +25,7 @@ def _words(key: str) -> str:
 
 # Expressions that name a year (or the publication year); each holds 年 or 目前 (checked below).
 _YEAR_ALTERNATIVES = (
+    r"(?P<year_since>(?:19|20)\d{2})年以来",  # in that year: year to date (an earlier year: spans_years)
     r"(?P<year>(?:19|20)\d{2})年(?:度)?",
     f"(?P<rel_ytd>{_words('year_to_date')})",
     f"(?P<rel_year>{_words('this_year')})",
@@ -163,6 +164,8 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
         topic = bool(_TOPIC_PREFIX.search(text, max(0, match.start() - 6), match.start()))
         if kind == "year":
             mention = TimeMention(match.start(), match.end(), year=int(value), topic=topic)
+        elif kind == "year_since":
+            mention = TimeMention(match.start(), match.end(), year=int(value), year_to_date=True, topic=True)
         elif kind == "rel_ytd":
             mention = TimeMention(match.start(), match.end(), this_year=True, year_to_date=True, topic=True)
         elif kind == "rel_year":
@@ -192,6 +195,19 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
             mention = TimeMention(match.start(), match.end(), months=months, topic=topic)
         mentions.append(mention)
     return mentions
+
+
+# "2021年以来至2023年8月底", "十三五期间", "十四五以来": a running total over several years
+_SINCE_YEAR = re.compile(r"((?:19|20)\d{2})年以来|十[一二三四五六七八九]五[”\"]?(?:期间|以来|时期)")
+
+
+def spans_years(before: str, year: int | None) -> bool:
+    """Whether the words before a figure (in its sentence) make it a total over several years, up to
+    ``year``: no period of one year expresses it, so it is no fact (FACTS.md)."""
+    for match in _SINCE_YEAR.finditer(before):
+        if match.group(1) is None or year is not None and int(match.group(1)) < year:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

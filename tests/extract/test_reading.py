@@ -339,6 +339,13 @@ def test_a_month_between_已于_and_the_stage_verb_keeps_the_count(tmp_path: Pat
     assert ("长汀县", "county", "2022-01", "2022-09", "finished_projects", 2.0) in rows
 
 
+@pytest.mark.parametrize(("since", "kept"), [("2020年以来至今年8月底", False), ("“十四五”以来", False),
+                                              ("2022年以来", True), ("1-8月", True)])
+def test_a_total_over_several_years_is_no_fact(tmp_path: Path, since: str, kept: bool) -> None:
+    rows = _rows(tmp_path, f"{since}，全县重点项目累计完成投资86.4亿元。", published="2022-09-10")
+    assert (("长汀县", "county", "2022-01", "2022-08", "completed_investment", 86.4) in rows) is kept
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
