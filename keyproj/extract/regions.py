@@ -7,9 +7,11 @@ named in a sentence is the reporter, one of its parents, or another place.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from keyproj.extract.places import Place, gazetteer
+from keyproj.lexicon import alternation, words
 
 MUNICIPALITIES: frozenset[str] = frozenset({"北京市", "上海市", "天津市", "重庆市"})
 
@@ -71,3 +73,22 @@ def province_of(region: str) -> str | None:
 def find_places(text: str) -> list[tuple[int, int, str]]:
     """Place mentions in a piece of text: (start, end, surface), longest first, not followed by 级."""
     return _gazetteer().find(text)
+
+
+@functools.cache
+def _town_pattern() -> re.Pattern[str]:
+    """A town's name in a run of names (六祖镇、天堂镇, 的是里洞镇): two to four characters and a town
+    word of the lexicon, after a separator, and not a word for all towns (各乡镇, 城镇)."""
+    towns = alternation(words("wordings", "place_groups", "town"))
+    return re.compile(rf"(?:(?<=[,，、;；:：(（])|(?<=的是)|(?<=[和及与看]))(?![各全本我该分多个城乡])"
+                      rf"(?P<name>[\u4e00-\u9fff]{{2,4}}?(?:{towns}))(?=[(（\d,，、;；和及与完投项重]|$)")
+
+
+def find_places_and_towns(text: str) -> list[tuple[int, int, str, bool]]:
+    """:func:`find_places` and the towns named in runs (below the division tables), in order:
+    (start, end, surface, is_town)."""
+    found = [(start, end, surface, False) for start, end, surface in find_places(text)]
+    for match in _town_pattern().finditer(text):
+        if not any(s < match.end() and match.start() < e for s, e, _, _ in found):
+            found.append((match.start(), match.end(), match.group("name"), True))
+    return sorted(found)

@@ -14,21 +14,19 @@ import re
 from dataclasses import dataclass
 
 from keyproj.extract.parts import names_a_part
-from keyproj.extract.regions import find_places, place
+from keyproj.extract.regions import find_places_and_towns, place
 from keyproj.extract.sentence import (
     _STRIP,
     Figure,
     Subject,
-    Value,
     any_metric,
     clause_end,
     clause_start,
-    count_value,
     metric_patterns,
-    parse_values,
     patterns,
 )
 from keyproj.extract.state import DocState, ListRef, join_scopes
+from keyproj.extract.values import Value, count_value, parse_values
 
 # "总投资10亿元以上的项目" (a size band), "总投资230亿元的小镇" (one project), "50亿—100亿元" (a range)
 _AFTER_AMOUNT_NOT_FIGURE = re.compile(r"(?:以上|以下|及以上)?的?(?:重点)?(?:项目|工程)|的(?!比例|比重|[\d.]+\s*%)|\s*[—\-~～至到]")
@@ -179,17 +177,18 @@ def _place_value_pairs(sentence: str, metric: str, end: int, later: int, kind: s
     """"完成投资排名前三位的依次是拉萨市98.6亿元、日喀则市54.2亿元、昌都市47.9亿元": places each
     followed by its value, after a wording without one: a figure whose subject is the places."""
     places, values, stop = [], [], -1
-    for start, place_end, surface in find_places(sentence[end:later]):
+    for start, place_end, surface, town in find_places_and_towns(sentence[end:later]):
         start, place_end = start + end, place_end + end
         if stop >= 0 and _PAIR_SEPARATOR.fullmatch(sentence, stop, start) is None:
             break
-        found = place(surface, ())
-        parsed, after, _ = parse_values(sentence, place_end, kind, False)
-        if found is None or len(parsed) != 1:
+        found = surface if town else getattr(place(surface, ()), "name", None)
+        bracket = sentence.startswith(("(", "（"), place_end)  # 六祖镇(78.6%)、天堂镇(71.2%)
+        parsed, after, _ = parse_values(sentence, place_end + bracket, kind, False)
+        if found is None or len(parsed) != 1 or bracket and not sentence.startswith((")", "）"), after):
             break
-        places.append(found.name)
+        places.append(found)
         values.append(parsed[0])
-        stop = after
+        stop = after + bracket
     if len(places) < 2:
         return None
     subject = Subject("places", end, end, places=places)

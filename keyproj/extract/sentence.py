@@ -27,19 +27,17 @@ from keyproj.extract.grammar import (
     qualifier_of,
 )
 from keyproj.extract.listnames import one_named_after, parent_named_before
-from keyproj.extract.numbers import amount_in_yi, parse_number
-from keyproj.extract.regions import find_places, government_level, place
+from keyproj.extract.places import Place
+from keyproj.extract.regions import (
+    find_places,
+    find_places_and_towns,
+    government_level,
+    place,
+)
+from keyproj.extract.values import Value, count_value, parse_values
 from keyproj.lexicon import alternation, section_words, words
 
-__all__ = ["Figure", "Level", "Subject", "Value", "any_metric", "metric_patterns", "patterns", "qualifier_of"]
-
-
-@dataclass(slots=True)
-class Value:
-    """One figure's value (in 亿元, %, percentage points or a count) and its qualifier."""
-
-    value: float
-    qualifier: str = ""
+__all__ = ["Figure", "Level", "Subject", "any_metric", "metric_patterns", "patterns", "qualifier_of"]
 
 
 @dataclass(slots=True)
@@ -88,72 +86,6 @@ class Figure:
     enumerated: bool = False
     role: str = "realised"       # set by roles: realised, planned, negated, part, other, target ...
     subject: Subject | None = None
-
-
-# ---------------------------------------------------------------- values
-
-def parse_values(sentence: str, pos: int, kind: str, enumerated: bool) -> tuple[list[Value], int, bool]:
-    """The value(s) of one kind starting at ``pos`` (after fillers): one, or several joined by 、和及
-    (after 分别 also by commas); the unit may come only with the last (113、153亿元, 1.4个和0.7个百分点).
-
-    Returns the values, the end, and whether 分别 stood among the fillers.
-    """
-    p = patterns()
-    filler = p["fillers"].match(sentence, pos)
-    enumerated = enumerated or "分别" in filler.group(0)
-    pos = filler.end()
-    if kind == "percent":
-        share = p["share_of"].match(sentence, pos)
-        if share:
-            pos = share.end()
-            enumerated = enumerated or "分别" in share.group(0)
-        elif sentence.startswith("的", pos):
-            pos += 1
-    values: list[Value] = []
-    pending: list[float] = []  # numbers whose unit comes with a later value
-    item = p[kind]
-    bare_item = p["bare_points" if kind == "points" else "bare_number"]
-    while True:
-        match = item.match(sentence, pos)
-        if match and match.end() > pos:
-            values.extend(Value(v * _unit_factor(match, kind), qualifier_of(match)) for v in pending)
-            pending = []
-            values.append(Value(_value_of(match, kind), qualifier_of(match)))
-            pos = match.end()
-        elif kind != "count" and (bare := bare_item.match(sentence, pos)):
-            pending.append(parse_number(bare.group("num")))
-            pos = bare.end()
-        else:
-            break
-        separator = p["enum_separator" if enumerated else "separator"].match(sentence, pos)
-        if not separator:
-            break
-        end, pos = pos, separator.end()
-        if not (item.match(sentence, pos) or kind != "count" and bare_item.match(sentence, pos)):
-            return values, end, enumerated  # the separator leads to something else: it is not ours
-    return values, pos, enumerated
-
-
-def _value_of(match: re.Match[str], kind: str) -> float:
-    if kind == "amount":
-        if match.group("wan"):
-            return amount_in_yi("", "万亿元")
-        return amount_in_yi(match.group("num"), match.group("unit"))
-    if kind == "percent":
-        if match.group("tenths"):
-            return parse_number(match.group("tenths")) * 10
-        return parse_number(match.group("num") or match.group("num2"))
-    return parse_number(match.group("num"))
-
-
-def _unit_factor(match: re.Match[str], kind: str) -> float:
-    if kind == "amount" and not match.group("wan"):
-        return amount_in_yi("1", match.group("unit"))
-    return 1.0
-
-
-def count_value(match: re.Match[str]) -> Value:
-    return Value(parse_number(match.group("num")), qualifier_of(match))
 
 
 # ---------------------------------------------------------------- clauses
@@ -321,8 +253,9 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
                                               after.start("num"), "count", True)
                 if len(values) > 1:
                     subject.counts, subject.end = values, end
-    if subject.membership and subject.count is None and one_named_after(sentence, subject.end):
-        subject.part = True
+    if subject.membership and subject.count is None and one_named_after(sentence, subject.end) or \
+            subject.count is not None and subject.count.value == 1:
+        subject.part = True  # one project (联系一个市级重点项目), not the list
     if subject.count is not None and not subject.stage:
         follows = p["stage_after"].match(sentence, subject.end)
         counted = follows and p["count_after"].match(sentence, follows.end())
@@ -465,19 +398,23 @@ def _label_start(sentence: str, start: int) -> int:
     return before if len(found) == 1 and found[0][0] == 0 and found[0][1] == len(label) else start
 
 
+# between two places of a run: separators, and maybe the first one's value in brackets (里洞镇(32.4%)、大江镇)
+_RUN_GAP = re.compile(r"(?:[(（][^()（）]{1,12}[)）])?[、,，和及与 ]*")
+
+
 def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) -> list[Subject]:
     """Runs of places named outside the list phrases (``spans``), other than the reporter and its parents."""
     found_runs: list[Subject] = []
     run: Subject | None = None
-    for start, end, surface in find_places(sentence):
+    for start, end, surface, town in find_places_and_towns(sentence):
         if any(s <= start < e for s, e in spans):
             continue
-        found = place(surface, tuple(state.chain))
+        found = Place(surface, "county", None, "", "") if town else place(surface, tuple(state.chain))
         if found is None or found.name in state.chain:
             continue
         if patterns()["name_tail"].match(sentence, end) or sentence[max(0, start - 1):start] in ("至", "到"):
             continue  # 晋城至阳城高速公路泽州段: places inside a project's name
-        if run is not None and sentence[run.end:start].strip("、,，和及与 ") == "":
+        if run is not None and _RUN_GAP.fullmatch(sentence, run.end, start):
             run.places.append(found.name)
             run.end = end
             continue

@@ -346,6 +346,27 @@ def test_a_total_over_several_years_is_no_fact(tmp_path: Path, since: str, kept:
     assert (("长汀县", "county", "2022-01", "2022-08", "completed_investment", 86.4) in rows) is kept
 
 
+def test_towns_in_a_breakdown_or_a_ranking_are_regions_with_the_reports_list(tmp_path: Path) -> None:
+    text = ("上半年，全县重点项目完成投资30.2亿元。分镇看，甲坑镇完成率78.6%，乙坑镇完成率71.2%；全县各乡镇积极推进。"
+            "完成率排名前两位的是丙坑镇(66.9%)、丁坑乡(60.1%)；排名后两位的是戊坑镇(32.4%)、己坑街道(35.1%)，"
+            "分别低于序时进度17.6、14.9个百分点。")
+    rows = _rows(tmp_path, text)
+    assert {("甲坑镇", "county", "2022-01", "2022-06", "completion_rate", 78.6),
+            ("乙坑镇", "county", "2022-01", "2022-06", "completion_rate", 71.2),
+            ("丙坑镇", "county", "2022-01", "2022-06", "completion_rate", 66.9),
+            ("丁坑乡", "county", "2022-01", "2022-06", "completion_rate", 60.1),
+            ("戊坑镇", "county", "2022-01", "2022-06", "ahead_of_schedule", -17.6),
+            ("己坑街道", "county", "2022-01", "2022-06", "ahead_of_schedule", -14.9)} <= rows
+    assert {row[0] for row in rows if row[4] != "completed_investment"} <= {"甲坑镇", "乙坑镇", "丙坑镇", "丁坑乡", "戊坑镇",
+                                                                             "己坑街道"}
+
+
+def test_one_project_of_a_list_is_no_list_and_a_topic_counted_with_有(tmp_path: Path) -> None:
+    text = "县领导每人联系一个县级重点项目。省级重点项目这一块，咱们县有17个，完成投资9.2亿元。"
+    rows = _rows(tmp_path, text, published="2022-07-10")
+    assert {row[5] for row in rows if row[4] == "projects"} == {17.0}
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
