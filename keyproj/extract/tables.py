@@ -25,12 +25,18 @@ _ROW = re.compile(r"^[ \t]*\|?(?:[^|\n]*\|){2,}[^|\n]*$", re.MULTILINE)
 _RULE = re.compile(r"^[\s|:\-]+$")
 _TOTAL = re.compile(r"^(?:合计|总计|全市|全州|全县|全区|全省|小计)$")
 _COLUMNS: list[tuple[re.Pattern[str], str]] = [
+    # (anchored: 计划新开工项目 is a plan, no column of figures)
+    (re.compile(r"^(?!\S*率)(?:[\d\-—~～至]+月)?(?:新开工|开工|开复工)"), "started_projects"),
+    (re.compile(r"^(?!\S*率)(?:[\d\-—~～至]+月)?(?:竣工|建成|投产)"), "finished_projects"),
+    (re.compile(r"序时进度|时间进度"), "ahead_of_schedule"),  # 比序时进度(百分点); 低于…: the sign turns
     (re.compile(r"项目(?:个)?数|个数"), "projects"),
     (re.compile(r"总投资"), "total_investment"),
     (re.compile(r"完成率|占年度计划|完成年度计划|完成年度任务|占年度任务|完成比例"), "completion_rate"),
     (re.compile(r"年度计划投资|年度投资计划|年计划投资|计划投资"), "annual_plan"),
     (re.compile(r"完成投资|累计完成"), "completed_investment"),  # 1—7月累计完成: under an investment header
 ]
+_RANK = re.compile(r"^(?:排名|序号|名次|位次|排序|编号|No\.?)$")  # a column before the rows' labels
+_BEHIND = re.compile(r"低于|落后|慢于|滞后")
 _NUMBER = re.compile(r"^\s*(-?[\d,]+(?:\.\d+)?)\s*%?\s*$")
 
 
@@ -102,6 +108,7 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     if below is not None and _is_sub_header(_cells(lines[below])):
         header = _merged_header(header, _cells(lines[below]))
         header_index = below
+    label = next((i for i, name in enumerate(header) if not _RANK.match(name)), 0)  # |排名|县(区)|…
     lifetime = patterns()["lifetime"]  # 开工以来累计完成投资, 占总投资比例: a project's whole life
     metrics = [None if lifetime.search(h) else next((m for p, m in _COLUMNS if p.search(h)), None) for h in header]
     factor = 1e-4 if "万元" in caption + "".join(header) else 1.0
@@ -117,7 +124,7 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
         values = _cells(line)
         if _RULE.match(line) or not values:
             continue
-        ref = _row_ref(values[0], base, state)
+        ref = _row_ref(values[label] if label < len(values) else "", base, state)
         if ref is not None:
             rows.append((start, end, values, ref))
     _total_of_levels(rows, state.level)
@@ -125,11 +132,14 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     for start, end, values, ref in rows:
         for column, (metric, raw) in enumerate(zip(metrics, values)):
             number = _NUMBER.match(raw)
-            if column == 0 or metric is None or not number:
+            if column <= label or metric is None or not number:
                 continue
-            value = parse_number(number.group(1))
+            text = number.group(1)
+            value = -parse_number(text[1:]) if text.startswith("-") else parse_number(text)
             if metric in ("completed_investment", "annual_plan", "total_investment"):
                 value *= factor
+            elif metric == "ahead_of_schedule" and _BEHIND.search(header[column]):
+                value = -value  # 低于序时进度(百分点): a positive number behind the schedule
             listed_ref = column_lists[column]
             cell_ref = ref if listed_ref is None else ListRef(listed_ref.scope, ref.region, ref.under_construction)
             cells.append(Cell(cell_ref, metric, value, start, end, (column_times[column] or caption_times)[-1:]))

@@ -214,6 +214,20 @@ def test_a_rate_column_without_months_takes_the_tables_other_columns(tmp_path: P
             ("宁化县", "city", "2022-01", "2022-07", "completion_rate", 64.4)} <= rows
 
 
+def test_a_rank_column_before_the_labels_and_stage_and_schedule_columns(tmp_path: Path) -> None:
+    text = ("上半年全市重点项目分县区情况如下表。\n|排名|县(区)|综合得分|完成投资(亿元)|开工率(%)|新开工项目(个)|计划竣工项目(个)|"
+            "比序时进度(百分点)|\n|---|---|---|---|---|---|---|---|\n|1|宁化县|94.6|46.2|88.1|9|3|7.1|\n"
+            "|2|清流县|80.2|21.3|70.4|4|2|-1.7|\n")
+    rows = _rows(tmp_path, text, region="三明市")
+    assert {("宁化县", "city", "2022-01", "2022-06", "completed_investment", 46.2),
+            ("宁化县", "city", "2022-01", "2022-06", "started_projects", 9.0),
+            ("宁化县", "city", "2022-01", "2022-06", "ahead_of_schedule", 7.1),
+            ("清流县", "city", "2022-01", "2022-06", "ahead_of_schedule", -1.7)} <= rows
+    assert not any(row[5] in (94.6, 88.1, 3.0, 1.0) for row in rows)
+    rows = _rows(tmp_path, text.replace("比序时进度", "低于序时进度").replace("-1.7", "1.7"), region="三明市")
+    assert ("清流县", "city", "2022-01", "2022-06", "ahead_of_schedule", -1.7) in rows
+
+
 def test_the_parent_named_before_a_count_is_the_region_of_its_whole_list(tmp_path: Path) -> None:
     text = "上半年，龙岩市156个市重点项目完成投资268.4亿元。我县列入市重点项目的12个项目完成投资20.1亿元。"
     rows = _rows(tmp_path, text)
