@@ -50,7 +50,12 @@ def _results(refs: Sequence[Any], as_csv: bool) -> Iterator[tuple[str, Any]]:
                 yield path, document
                 continue
             notes: list[str] = []
-            rows = document_facts(document.doc_id, document.text, document.meta, notes)
+            try:
+                rows = document_facts(document.doc_id, document.text, document.meta, notes)
+            except Exception as error:  # a fault of keyproj's on one document: the others go on
+                yield path, BadInputError(path, f"not extracted: keyproj failed on it ({type(error).__name__}: "
+                                                f"{error}); the other documents were read; please report this file")
+                continue
             if as_csv:
                 yield path, (facts_csv_rows(rows), len(rows), notes)
             else:

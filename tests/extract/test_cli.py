@@ -55,6 +55,26 @@ def test_bad_files_are_reported_one_line_each_and_the_rest_is_written(
     assert len(_rows(out.read_text(encoding="utf-8"))) == 39
 
 
+def test_a_fault_of_keyproj_on_one_document_is_one_line_and_the_rest_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyproj.extract.batch as batch
+
+    real = batch.document_facts
+
+    def failing_on_one(doc_id: str, *args: object, **kwargs: object) -> object:
+        if doc_id == SEED_IDS[0]:
+            raise ValueError("a rule met a number it cannot parse")
+        return real(doc_id, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "document_facts", failing_on_one)
+    out = tmp_path / "facts.csv"
+    assert main(["extract", str(RAW_DIR), "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and SEED_IDS[0] in err[0] and "ValueError" in err[0] and "Traceback" not in "\n".join(err)
+    rows = _rows(out.read_text(encoding="utf-8"))
+    assert rows and SEED_IDS[0] not in {r["doc_id"] for r in rows}
+
+
 def test_jobs_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", str(RAW_DIR), "--jobs", "0"]) == 1
     assert capsys.readouterr().err.strip().count("\n") == 0
