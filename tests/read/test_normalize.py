@@ -546,3 +546,15 @@ def test_a_year_in_chinese_digits_becomes_arabic_one_character_for_one() -> None
     assert "一二三四五年" in text  # five digits: no year
     start = text.index("2019年")
     assert raw[slice(*offsets.to_raw(start, start + 5))] == "二零一九年"
+
+
+def test_a_phone_layout_reads_each_block_of_short_lines_as_one_sentence() -> None:
+    phone = ("上半年成绩单\n\n盛夏的县城\n工地一派繁忙\n\n全县重点项目\n112个\n\n总投资\n386.2亿元\n\n"
+             "列入省重点项目的项目\n9个\n完成投资\n12.6亿元\n\n其中\n某某项目\n已完成投资3.2亿元\n")
+    text = normalize_text(phone)[0]
+    assert "全县重点项目112个" in text and "列入省重点项目的项目9个完成投资12.6亿元" in text
+    assert "其中某某项目已完成投资3.2亿元" in text and "盛夏的县城工地一派繁忙" in text
+    # one block with a figure line is not yet a phone layout; a title over its dateline stays apart
+    single = "某县重点项目推进会召开\n2023年5月8日\n\n全县重点项目\n112个\n"
+    assert normalize_text(single)[0].startswith("某县重点项目推进会召开\n2023年5月8日")
+    assert "全县重点项目\n112个" in normalize_text(single)[0]

@@ -392,9 +392,38 @@ def _joins(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# A line that is only a figure (112个, 386.2亿元, 59.9%), and a run of short lines without a blank one
+_VALUE_LINE = re.compile(r"^[\d.]+\s*(?:个|项|亿元|万元|亿|%|个百分点|百分点)$", re.MULTILINE)
+_SHORT_BLOCK = re.compile(r"(?:^[^\n|]{1,24}\n)+[^\n|]{1,24}$", re.MULTILINE)
+
+
+def _phone_blocks(text: str) -> list[tuple[int, int]]:
+    """Line breaks inside the blocks of short lines of a text laid out one phrase a line, as articles
+    for phones are (two blocks or more hold a line with only a figure: "全县重点项目\n112个"); each
+    block reads as one sentence."""
+    if not _VALUE_LINE.search(text):
+        return []
+    blocks = [block for block in _SHORT_BLOCK.finditer(text)
+              if not any(line.rstrip().endswith(tuple(_SENTENCE_END)) for line in block.group(0).split("\n")[:-1])]
+    if sum(1 for block in blocks if _VALUE_LINE.search(block.group(0))) < 2:
+        return []
+    spans = []
+    for block in blocks:
+        lines = block.group(0).split("\n")
+        position = block.start()
+        for line in lines[:-1]:
+            position += len(line)
+            spans.append((position, position + 1))
+            position += 1
+    return spans
+
+
 def _join_lines(text: str) -> tuple[str, OffsetMap | None]:
     """Steps 7-8: join broken lines, then at most one blank line between paragraphs, none at the ends."""
     spans = _joins(text)
+    phone = _phone_blocks(text)
+    if phone:
+        spans = sorted(dict(sorted(spans + phone, key=lambda span: span[1])).items())
     if "\n\n\n" in text:
         joined_starts = {start for start, _ in spans}
         blank = [(match.start() + 2, match.end()) for match in _BLANK_RUN.finditer(text)
