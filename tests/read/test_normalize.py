@@ -558,3 +558,18 @@ def test_a_phone_layout_reads_each_block_of_short_lines_as_one_sentence() -> Non
     single = "某县重点项目推进会召开\n2023年5月8日\n\n全县重点项目\n112个\n"
     assert normalize_text(single)[0].startswith("某县重点项目推进会召开\n2023年5月8日")
     assert "全县重点项目\n112个" in normalize_text(single)[0]
+
+
+def test_a_running_header_met_once_after_a_page_number_goes_and_the_sentence_joins() -> None:
+    raw = ("今年，全县确定县级重点项目86个，总投资312.5亿元，全年新签约项目27个，签约总额\n"
+           "                              — 3 —\n某某县2023年计划执行情况与2024年计划草案的报告\n"
+           "64.5亿元，实际到位资金21.3亿元，同比增长18.7%。\n")
+    text = normalize_text(raw)[0]
+    assert "签约总额64.5亿元" in text and "草案的报告" not in text
+    # a continuation without clause marks right after the page number is no header
+    raw = ("今年，全县确定县级重点项目86个，总投资312.5亿元，全年新签约项目27个，签约总额\n— 3 —\n"
+           "64.5亿元\n实际到位资金21.3亿元，同比增长18.7%。\n")
+    assert "64.5亿元" in normalize_text(raw)[0]
+    # a line whose number goes on below is no heading: 年度计 / 划投资420.6 / 亿元 joins up
+    raw = "今年，全市确定市级重点项目260个，总投资2380.5亿元，年度计\n划投资420.6\n\n亿元。1~9月，累计完成投资341.8亿元。\n"
+    assert "年度计划投资420.6亿元" in normalize_text(raw)[0]

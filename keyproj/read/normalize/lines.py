@@ -228,6 +228,7 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
             walked = index
             if stripped[index] and not look(index, True):
                 break
+    _drop_running_headers(stripped, dropped)
     repeated, short_repeats = _repeats(text, stripped, dropped)
     if markers:
         prose = [len(line) if len(line) >= _PROSE_LENGTH and line.endswith(_PROSE_END) and not is_dropped else 0
@@ -254,6 +255,28 @@ def _clean_lines(text: str) -> tuple[str, OffsetMap | None]:
     if len(text) == len(spaced):
         return text, lines_map
     return text, _then(lines_map, _deletion_map(len(spaced), _space_spans, spaced, pattern))
+
+
+_PAGE_NUMBER = re.compile(_LINE_START_PARTS["page_number"])
+_HEADER_MAX = 60
+# a running header starts as a title does: not with a figure's digits or unit, nor a mark
+_HEADER_START = re.compile(rf"[{_HAN}](?<![亿万元个项%])")
+
+
+def _drop_running_headers(stripped: list[str], dropped: list[bool]) -> None:
+    """A page's running header met once (on page 2 of a two-page PDF): the short line without a
+    clause mark right after a page number, when the sentence before the page number runs on after it."""
+    for index in compress(range(len(stripped)), dropped):
+        if not _PAGE_NUMBER.match(stripped[index]):
+            continue
+        before = next((i for i in range(index - 1, -1, -1) if stripped[i] and not dropped[i]), None)
+        after = [i for i in range(index + 1, min(index + 6, len(stripped))) if stripped[i] and not dropped[i]][:2]
+        if before is None or len(after) < 2 or stripped[before].endswith(tuple(_SENTENCE_END)):
+            continue
+        header = stripped[after[0]]
+        if 6 <= len(header) <= _HEADER_MAX and _HEADER_START.match(header) and not _CLAUSE_MARK.search(header) \
+                and not _LIST_MARKER.match(header):
+            dropped[after[0]] = True
 
 
 def _space_spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -386,8 +409,9 @@ def _joins(text: str) -> list[tuple[int, int]]:
         next_end = text.find("\n", end)
         if next_end < 0:
             next_end = len(text)
-        if next_end - end < _HEADING_MAX and not _CLAUSE_MARK.search(text, end, next_end):
-            continue  # a heading follows
+        if next_end - end < _HEADING_MAX and not _CLAUSE_MARK.search(text, end, next_end) \
+                and text[next_end - 1] not in _NUMBER_END:
+            continue  # a heading follows (not a line whose number goes on below: 划投资420.6 / 亿元)
         spans.append((start, end))
     return spans
 
