@@ -272,8 +272,9 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
         return figure.subject
     stage = figure.metric in ("started_projects", "finished_projects")
     for subject in reversed(subjects):
-        if subject.end > figure.start and subject.start >= figure.start or subject.start >= figure.start:
-            continue
+        if subject.end > figure.start and subject.start >= figure.start or subject.start >= figure.start \
+                or _closed_bracket_holds(sentence, subject.start, figure.start):
+            continue  # after it, or in brackets closed before it ("156个(其中列入…27个),总投资…")
         if subject.aside and subject.kind != "list" and \
                 clause_start(sentence, subject.end) != clause_start(sentence, figure.start) and \
                 any(s.kind == "list" and s.end <= subject.start for s in subjects):
@@ -295,6 +296,14 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
             return _whole_of_exhaustive_parts(subjects, subject) or subject
         return subject
     return None
+
+
+def _closed_bracket_holds(sentence: str, position: int, later: int) -> bool:
+    """Whether ``position`` is inside brackets that close before ``later``."""
+    opening = max(sentence.rfind("(", 0, position), sentence.rfind("（", 0, position))
+    if opening < 0 or max(sentence.rfind(")", 0, position), sentence.rfind("）", 0, position)) > opening:
+        return False
+    return ")" in sentence[position:later] or "）" in sentence[position:later]
 
 
 def _whole_of_exhaustive_parts(subjects: list[Subject], last_part: Subject) -> Subject | None:

@@ -381,6 +381,13 @@ def test_one_project_of_a_list_is_no_list_and_a_topic_counted_with_有(tmp_path:
     assert {row[5] for row in rows if row[4] == "projects"} == {17.0}
 
 
+def test_lists_in_brackets_closed_before_a_figure_are_asides(tmp_path: Path) -> None:
+    text = "全县共排定县级重点项目156个（其中列入省重点建设项目9个、列入市重点项目27个），总投资812.3亿元。"
+    rows = _rows(tmp_path, text, published="2022-03-10")
+    assert ("长汀县", "county", "2022-01", "2022-12", "total_investment", 812.3) in rows
+    assert ("长汀县", "city", "2022-01", "2022-12", "projects", 27.0) in rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
