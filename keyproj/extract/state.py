@@ -13,6 +13,8 @@ A document is read as a sequence. Its state holds
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from keyproj.extract.periods import Published, TimeMention, find_time_mentions
@@ -114,15 +116,19 @@ def report_period(meta: dict[str, str], text: str) -> tuple[int | None, tuple[in
     lead = text[:lead_end]
     if patterns()["ceremony"].search(lead) or patterns()["event"].search(lead):
         lead = ""  # a lead about a ceremony does not state the report's period
-    for source, start, end in ((meta.get("title") or "", 0, None), (lead, 0, None)):
-        for mention in find_time_mentions(source, start, end):
+    for source, is_lead in ((meta.get("title") or "", False), (lead, True)):
+        for mention in find_time_mentions(source):
             if year is None and mention.year:
                 year = mention.year
-            if months is None and mention.months and mention.months[0] == 1:
-                months = mention.months
+            if months is None and mention.months and mention.months[0] == 1 and \
+                    (not is_lead or _FIGURE_IN_SENTENCE.match(source, mention.end)):
+                months = mention.months  # in the lead, months with a figure (not "一季度一度全面停滞")
         if months is not None:
             break
     return year, months
+
+
+_FIGURE_IN_SENTENCE = re.compile(r"[^。;；!?！？\n]*?\d")
 
 
 def _lead_end(text: str) -> int:

@@ -388,6 +388,14 @@ def test_lists_in_brackets_closed_before_a_figure_are_asides(tmp_path: Path) -> 
     assert ("长汀县", "city", "2022-01", "2022-12", "projects", 27.0) in rows
 
 
+def test_months_in_the_lead_without_a_figure_are_no_report_period(tmp_path: Path) -> None:
+    text = ("2020年，全市重点项目建设受疫情冲击，一季度一度全面停滞。全年确定市级重点项目248个。\n"
+            "至年底，全市市级重点项目累计完成投资401.2亿元。\n分地区看，宁化县完成投资112.6亿元。")
+    rows = _rows(tmp_path, text, region="三明市", published="2021-06-01")
+    assert {("三明市", "city", "2020-01", "2020-12", "completed_investment", 401.2),
+            ("宁化县", "city", "2020-01", "2020-12", "completed_investment", 112.6)} <= rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:

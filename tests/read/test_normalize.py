@@ -573,3 +573,10 @@ def test_a_running_header_met_once_after_a_page_number_goes_and_the_sentence_joi
     # a line whose number goes on below is no heading: 年度计 / 划投资420.6 / 亿元 joins up
     raw = "今年，全市确定市级重点项目260个，总投资2380.5亿元，年度计\n划投资420.6\n\n亿元。1~9月，累计完成投资341.8亿元。\n"
     assert "年度计划投资420.6亿元" in normalize_text(raw)[0]
+
+
+def test_a_short_line_of_a_narrow_column_goes_on_with_the_figure_below_it() -> None:
+    raw = ("旬起，全市按照要求推动项目复\n工，全年确定市级重点项目\n248个，总投资1362.8亿元。\n\n"
+           "某县重点项目推进会\n2023年5月8日\n")
+    text = normalize_text(raw)[0]
+    assert "全年确定市级重点项目248个" in text and "推进会\n2023年5月8日" in text

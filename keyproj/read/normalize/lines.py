@@ -400,8 +400,9 @@ def _joins(text: str) -> list[tuple[int, int]]:
         if first in ".%":
             continue
         line_start = text.rfind("\n", 0, start) + 1
-        if start - line_start < _LINE_MIN or not _MID_SENTENCE_MARK.search(text, line_start, start):
-            continue  # a title or a heading
+        if not _MID_SENTENCE_MARK.search(text, line_start, start) or start - line_start < _LINE_MIN \
+                and not (first.isdigit() and _NUMBER_GOES_ON.match(text, end)):
+            continue  # a title or a heading (a short line of a narrow column goes on with its figure: 项目 / 248个)
         if _LIST_MARKER.match(text, end):
             continue
         if last.isascii() and last.isalpha() and first.isascii():
