@@ -1,5 +1,5 @@
 """Documents written for the project from places outside the dev set and the seeds: tests/holdout (12)
-tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4), tests/fresh5 (3), tests/fresh6 to fresh11 (8 each), fresh12 and fresh13 (6 each), fresh14 to fresh16 (8 each), written blind to the extractor's code. Strict recall and precision floors a little below today's scores, so a change
+tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4), tests/fresh5 (3), tests/fresh6 to fresh11 (8 each), fresh12 and fresh13 (6 each), fresh14 to fresh19 (8 each), written blind to the extractor's code. Strict recall and precision floors a little below today's scores, so a change
 that costs generalization is seen. Fix general rules, never their sentences."""
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ TESTS = Path(__file__).resolve().parent.parent
 # fresh5 1.000 / 1.000 (also 1.000 / 1.000 when written, no fix); fresh6 1.000 / 1.000 (was 0.922 / 0.891);
 # fresh7 1.000 / 1.000 (was 0.737 / 0.916); fresh8 1.000 / 1.000 (was 0.871 / 0.981);
 # fresh9 0.989 / 1.000 (was 0.772 / 0.740; the miss: a past year's figure given as a comparison's base);
-# fresh11 1.000 / 1.000 (was 0.885 / 0.945); fresh12 1.000 / 0.986 (was 0.897 / 0.968);
+# fresh11 1.000 / 1.000 (was 0.885 / 0.945); fresh12 1.000 / 1.000 (was 0.897 / 0.968);
 # fresh13 1.000 / 1.000 (was 0.806 / 0.853);
 # fresh10 1.000 / 1.000 (was 0.701 / 0.897);
-# fresh14 0.991 / 1.000 (was 0.974 / 0.983; the miss: a running header met once, inside a sentence);
-# fresh15 0.926 / 0.986 (was 0.832 / 0.919; misses: towns ranked with bracketed rates, a paragraph after 上年全年);
-# fresh16 0.946 / 0.925 (was 0.754 / 0.748; misses and extras: multi-year spans, a ranking of counts, a draft list);
+# fresh14 1.000 / 1.000 (was 0.974 / 0.983);
+# fresh15 0.966 / 0.986 (was 0.832 / 0.919; misses: a ranking without its wording, a paragraph after 上年全年);
+# fresh16 0.946 / 0.953 (was 0.754 / 0.748; misses and extras: multi-year spans, a ranking of counts, a draft list);
+# fresh17 0.988 / 1.000 (was 0.738 / 0.961); fresh18 1.000 / 1.000 (was 0.978 / 0.989);
+# fresh19 0.972 / 0.993 (was 0.903 / 0.936; misses: a space-aligned project list's 合计 row);
 # the floors leave room for one or two debatable calls.
 @pytest.mark.parametrize(("name", "min_recall", "min_precision"), [("holdout", 0.97, 0.97), ("fresh", 0.98, 0.98),
                                                                    ("fresh2", 0.98, 0.98), ("fresh3", 0.98, 0.98),
@@ -31,8 +33,9 @@ TESTS = Path(__file__).resolve().parent.parent
                                                                    ("fresh8", 0.98, 0.98), ("fresh9", 0.97, 0.98),
                                                                    ("fresh10", 0.98, 0.98), ("fresh11", 0.98, 0.98),
                                                                    ("fresh12", 0.98, 0.98), ("fresh13", 0.98, 0.98),
-                                                                   ("fresh14", 0.98, 0.98), ("fresh15", 0.91, 0.97),
-                                                                   ("fresh16", 0.93, 0.91)])
+                                                                   ("fresh14", 0.98, 0.98), ("fresh15", 0.95, 0.97),
+                                                                   ("fresh16", 0.93, 0.94), ("fresh17", 0.97, 0.98),
+                                                                   ("fresh18", 0.98, 0.98), ("fresh19", 0.96, 0.98)])
 def test_strict_recall_and_precision_floors(name: str, min_recall: float, min_precision: float) -> None:
     gold, found = gold_and_found(TESTS / name)
     matched = sum((gold & found).values())
