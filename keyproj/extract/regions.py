@@ -76,10 +76,15 @@ def find_places(text: str) -> list[tuple[int, int, str]]:
 
 
 @functools.cache
+def _town_words() -> tuple[str, ...]:
+    return tuple(words("wordings", "place_groups", "town"))
+
+
+@functools.cache
 def _town_pattern() -> re.Pattern[str]:
     """A town's name in a run of names (六祖镇、天堂镇, 的是里洞镇): two to four characters and a town
     word of the lexicon, after a separator, and not a word for all towns (各乡镇, 城镇)."""
-    towns = alternation(words("wordings", "place_groups", "town"))
+    towns = alternation(list(_town_words()))
     return re.compile(rf"(?:(?<=[,，、;；:：(（])|(?<=的是)|(?<=[和及与看]))(?![各全本我该分多个城乡])"
                       rf"(?P<name>[\u4e00-\u9fff]{{2,4}}?(?:{towns}))(?=[(（\d,，、;；和及与完投项重]|$)")
 
@@ -88,6 +93,8 @@ def find_places_and_towns(text: str) -> list[tuple[int, int, str, bool]]:
     """:func:`find_places` and the towns named in runs (below the division tables), in order:
     (start, end, surface, is_town)."""
     found = [(start, end, surface, False) for start, end, surface in find_places(text)]
+    if not any(word in text for word in _town_words()):
+        return found
     for match in _town_pattern().finditer(text):
         if not any(s < match.end() and match.start() < e for s, e, _, _ in found):
             found.append((match.start(), match.end(), match.group("name"), True))
