@@ -152,8 +152,26 @@ def worded_figures(sentence: str) -> list[Figure]:
         figures.append(figure)
         taken_until = stop
     figures.extend(_rates_of_plans(sentence, figures))
+    figures.extend(_respectively_again(sentence, figures))
     figures.extend(_stage_counts(sentence, [(f.start, f.end) for f in figures]))
     return figures
+
+
+def _respectively_again(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """"A县、B县完成年度计划分别为88.6%、86.1%；C县、D县分别为72.4%、70.9%": a later 分别为 without a
+    wording of its own has the metric of the 分别 figure before it, in the same sentence."""
+    found: list[Figure] = []
+    for match in _RESPECTIVELY_IS.finditer(sentence):
+        if any(f.start <= match.start() < f.end for f in figures):
+            continue
+        before = [f for f in figures if f.end <= match.start() and f.enumerated and len(f.values) > 1]
+        if not before:
+            continue
+        kind = next(k for _, metric, _, k, _ in metric_patterns() if metric == before[-1].metric)
+        values, stop, _ = parse_values(sentence, match.end(), kind, True)
+        if len(values) > 1:
+            found.append(Figure(before[-1].metric, match.start(), stop, values, True))
+    return found
 
 
 def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:

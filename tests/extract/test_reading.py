@@ -396,6 +396,13 @@ def test_months_in_the_lead_without_a_figure_are_no_report_period(tmp_path: Path
             ("宁化县", "city", "2020-01", "2020-12", "completed_investment", 112.6)} <= rows
 
 
+def test_a_second_分别_without_its_wording_has_the_first_ones_metric(tmp_path: Path) -> None:
+    text = "1-9月，宁化县、清流县完成年度计划分别为88.6%、86.1%，居全市前两位；泰宁县、建宁县分别为72.4%、70.9%。"
+    rows = _rows(tmp_path, text, region="三明市", published="2022-10-10")
+    assert {("泰宁县", "city", "2022-01", "2022-09", "completion_rate", 72.4),
+            ("建宁县", "city", "2022-01", "2022-09", "completion_rate", 70.9)} <= rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
