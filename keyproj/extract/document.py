@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from keyproj.extract import roles, tables
 from keyproj.extract.checks import settle_lists
+from keyproj.extract.figures import find_figures, worded_figures
 from keyproj.extract.periods import (
     ReportPeriod,
     TimeMention,
@@ -222,7 +223,7 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
     sentence = text[start:end]
     paragraph = text.rfind("\n", 0, start) + 1
     state.in_paragraph(paragraph)
-    worded = roles.worded_figures(sentence)
+    worded = worded_figures(sentence)
     if not worded and not _may_count_group(sentence):
         # Only a counted list can give this sentence a figure; lists named without one still
         # change the state, and the time index still advances over the sentence.
@@ -236,7 +237,7 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
     else:
         lists = None
     subjects = _heading(text, paragraph, start) + find_subjects(sentence, state, lists)
-    figures = roles.find_figures(sentence, subjects, worded)
+    figures = find_figures(sentence, subjects, worded)
     roles.sentence_roles(sentence, figures, state.published.year)
     breakdown_places = _in_breakdown(text, paragraph, end, state)
     claims = roles.resolve(sentence, figures, subjects, state, breakdown_places)

@@ -14,7 +14,6 @@ A document is read as a sequence. Its state holds
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 
 from keyproj.extract.periods import Published, TimeMention, find_time_mentions

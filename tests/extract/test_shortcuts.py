@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from keyproj.extract import document, extract_rows, roles
+from keyproj.extract import document, extract_rows, figures
 from keyproj.extract.grammar import any_metric, metric_patterns, patterns
 from keyproj.extract.periods import TIME_PATTERN, YEAR_PATTERN
 from keyproj.extract.places import gazetteer
@@ -90,6 +90,6 @@ def test_metric_and_stage_scans_skipped_by_a_combined_scan_give_the_same_facts(
         documents: list, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = [extract_rows(doc) for doc in documents]
     everywhere = re.compile("")  # matches at the start of every sentence: nothing skipped
-    monkeypatch.setattr(roles, "any_metric", lambda: everywhere)
+    monkeypatch.setattr(figures, "any_metric", lambda: everywhere)
     monkeypatch.setitem(patterns(), "stage_word", everywhere)
     assert [extract_rows(doc) for doc in documents] == fast

@@ -1,0 +1,235 @@
+"""The figures of a sentence: a metric's wording with its value or values (完成投资113亿元、153亿元),
+counts of started and finished projects (已开工78个), list counts, and which of them are plans,
+parts or other quantities by their own words (keyproj.extract.roles decides whose the rest are).
+"""
+from __future__ import annotations
+
+import re
+
+from keyproj.extract.regions import find_places_and_towns, place
+from keyproj.extract.sentence import (
+    Figure,
+    Subject,
+    any_metric,
+    clause_start,
+    metric_patterns,
+    patterns,
+)
+from keyproj.extract.values import Value, count_value, parse_values
+
+# "总投资10亿元以上的项目" (a size band), "总投资230亿元的小镇" (one project), "50亿—100亿元" (a range)
+_AFTER_AMOUNT_NOT_FIGURE = re.compile(r"(?:以上|以下|及以上)?的?(?:重点)?(?:项目|工程)|的(?!比例|比重|[\d.]+\s*%)|\s*[—\-~～至到]")
+# "占年度计划投资465.3亿元的88.7%": the plan inside the rate's phrase, then the rate
+_RATE_OF_PLAN = re.compile(r"的\s*(?P<num>[\d.]+)\s*%")
+_IMPLICIT_TOTAL = re.compile(r"[,，]?[^\d,，。;；、完计投]{0,4}?(?=近|约|超过|超|逾|突破|\d|万亿)")
+
+
+_RESPECTIVELY_IS = re.compile(r"分别(?:为|是|达到?)")
+
+
+def find_figures(sentence: str, subjects: list[Subject], worded: list[Figure] | None = None) -> list[Figure]:
+    """Every figure of a sentence: wordings with values, stage counts, list and signed counts
+    (``worded``: the sentence's :func:`worded_figures`, when already found)."""
+    figures = worded_figures(sentence) if worded is None else list(worded)
+    for index, subject in enumerate(subjects):
+        if subject.kind == "plain" and subject.count is not None and index and _listed_group(sentence, subjects[index - 1], subject):
+            # "列入自治区重点项目的我旗项目共19个": the reporter's projects on that list are its count
+            figures.append(Figure("projects", subject.count_start, subject.end, [subject.count], subject=subjects[index - 1]))
+            continue
+        if subject.count is None or subject.kind not in ("list", "signed", "under_construction"):
+            continue
+        metric = "signed_projects" if subject.kind == "signed" else {
+            "started": "started_projects", "finished": "finished_projects"}.get(subject.stage, "projects")
+        if subject.stage:
+            # "已开工建设重点项目3114个": the stage count read without a subject is this list's one
+            figures = [f for f in figures if not (f.metric == metric and f.subject is None
+                                                  and f.start < subject.end and subject.count_start < f.end)]
+        figures.append(Figure(metric, subject.count_start, subject.end, subject.counts or [subject.count],
+                              len(subject.counts) > 1, subject=subject))
+        if subject.kind == "list" and not subject.stage:
+            figures.extend(_implicit_total(sentence, subject, figures))
+    figures.sort(key=lambda f: f.start)
+    _plan_make_up(sentence, subjects, figures)
+    return figures
+
+
+def _listed_group(sentence: str, listed: Subject, group: Subject) -> bool:
+    """Whether a plain group with a count follows a 列入 X 重点项目 phrase right after its 的."""
+    return listed.kind == "list" and listed.membership and listed.count is None and \
+        sentence[listed.end:group.start].strip() in ("的", "")
+
+
+_SEMICOLON = re.compile(r"[;；]")
+
+
+def _plan_make_up(sentence: str, subjects: list[Subject], figures: list[Figure]) -> None:
+    """"安排重点项目168个…其中新开工项目60个": after a list announced with its count (安排 / 确定), the
+    stage counts after 其中 are the plan's make-up, not realised starts; so are they after a counted
+    续建 part given with its plan ("其中，续建项目78个，总投资…；新开工项目122个": the list's make-up,
+    announced before; not "续建项目46项全部复工，新开工项目52项")."""
+    p = patterns()
+    announced = [s.end for s in subjects if s.kind == "list" and s.count is not None and not s.stage
+                 and p["planned"].search(sentence, clause_start(sentence, s.start), s.start)]
+    announced += [s.start for s in subjects if s.kind == "part" and s.count is not None
+                  and "续建" in sentence[s.start:s.end] and "其中" in sentence[:s.start]
+                  and any(f.metric in ("total_investment", "annual_plan") and s.end <= f.start
+                          and not _SEMICOLON.search(sentence, s.end, f.start) for f in figures)]
+    if not announced:
+        return
+    for figure in figures:
+        if figure.metric in ("started_projects", "finished_projects") and figure.role == "realised" \
+                and figure.subject is None and not sentence.startswith(("已", "实际"), figure.start) \
+                and "其中" in sentence[:figure.start] and min(announced) < figure.start:
+            figure.role = "planned"
+
+
+def worded_figures(sentence: str) -> list[Figure]:
+    """The figures that need no subject: metric wordings with their values, and stage counts.
+    Without these, only a counted list or group can give a sentence a figure."""
+    p = patterns()
+    candidates = []
+    first = any_metric().search(sentence)
+    for _, metric, sign, kind, pattern in metric_patterns() if first else ():
+        # Overlapping matches too: "共完成投资152.3亿元" is read as 完成投资 when 共完成 has no value after it.
+        match = pattern.search(sentence, first.start())  # none of them matches before
+        while match:
+            candidates.append((match.start(), -(match.end() - match.start()), match.end(), metric, sign, kind))
+            match = pattern.search(sentence, match.start() + 1)
+    candidates.sort()
+    figures: list[Figure] = []
+    taken_until = -1
+    for index, (start, _, end, metric, sign, kind) in enumerate(candidates):
+        if start < taken_until:
+            continue
+        respectively = p["respectively"].search(sentence, max(0, start - 4), start) is not None
+        values, stop, enumerated = parse_values(sentence, end, kind, respectively)
+        if not values:
+            # "完成投资位居全市前三，分别为68.2亿元、…": the values after 分别为 are the last wording's
+            later = next((c[0] for c in candidates[index + 1:] if c[0] >= end), len(sentence))
+            after = _RESPECTIVELY_IS.search(sentence, end, later)
+            if after is None:
+                paired = _place_value_pairs(sentence, metric, end, later, kind)
+                if paired is not None:
+                    figures.append(paired)
+                    taken_until = paired.end
+                continue
+            values, stop, enumerated = parse_values(sentence, after.start(), kind, True)
+            if len(values) < 2:
+                continue
+        if kind == "amount" and _AFTER_AMOUNT_NOT_FIGURE.match(sentence, stop):
+            continue  # "总投资10亿元以上的项目", "总投资230亿元的小镇": a size band or one project
+        if sign < 0:
+            values = [Value(-v.value, v.qualifier) for v in values]
+        figure = Figure(metric, start, stop, values, enumerated or len(values) > 1)
+        if p["per_day"].search(sentence, max(0, start - 5), start):
+            figure.role = "per_day"
+        elif p["comparison"].search(sentence, clause_start(sentence, start), start) or \
+                p["lifetime"].search(sentence, clause_start(sentence, start), start):
+            figure.role = "other"  # 较去年同期多完成投资 (a difference), 开工以来累计完成投资 (a lifetime's)
+        elif values[0].qualifier in ("over", "under") and "均" in p["fillers"].match(sentence, end).group(0):
+            figure.role = "threshold"  # "投资完成率均超过85%": a bound every member passes, not a figure
+        figures.append(figure)
+        taken_until = stop
+    figures.extend(_rates_of_plans(sentence, figures))
+    figures.extend(_respectively_again(sentence, figures))
+    figures.extend(_stage_counts(sentence, [(f.start, f.end) for f in figures]))
+    return figures
+
+
+def _respectively_again(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """"A县、B县完成年度计划分别为88.6%、86.1%；C县、D县分别为72.4%、70.9%": a later 分别为 without a
+    wording of its own has the metric of the 分别 figure before it, in the same sentence."""
+    found: list[Figure] = []
+    for match in _RESPECTIVELY_IS.finditer(sentence):
+        if any(f.start <= match.start() < f.end for f in figures):
+            continue
+        before = [f for f in figures if f.end <= match.start() and f.enumerated and len(f.values) > 1]
+        if not before:
+            continue
+        kind = next(k for _, metric, _, k, _ in metric_patterns() if metric == before[-1].metric)
+        values, stop, _ = parse_values(sentence, match.end(), kind, True)
+        if len(values) > 1:
+            found.append(Figure(before[-1].metric, match.start(), stop, values, True))
+    return found
+
+
+def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """"完成年度计划投资65.2亿元的56.4%": a plan stated inside a rate's phrase (after 占 / 完成,
+    before 的 and a percentage) gives the rate as well."""
+    found = []
+    for figure in figures:
+        if figure.metric != "annual_plan" or len(figure.values) != 1 or \
+                not sentence[max(0, figure.start - 2):figure.start].endswith(("占", "完成")):
+            continue
+        rate = _RATE_OF_PLAN.match(sentence, figure.end)
+        if rate:
+            found.append(Figure("completion_rate", figure.start, rate.end(), [Value(float(rate.group("num")), "")]))
+    return found
+
+
+_PAIR_SEPARATOR = re.compile(r"[、,，;；和及]?")
+
+
+def _place_value_pairs(sentence: str, metric: str, end: int, later: int, kind: str) -> Figure | None:
+    """"完成投资排名前三位的依次是拉萨市98.6亿元、日喀则市54.2亿元、昌都市47.9亿元": places each
+    followed by its value, after a wording without one: a figure whose subject is the places."""
+    places, values, stop = [], [], -1
+    for start, place_end, surface, town in find_places_and_towns(sentence[end:later]):
+        start, place_end = start + end, place_end + end
+        if stop >= 0 and _PAIR_SEPARATOR.fullmatch(sentence, stop, start) is None:
+            break
+        found = surface if town else getattr(place(surface, ()), "name", None)
+        bracket = sentence.startswith(("(", "（"), place_end)  # 六祖镇(78.6%)、天堂镇(71.2%)
+        parsed, after, _ = parse_values(sentence, place_end + bracket, kind, False)
+        if found is None or len(parsed) != 1 or bracket and not sentence.startswith((")", "）"), after):
+            break
+        places.append(found)
+        values.append(parsed[0])
+        stop = after + bracket
+    if len(places) < 2:
+        return None
+    subject = Subject("places", end, end, places=places)
+    return Figure(metric, end, stop, values, True, subject=subject)
+
+
+def _implicit_total(sentence: str, subject: Subject, figures: list[Figure]) -> list[Figure]:
+    """"635个…市重点项目,正以超万亿元的气势": an amount right after a counted list is its total."""
+    match = _IMPLICIT_TOTAL.match(sentence, subject.end)
+    if not match or any(f.start <= match.end() < f.end or f.start == match.end() for f in figures):
+        return []
+    values, stop, _ = parse_values(sentence, match.end(), "amount", False)
+    if not values or _AFTER_AMOUNT_NOT_FIGURE.match(sentence, stop) and not sentence.startswith("的气势", stop):
+        return []
+    return [Figure("total_investment", match.end(), stop, values[:1])]
+
+
+def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
+    """已开工78个 / 新开工项目58个 / 12个项目建成投产, with planned, negated and partial ones marked."""
+    p = patterns()
+    if not p["stage_word"].search(sentence):
+        return []
+    found: dict[int, Figure] = {}
+    for name in ("stage_before", "count_stage"):
+        for match in p[name].finditer(sentence):
+            number = match.start("num")
+            if number in found or any(s <= number < e for s, e in taken):
+                continue
+            verb = match.start("started") if match.group("started") else match.start("finished")
+            metric = "started_projects" if match.group("started") else "finished_projects"
+            figure = Figure(metric, match.start(), match.end(), [count_value(match)])
+            lead = sentence[max(clause_start(sentence, verb), verb - 8):verb]
+            lead = re.split(r"项目|中|里", lead)[-1]  # 计划新开工项目中已开工: the plan is the group's
+            if name == "count_stage":
+                lead = sentence[match.end("num"):verb]
+            if p["negated"].search(sentence, max(0, verb - 2), verb):
+                figure.role = "negated"
+            elif p["planned"].search(lead) and "全部" not in lead:  # 计划新开工项目已全部开工: realised
+                figure.role = "planned"
+            elif sentence[max(0, verb - 2):verb] in ("部分", "主体"):
+                figure.role = "part"
+            elif p["per_day"].search(sentence, max(clause_start(sentence, verb), verb - 5), verb):
+                figure.role = "per_day"  # "本周新开工项目2个": a week's count, no period's
+            elif p["comparison"].search(sentence, clause_start(sentence, verb), verb + 1):
+                figure.role = "other"  # "比上年多开工23个": a difference, not a count of the period
+            found[number] = figure
+    return list(found.values())
