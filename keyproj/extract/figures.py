@@ -138,19 +138,27 @@ def worded_figures(sentence: str) -> list[Figure]:
 
 def _respectively_again(sentence: str, figures: list[Figure]) -> list[Figure]:
     """"A县、B县完成年度计划分别为88.6%、86.1%；C县、D县分别为72.4%、70.9%": a later 分别为 without a
-    wording of its own has the metric of the 分别 figure before it, in the same sentence."""
+    wording of its own has the metric of the 分别 figure before it, in the same sentence; after the
+    words for a number of projects (数量, 个数), counts are the lists' counts."""
     found: list[Figure] = []
     for match in _RESPECTIVELY_IS.finditer(sentence):
         if any(f.start <= match.start() < f.end for f in figures):
             continue
         before = [f for f in figures if f.end <= match.start() and f.enumerated and len(f.values) > 1]
-        if not before:
+        if before:
+            metric = before[-1].metric
+            kind = next(k for _, name, _, k, _ in metric_patterns() if name == metric)
+        elif _NUMBER_OF.search(sentence, 0, match.start()):  # 省重点项目数量居前三位的是A、B和C，分别为338个、…
+            metric, kind = "projects", "count"
+        else:
             continue
-        kind = next(k for _, metric, _, k, _ in metric_patterns() if metric == before[-1].metric)
         values, stop, _ = parse_values(sentence, match.end(), kind, True)
         if len(values) > 1:
-            found.append(Figure(before[-1].metric, match.start(), stop, values, True))
+            found.append(Figure(metric, match.start(), stop, values, True))
     return found
+
+
+_NUMBER_OF = re.compile(r"项目(?:个)?数|(?:项目)?数量|个数")
 
 
 def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:

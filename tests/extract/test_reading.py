@@ -403,6 +403,14 @@ def test_a_second_分别_without_its_wording_has_the_first_ones_metric(tmp_path:
             ("建宁县", "city", "2022-01", "2022-09", "completion_rate", 70.9)} <= rows
 
 
+def test_a_ranking_of_places_by_their_number_of_projects_gives_each_its_count(tmp_path: Path) -> None:
+    text = "分市看，省重点项目数量居前三位的是三明市、龙岩市和南平市，分别为338个、296个和271个。"
+    rows = _rows(tmp_path, text, region="福建省", published="2022-03-10")
+    assert {("三明市", "province", "2022-01", "2022-12", "projects", 338.0),
+            ("龙岩市", "province", "2022-01", "2022-12", "projects", 296.0),
+            ("南平市", "province", "2022-01", "2022-12", "projects", 271.0)} <= rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
