@@ -247,8 +247,8 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
     facts = []
     for claim in claims:
         before = [m for m in in_sentence if m.end <= start + claim.position]
-        year, months = resolve_period(before, times.carried_year(start), carried_months, state.published,
-                                      report, times.text_year(start + claim.position))
+        year, months = resolve_period(before, _carried_year(text, start, times, report), carried_months,
+                                      state.published, report, times.text_year(start + claim.position))
         if spans_years(sentence[:claim.position], year):
             continue
         fact = _fact(claim.ref, claim.metric, claim.value.value, claim.value.qualifier, year, months, state)
@@ -256,6 +256,16 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
             fact.quote_start, fact.quote_end = quote_start, quote_end
             facts.append(fact)
     return facts
+
+
+def _carried_year(text: str, start: int, times: TimeIndex, report: ReportPeriod) -> TimeMention | None:
+    """The year a sentence carries from before it; in a report of part of a year, 去年 / 上年 of an
+    earlier paragraph (a comparison) holds no longer: the report's own year is back."""
+    carried = times.carried_year(start)
+    if carried is not None and carried.last_year and report.months not in (None, (1, 12)) \
+            and "\n" in text[carried.end:start]:
+        return TimeMention(start, start, this_year=True, topic=True)
+    return carried
 
 
 def _in_breakdown(text: str, paragraph: int, end: int, state: DocState) -> bool:

@@ -411,6 +411,16 @@ def test_a_ranking_of_places_by_their_number_of_projects_gives_each_its_count(tm
             ("南平市", "province", "2022-01", "2022-12", "projects", 271.0)} <= rows
 
 
+@pytest.mark.parametrize(("lead", "year"), [("1—9月，全市市级重点项目完成投资527.3亿元。", "2024"),
+                                            ("今年全市安排市级重点项目200个。", "2023")])
+def test_last_year_of_an_earlier_paragraph_ends_there_in_a_part_year_report(tmp_path: Path, lead: str,
+                                                                            year: str) -> None:
+    text = (lead + "\n去年同期，全市市级重点项目完成投资478.6亿元。上年全年，全市市级"
+            "重点项目完成投资689.4亿元。\n分县区看，宁化县完成率96.4%。")
+    rows = _rows(tmp_path, text, region="三明市", published="2024-10-28")
+    assert any(row[0] == "宁化县" and row[2].startswith(year) for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
