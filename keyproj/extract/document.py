@@ -249,7 +249,7 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
         before = [m for m in in_sentence if m.end <= start + claim.position]
         year, months = resolve_period(before, _carried_year(text, start, times, report), carried_months,
                                       state.published, report, times.text_year(start + claim.position))
-        if spans_years(sentence[:claim.position], year):
+        if spans_years(sentence[:claim.position], year, state.published.year):
             continue
         fact = _fact(claim.ref, claim.metric, claim.value.value, claim.value.qualifier, year, months, state)
         if fact is not None:

@@ -42,7 +42,7 @@ _TIME_ALTERNATIVES = (
     f"(?P<q1>{_words('first_quarter')})",
     # 完成全年计划的: part of a metric's wording, not the figure's months
     f"(?P<full>{_words('full_year')})(?!计划|目标|任务|投资计划|投资目标|投资任务)",
-    r"前(?P<first_n>" + _MONTH + r"|两)个?月",
+    r"(?<![提超])前(?P<first_n>" + _MONTH + r"|两)个?月",  # not 提前一个月 (a month early)
     # 截至6月底, 截至5月28日, 截至本周(5月28日): the running total from January
     r"(?:截至|截止|截止到|到)(?:[^\d\n。,，;；]{1,4}[(（])?(?P<until>" + _MONTH + r")\s?月(?:底|末|份|\d{1,2}日)?",
     r"(?<![\d一二三四五六七八九十\-—~至])(?P<since>" + _MONTH + r")\s?月(?:份)?以来",  # from month N on
@@ -197,15 +197,18 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
     return mentions
 
 
-# "2021年以来至2023年8月底", "十三五期间", "十四五以来": a running total over several years
-_SINCE_YEAR = re.compile(r"((?:19|20)\d{2})年以来|十[一二三四五六七八九]五[”\"]?(?:期间|以来|时期)")
+# "2021年以来至2023年8月底", "十三五期间", "十四五以来", "三年来": a running total over several years
+_SINCE_YEAR = re.compile(r"((?:19|20)\d{2})年以来|十[一二三四五六七八九]五[”\"]?(?:期间|以来|时期)"
+                         r"|(?:近|过去)?[两二三四五六七八九十]年(?:来|以来|间)")
 
 
-def spans_years(before: str, year: int | None) -> bool:
+def spans_years(before: str, year: int | None, published_year: int | None = None) -> bool:
     """Whether the words before a figure (in its sentence) make it a total over several years, up to
-    ``year``: no period of one year expresses it, so it is no fact (FACTS.md)."""
+    ``year`` (or the publication year, if later): no period of one year expresses it, so it is no
+    fact (FACTS.md)."""
+    latest = max(filter(None, (year, published_year)), default=None)
     for match in _SINCE_YEAR.finditer(before):
-        if match.group(1) is None or year is not None and int(match.group(1)) < year:
+        if match.group(1) is None or latest is not None and int(match.group(1)) < latest:
             return True
     return False
 

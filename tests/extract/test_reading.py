@@ -421,6 +421,20 @@ def test_last_year_of_an_earlier_paragraph_ends_there_in_a_part_year_report(tmp_
     assert any(row[0] == "宁化县" and row[2].startswith(year) for row in rows)
 
 
+@pytest.mark.parametrize(("region", "expected"), [("宁化县", {"福建省", "三明市", "宁化县"}), ("晋江市", {"福建省", "晋江市"})])
+def test_the_whole_province_or_city_named_in_a_lower_report_is_that_government(tmp_path: Path, region: str,
+                                                                                expected: set) -> None:
+    text = "1-9月，全省220个省重点项目完成投资1503.2亿元；全市152个市重点项目完成投资612.4亿元；我县48个县重点项目完成投资95.1亿元。"
+    rows = _rows(tmp_path, text, region=region, published="2022-10-10")
+    assert {row[0] for row in rows} == expected
+
+
+def test_a_month_early_is_no_period_and_years_of_running_totals_are_no_fact(tmp_path: Path) -> None:
+    text = "1-11月，全县重点项目提前一个月完成投资21.8亿元。三年来，全县重点项目累计完成投资238.6亿元。"
+    rows = _rows(tmp_path, text, published="2022-12-10")
+    assert {(row[2], row[3], row[5]) for row in rows} == {("2022-01", "2022-11", 21.8)}
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
