@@ -158,6 +158,7 @@ def _respectively_again(sentence: str, figures: list[Figure]) -> list[Figure]:
     return found
 
 
+_NEGATED_AFTER = re.compile(r"(?:重点)?(?:项目|工程)?(?:仍|还)?(?:未|尚未|未能|仍未|没有)")
 _NUMBER_OF = re.compile(r"项目(?:个)?数|(?:项目)?数量|个数")
 
 
@@ -229,8 +230,8 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
             lead = re.split(r"项目|中|里", lead)[-1]  # 计划新开工项目中已开工: the plan is the group's
             if name == "count_stage":
                 lead = sentence[match.end("num"):verb]
-            if p["negated"].search(sentence, max(0, verb - 2), verb):
-                figure.role = "negated"
+            if p["negated"].search(sentence, max(0, verb - 2), verb) or _NEGATED_AFTER.match(sentence, match.end()):
+                figure.role = "negated"  # 未开工; 14个新开工项目未能开工
             elif p["planned"].search(lead) and "全部" not in lead:  # 计划新开工项目已全部开工: realised
                 figure.role = "planned"
             elif sentence[max(0, verb - 2):verb] in ("部分", "主体"):

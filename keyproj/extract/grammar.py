@@ -33,7 +33,7 @@ def _qualifier_alternation(kind: str) -> str:
 # Time words, verbs and fillers that say nothing of which list a phrase is about.
 _STRIP = re.compile(
     r"(?:19|20)\d{2}年度?|[\d一二三四五六七八九十元]+\s*[-—~～至到]?\s*[\d一二三四五六七八九十]*月份?(?:底|末|当月|单月)?"
-    r"|今年|去年|全年|年内|年初|年度|当年|本年度?|上半年|下半年|[一二三四]季度|前三季度|同期|截至|截止|目前|当时|最终"
+    r"|今年|去年|全年|年内|年初|年度|当年|本年度?|上半年|下半年|第?[一二三四]季度(?:当季|单季)?|前三季度|同期|截至|截止|目前|当时|最终"
     r"|新增|实施|安排|确定|推进|推动|共有|共|有|其中|另有|此外|以及|的|已|等|全部|均|总计|合计|累计|在|对|为|中|里"
     r"|[\s,，、:：;；“”\"'()（）《》【】■●——\-]")
 _CLAUSE_OR_DIGIT = re.compile(r"[,，;；:：。\d]")
@@ -81,7 +81,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "count_stage": rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?:(?:重点)?(?:建设)?(?:项目|工程)"
                        rf"|计划(?:新开工|开工|竣工)(?:重点)?(?:项目|工程)(?:已|均)*(?=全部))?"
                        rf"(?:已|已经|实现|均|全部|实际)*(?:于[\d一二三四五六七八九十]{{1,2}}月(?:份|底|末)?)?"  # 已于8月竣工
-                       rf"{stage}(?!率|类|计划|任务|目标|准备)",
+                       rf"{stage}(?!率|类|计划|任务|目标|准备|\s*\d)",  # 260个重点项目已开复工241个: 241 is
         "levels": alternation(level_words),
         "overall": alternation(words(W, "overall", "reporter")),
         "anaphor": alternation(words(W, "anaphors", "same_list")),

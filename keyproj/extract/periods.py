@@ -40,6 +40,7 @@ _TIME_ALTERNATIVES = (
     f"(?P<q3>{_words('first_three_quarters')})",
     f"(?P<h1>{_words('first_half')})",
     f"(?P<q1>{_words('first_quarter')})",
+    r"(?P<quarter_only>[一二三四])季度(?:当季|单季)",  # 三季度当季: that quarter's three months alone
     # 完成全年计划的: part of a metric's wording, not the figure's months
     f"(?P<full>{_words('full_year')})(?!计划|目标|任务|投资计划|投资目标|投资任务)",
     r"(?<![提超])前(?P<first_n>" + _MONTH + r"|两)个?月",  # not 提前一个月 (a month early)
@@ -168,8 +169,8 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
             mention = TimeMention(match.start(), match.end(), year=int(value), year_to_date=True, topic=True)
         elif kind == "rel_ytd":
             mention = TimeMention(match.start(), match.end(), this_year=True, year_to_date=True, topic=True)
-        elif kind == "rel_year":
-            mention = TimeMention(match.start(), match.end(), this_year=True, topic=True)
+        elif kind == "rel_year":  # 本年 (in statistics: the year reported on) does not carry beyond its sentence
+            mention = TimeMention(match.start(), match.end(), this_year=True, topic=not value.startswith("本"))
         elif kind == "last_year":
             mention = TimeMention(match.start(), match.end(), last_year=True, topic=True)
         elif kind == "last_same":  # not a topic: the sentences after it are this year's again
@@ -185,6 +186,9 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
                 months = (1, 6)
             elif kind == "q1":
                 months = (1, 3)
+            elif kind == "quarter_only":
+                last = 3 * "一二三四".index(value) + 3
+                months = (last - 2, last)
             elif kind == "full":
                 months = (1, 12)
             elif kind == "first_n":

@@ -124,7 +124,13 @@ def report_period(meta: dict[str, str], text: str) -> tuple[int | None, tuple[in
                 months = mention.months  # in the lead, months with a figure (not "一季度一度全面停滞")
         if months is not None:
             break
+    quarter = _QUARTER_REPORT.search(meta.get("title") or "") if months is None else None
+    if quarter:  # "2022年第三季度重点项目建设情况通报": the running figures to the quarter's end
+        months = (1, 3 * "一二三四".index(quarter.group(1)) + 3)
     return year, months
+
+
+_QUARTER_REPORT = re.compile(r"第([一二三四])季度")
 
 
 _FIGURE_IN_SENTENCE = re.compile(r"[^。;；!?！？\n]*?\d")

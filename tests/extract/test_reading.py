@@ -435,6 +435,25 @@ def test_a_month_early_is_no_period_and_years_of_running_totals_are_no_fact(tmp_
     assert {(row[2], row[3], row[5]) for row in rows} == {("2022-01", "2022-11", 21.8)}
 
 
+def test_quarters_in_a_title_and_alone_and_本年_does_not_carry(tmp_path: Path) -> None:
+    text = ("全市重点项目完成投资412.6亿元。其中三季度当季完成投资148.6亿元。截至9月底，全市260个重点项目已开复工241个；"
+            "仍有14个新开工项目未能开工。")
+    rows = _rows(tmp_path, text, region="三明市", published="2022-10-20", title="关于2022年第三季度全市重点项目建设情况的通报")
+    assert {("三明市", "city", "2022-01", "2022-09", "completed_investment", 412.6),
+            ("三明市", "city", "2022-07", "2022-09", "completed_investment", 148.6),
+            ("三明市", "city", "2022-01", "2022-09", "started_projects", 241.0)} <= rows
+    assert not any(row[5] in (260.0, 14.0) for row in rows if row[4] == "started_projects")
+    text = "全年施工项目846个，其中本年新开工项目512个。\n全市重点项目全年完成投资194.8亿元。"
+    rows = _rows(tmp_path, text, region="三明市", published="2020-03-20", title="2019年全市经济运行情况")
+    assert ("三明市", "city", "2019-01", "2019-12", "completed_investment", 194.8) in rows
+
+
+def test_a_table_column_named_by_a_list_and_its_counter_is_its_count(tmp_path: Path) -> None:
+    text = "|县区|市重点项目（个）|完成投资（亿元）|\n|---|---|---|\n|宁化县|12|8.5|\n"
+    rows = _rows(tmp_path, "1-9月全市重点项目进展如下。\n" + text, region="三明市", published="2022-10-20")
+    assert ("宁化县", "city", "2022-01", "2022-12", "projects", 12.0) in rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
