@@ -29,7 +29,9 @@ _COLUMNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?!\S*率)(?:[\d\-—~～至]+月)?(?:新开工|开工|开复工)"), "started_projects"),
     (re.compile(r"^(?!\S*率)(?:[\d\-—~～至]+月)?(?:竣工|建成|投产)"), "finished_projects"),
     (re.compile(r"序时进度|时间进度"), "ahead_of_schedule"),  # 比序时进度(百分点); 低于…: the sign turns
-    (re.compile(r"项目(?:个)?数|个数|(?:项目|工程)\s*[(（](?:个|项)[)）]"), "projects"),  # 市重点项目(个)
+    # 市重点项目(个), not 计划竣工项目(个)
+    (re.compile(r"项目(?:个)?数|个数|^(?!\S*(?:计划|开工|竣工|建成|投产|签约))\S*(?:项目|工程)\s*[(（](?:个|项)[)）]"),
+     "projects"),
     (re.compile(r"总投资"), "total_investment"),
     (re.compile(r"完成率|占年度计划|完成年度计划|完成年度任务|占年度任务|完成比例"), "completion_rate"),
     (re.compile(r"年度计划投资|年度投资计划|年计划投资|计划投资"), "annual_plan"),
