@@ -77,7 +77,8 @@ def find_places(text: str) -> list[tuple[int, int, str]]:
 
 @functools.cache
 def _town_words() -> tuple[str, ...]:
-    return tuple(words("wordings", "place_groups", "town"))
+    """The words that end a town's or a zone's name (镇, 街道, 高新区 …): places below or beside the tables."""
+    return tuple(words("wordings", "place_groups", "town") + words("wordings", "place_groups", "zone"))
 
 
 @functools.cache
@@ -86,7 +87,7 @@ def _town_pattern() -> re.Pattern[str]:
     word of the lexicon, after a separator, and not a word for all towns (各乡镇, 城镇)."""
     towns = alternation(list(_town_words()))
     return re.compile(rf"(?:(?<=[,，、;；:：(（])|(?<=的是)|(?<=[和及与看]))(?![各全本我该分多个城乡])"
-                      rf"(?P<name>[\u4e00-\u9fff]{{2,4}}?(?:{towns}))(?=[(（\d,，、;；和及与完投项重]|$)")
+                      rf"(?P<name>[\u4e00-\u9fff]{{2,4}}?(?:{towns}))(?=[(（\d,，、;；和及与完投项重分均]|$)")
 
 
 def find_places_and_towns(text: str) -> list[tuple[int, int, str, bool]]:
@@ -96,6 +97,8 @@ def find_places_and_towns(text: str) -> list[tuple[int, int, str, bool]]:
     if not any(word in text for word in _town_words()):
         return found
     for match in _town_pattern().finditer(text):
-        if not any(s < match.end() and match.start() < e for s, e, _, _ in found):
-            found.append((match.start(), match.end(), match.group("name"), True))
+        inside = [f for f in found if f[0] < match.end() and match.start() < f[1]]
+        if all(match.start() <= s and e <= match.end() and e - s < match.end() - match.start() for s, e, _, _ in inside):
+            # 大江口镇 is a town, not 江口(县) inside it; a place the tables know by this very span stays theirs
+            found = [f for f in found if f not in inside] + [(match.start(), match.end(), match.group("name"), True)]
     return sorted(found)
