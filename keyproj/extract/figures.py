@@ -121,7 +121,7 @@ def worded_figures(sentence: str) -> list[Figure]:
         if sign < 0:
             values = [Value(-v.value, v.qualifier) for v in values]
         figure = Figure(metric, start, stop, values, enumerated or len(values) > 1)
-        if p["per_day"].search(sentence, max(0, start - 5), start):
+        if p["per_day"].search(sentence, max(0, start - 5), start) or p["per_day"].match(sentence):
             figure.role = "per_day"
         elif p["comparison"].search(sentence, clause_start(sentence, start), start) or \
                 p["lifetime"].search(sentence, clause_start(sentence, start), start):
@@ -226,6 +226,10 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
             verb = match.start("started") if match.group("started") else match.start("finished")
             metric = "started_projects" if match.group("started") else "finished_projects"
             figure = Figure(metric, match.start(), match.end(), [count_value(match)])
+            if name == "stage_before" and "分别" in sentence[max(0, verb - 4):verb]:
+                values, stop, _ = parse_values(sentence, match.start("num"), "count", True)
+                if len(values) > 1:  # "咸安区、赤壁市分别新开工14个、12个": one count a place
+                    figure.values, figure.end, figure.enumerated = values, stop, True
             lead = sentence[max(clause_start(sentence, verb), verb - 8):verb]
             lead = re.split(r"项目|中|里", lead)[-1]  # 计划新开工项目中已开工: the plan is the group's
             if name == "count_stage":
@@ -236,7 +240,8 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
                 figure.role = "planned"
             elif sentence[max(0, verb - 2):verb] in ("部分", "主体"):
                 figure.role = "part"
-            elif p["per_day"].search(sentence, max(clause_start(sentence, verb), verb - 5), verb):
+            elif p["per_day"].search(sentence, max(clause_start(sentence, verb), verb - 5), verb) or \
+                    p["per_day"].match(sentence):  # 本周… opening the sentence: the week's figures
                 figure.role = "per_day"  # "本周新开工项目2个": a week's count, no period's
             elif p["comparison"].search(sentence, clause_start(sentence, verb), verb + 1):
                 figure.role = "other"  # "比上年多开工23个": a difference, not a count of the period

@@ -454,6 +454,14 @@ def test_a_table_column_named_by_a_list_and_its_counter_is_its_count(tmp_path: P
     assert ("宁化县", "city", "2022-01", "2022-12", "projects", 12.0) in rows
 
 
+def test_分别_stage_counts_by_place_and_a_weeks_sentence(tmp_path: Path) -> None:
+    text = "1-9月，宁化县、清流县分别新开工14个、12个。本周全市重点项目新增完成投资3.6亿元，新开工项目2个。"
+    rows = _rows(tmp_path, text, region="三明市", published="2022-10-10")
+    assert {("宁化县", "city", "2022-01", "2022-09", "started_projects", 14.0),
+            ("清流县", "city", "2022-01", "2022-09", "started_projects", 12.0)} <= rows
+    assert not any(row[5] in (3.6, 2.0) for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:

@@ -580,3 +580,8 @@ def test_a_short_line_of_a_narrow_column_goes_on_with_the_figure_below_it() -> N
            "某县重点项目推进会\n2023年5月8日\n")
     text = normalize_text(raw)[0]
     assert "全年确定市级重点项目248个" in text and "推进会\n2023年5月8日" in text
+
+
+def test_a_line_with_a_full_stop_inside_is_prose_and_goes_on() -> None:
+    raw = "（二）重点项目建设提速增效。今年全县纳入县级重点项目管理的\n项目共150个，总投资812.3亿元。\n"
+    assert "管理的项目共150个" in normalize_text(raw)[0]

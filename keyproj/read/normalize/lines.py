@@ -380,7 +380,7 @@ _NUMBER_GOES_ON = re.compile(rf"\d[\d.]*\s*(?:{_UNIT})|\.\d|(?:{_UNIT})")
 _LIST_MARKER = re.compile(
     r"[一二三四五六七八九十]+[、是.]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.](?!\d)"
     r"|第[一二三四五六七八九十\d]+[章节条部篇]")
-_MID_SENTENCE_MARK = re.compile(r"[,，、;；]")
+_MID_SENTENCE_MARK = re.compile(r"[,，、;；。]")  # (a full stop inside the line: its end is checked apart)
 _LINE_MIN = 20
 _HEADING_MAX = 15
 _BLANK_RUN = re.compile(r"\n\n\n+")
