@@ -42,20 +42,22 @@ def sentence_roles(sentence: str, figures: list[Figure], published_year: int | N
     marks = {name: [m.start() for m in p[name].finditer(sentence)]
              for name in ("ceremony", "event", "breakdown_parts", "target")}
     next_step = p["next_step"].search(sentence, 0, 8) is not None
+    # "今年的目标是：力争…；全年新签约项目50个以上": a target before a colon holds to the sentence's end
+    announced = [m.start() for m in p["target"].finditer(sentence) if sentence.startswith((":", "："), m.end())]
     for figure in figures:
         if figure.role != "realised":
             continue
         if next_step:
             figure.role = "target"
-        elif any(m < figure.start for m in marks["ceremony"]):
-            figure.role = "ceremony"
-        elif any(m < figure.start for m in marks["event"]):
+        elif any(m < figure.start and not _closed_bracket_holds(sentence, m, figure.start) for m in marks["ceremony"]):
+            figure.role = "ceremony"  # (not an aside in brackets: 94个（含本次集中开工的41个），完成投资…)
+        elif any(m < figure.start and not _closed_bracket_holds(sentence, m, figure.start) for m in marks["event"]):
             figure.role = "event"
         elif any(m < figure.start for m in marks["breakdown_parts"]) and not (
                 figure.subject is not None and figure.subject.kind == "list"):
             figure.role = "part"
         elif any(_part_start(sentence, figure.start) <= m < clause_end(sentence, figure.start)
-                 for m in marks["target"]):
+                 for m in marks["target"]) or any(m < figure.start for m in announced):
             figure.role = "target"  # a target holds to the end of its part of the sentence (up to ；)
 
 
@@ -86,14 +88,31 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
             continue  # "签约项目48个；已开工项目211个": a signed group holds up to the semicolon
         if stage and subject.kind in ("part", "plain", "anaphor"):
             continue
-        if subject.kind == "plain" and subject.count is None:
-            continue
+        if subject.kind == "plain" and subject.count is None or subject.kind == "other" and subject.start > 0 and \
+                "占" in sentence[clause_start(sentence, subject.start):subject.start]:
+            continue  # (占全市固定资产投资的41.3%: the base of a share, no subject)
         if subject.kind == "part" and clause_start(sentence, subject.end) != clause_start(sentence, figure.start):
             if subject.stage and subject.count is not None and "已" in sentence[subject.start:subject.end]:
                 continue  # "已开工项目213个，…累计完成投资178.3亿": the list's count of a stage, no subject
             return _whole_of_exhaustive_parts(subjects, subject) or subject
         return subject
     return None
+
+
+def _realised_stage_then(sentence: str, subject: Subject, figure: Figure) -> bool:
+    """"已开工市重点项目94个（…），1—2月完成投资76.8亿元": the list's count of a stage reached, then the
+    list's own progress in clauses of their own (a total after 已建成的43个 is the group's)."""
+    return figure.metric in ("completed_investment", "completion_rate", "ahead_of_schedule") and \
+        "已" in sentence[clause_start(sentence, subject.start):subject.end] and \
+        clause_start(sentence, figure.start) > _closed_bracket_end(sentence, subject.end)
+
+
+def _closed_bracket_end(sentence: str, position: int) -> int:
+    """The end of a bracket opened right at ``position`` (its aside), else ``position``."""
+    if sentence.startswith(("(", "（"), position):
+        close = min((i for i in (sentence.find(")", position), sentence.find("）", position)) if i >= 0), default=-1)
+        return close + 1 if close >= 0 else position
+    return position
 
 
 def _closed_bracket_holds(sentence: str, position: int, later: int) -> bool:
@@ -155,8 +174,9 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
             continue
         if names_a_part(sentence, figure, subject) or _names_another_quantity(sentence, figure, subject):
             continue
-        if subject is not None and subject.kind == "list" and (subject.part or subject.places and not
-                                                               figure.enumerated or subject.stage and figure.subject is not subject):
+        if subject is not None and subject.kind == "list" and (subject.part or subject.places and not figure.enumerated
+                                                               or subject.stage and figure.subject is not subject
+                                                               and not _realised_stage_then(sentence, subject, figure)):
             continue  # a part of the list, a sum over several places, or the group of its started / finished projects
         if subject is not None and subject.kind in ("part", "other") or \
                 subject is None and figure.enumerated and len(figure.values) > 1:

@@ -462,6 +462,17 @@ def test_分别_stage_counts_by_place_and_a_weeks_sentence(tmp_path: Path) -> No
     assert not any(row[5] in (3.6, 2.0) for row in rows)
 
 
+def test_progress_after_a_started_count_with_an_aside_and_a_shares_base(tmp_path: Path) -> None:
+    text = ("截至目前，已开工市重点项目94个（含本次集中开工的41个），1—2月完成投资76.8亿元，完成年度计划的7.8%。"
+            "\n1-4月，全市重点项目完成投资96.82亿元，占全市固定资产投资的41.3%，完成年度计划的36.5%。"
+            "\n今年的目标是：力争全年完成投资100亿元以上；全年新签约项目50个以上。")
+    rows = _rows(tmp_path, text, region="三明市", published="2022-05-10")
+    assert {("三明市", "city", "2022-01", "2022-02", "completed_investment", 76.8),
+            ("三明市", "city", "2022-01", "2022-02", "completion_rate", 7.8),
+            ("三明市", "city", "2022-01", "2022-04", "completion_rate", 36.5)} <= rows
+    assert not any(row[5] in (100.0, 50.0, 41.0) for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
