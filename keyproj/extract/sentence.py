@@ -202,6 +202,8 @@ def _last_count(sentence: str, window: str, window_start: int) -> re.Match[str] 
 
 
 _SUCH_AS_LIST = re.compile(r"其中[:：,，]")
+# Before a list's count: each person's share (每人包联), or an area's inside the reporter (示范区内, 园区内)
+_SHARE_OF_LIST = re.compile(r"每(?:人|名|位|个单位)[^\d,，。;；]{0,4}$|(?:示范区|园区|片区|新城|景区|开发区|高新区|产业园)内$")
 
 
 def list_subject(sentence: str, match: re.Match[str], window_start: int, state: object) -> Subject:
@@ -242,6 +244,8 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     if count is not None:
         subject.count, subject.count_start = count_value(count), window_start + count.start()
         _parent_takes(subject, window[:count.start()], state)
+        if _SHARE_OF_LIST.search(window[:count.start()]):
+            subject.part = True  # 每人包联2项重点工程 (each leader's), 示范区内23个重点项目 (an area's)
     else:
         after = p["count_after"].match(sentence, match.end())
         if after:

@@ -473,6 +473,12 @@ def test_progress_after_a_started_count_with_an_aside_and_a_shares_base(tmp_path
     assert not any(row[5] in (100.0, 50.0, 41.0) for row in rows)
 
 
+def test_a_persons_or_an_areas_share_of_the_list_is_no_list(tmp_path: Path) -> None:
+    text = "31名县级领导每人包联2项以上重点工程。示范区内23个重点项目完成投资41.2亿元，占全县的24.6%。"
+    rows = _rows(tmp_path, text, published="2022-10-10")
+    assert not any(row[5] in (2.0, 23.0, 41.2) for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
