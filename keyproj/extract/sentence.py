@@ -243,9 +243,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         subject.part = True
     if count is not None:
         subject.count, subject.count_start = count_value(count), window_start + count.start()
-        _parent_takes(subject, window[:count.start()], state)
-        if _SHARE_OF_LIST.search(window[:count.start()]):
-            subject.part = True  # 每人包联2项重点工程 (each leader's), 示范区内23个重点项目 (an area's)
+        _owner_of_count(subject, window[:count.start()], state)
     else:
         after = p["count_after"].match(sentence, match.end())
         if after:
@@ -278,8 +276,12 @@ def _places_to_spread(subject: Subject) -> None:
         subject.levels = [level for level in subject.levels if level.place is None]
 
 
-def _parent_takes(subject: Subject, before: str, state: object) -> None:
-    """遂宁市156个市重点项目 in a county's report: the parent named before the count owns the list."""
+def _owner_of_count(subject: Subject, before: str, state: object) -> None:
+    """遂宁市156个市重点项目 in a county's report: the parent named before the count owns the list;
+    每人包联2项重点工程 (each leader's) and 示范区内23个重点项目 (an area's) are shares of it."""
+    if _SHARE_OF_LIST.search(before):
+        subject.part = True
+        return
     parent = parent_named_before(before, tuple(state.chain))
     if parent and len(subject.levels) == 1 and subject.levels[0] == Level(parent[1]) and not subject.membership:
         subject.levels = [Level(parent[1], parent[0])]
