@@ -116,6 +116,9 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     factor = 1e-4 if "万元" in caption + "".join(header) else 1.0
     listed = [s for s in find_subjects(caption, state) if s.kind == "list" and not s.bare]
     base = _ref(listed[-1], state) if listed else state.current or state.overall()
+    if not any(metrics[label + 1:]):  # |指标|2022年(截至11月底)|2021年(全年)|: periods as columns
+        body = list(zip(table.rows[header_index + 1:], lines[header_index + 1:]))
+        return _transposed_cells(header, body, base, factor)
     column_lists = [_column_list(name, state) for name in header]  # |省重点项目| |市重点项目| |
     column_times = [[m for m in find_time_mentions(name) if m.months] for name in header]
     # a column without its months (完成率) has the caption's, else those of the table's other columns
@@ -133,11 +136,9 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     cells: list[Cell] = []
     for start, end, values, ref in rows:
         for column, (metric, raw) in enumerate(zip(metrics, values)):
-            number = _NUMBER.match(raw)
-            if column <= label or metric is None or not number:
+            value = _cell_number(raw)
+            if column <= label or metric is None or value is None:
                 continue
-            text = number.group(1)
-            value = -parse_number(text[1:]) if text.startswith("-") else parse_number(text)
             if metric in ("completed_investment", "annual_plan", "total_investment"):
                 value *= factor
             elif metric == "ahead_of_schedule" and _BEHIND.search(header[column]):
@@ -146,6 +147,40 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
             cell_ref = ref if listed_ref is None else ListRef(listed_ref.scope, ref.region, ref.under_construction)
             cells.append(Cell(cell_ref, metric, value, start, end, (column_times[column] or caption_times)[-1:]))
     return cells
+
+
+def _transposed_cells(header: list[str], body: list[tuple[tuple[int, int], str]], base: ListRef,
+                      factor: float) -> list[Cell]:
+    """A table whose rows are metrics (重点项目(个), 完成投资(亿元)) and whose columns are periods, each
+    header cell naming its year and months: the list's figure of each period."""
+    periods = [find_time_mentions(name) for name in header]
+    cells: list[Cell] = []
+    for (start, end), line in body:
+        values = _cells(line)
+        metric = next((m for p, m in _COLUMNS if p.search(values[0])), None) if values else None
+        if metric is None or _RULE.match(line) or not (unit_factor := _unit_of(values[0], factor, metric)):
+            continue
+        for column in range(1, min(len(values), len(header))):
+            value = _cell_number(values[column])
+            if value is not None and any(m.year for m in periods[column]):
+                cells.append(Cell(base, metric, value * unit_factor, start, end, periods[column]))
+    return cells
+
+
+def _cell_number(raw: str) -> float | None:
+    """A cell's number (-1.7, 1,234.5, 58.6%), or None for a cell that is no number."""
+    number = _NUMBER.match(raw)
+    if number is None:
+        return None
+    text = number.group(1).replace(",", "")
+    return -parse_number(text[1:]) if text.startswith("-") else parse_number(text)
+
+
+def _unit_of(label: str, factor: float, metric: str) -> float:
+    """The factor to 亿元 of a row's amounts (its label may say 万元), 1 for other metrics."""
+    if metric not in ("completed_investment", "annual_plan", "total_investment"):
+        return 1.0
+    return 1e-4 if "万元" in label else factor
 
 
 def _is_sub_header(cells: list[str]) -> bool:

@@ -228,6 +228,16 @@ def test_a_rank_column_before_the_labels_and_stage_and_schedule_columns(tmp_path
     assert ("清流县", "city", "2022-01", "2022-06", "ahead_of_schedule", -1.7) in rows
 
 
+def test_a_table_with_periods_as_columns_gives_each_period_its_figures(tmp_path: Path) -> None:
+    text = ("两年主要指标对比如下：\n|指标|2022年（截至11月底）|2021年（全年）|\n|---|---|---|\n|重点项目（个）|136|118|\n"
+            "|完成投资（万元）|1,528,000|1,286,000|\n|完成年度计划（%）|104.5|98.2|\n")
+    rows = _rows(tmp_path, text, published="2022-12-10")
+    assert {("长汀县", "county", "2022-01", "2022-12", "projects", 136.0),
+            ("长汀县", "county", "2022-01", "2022-11", "completed_investment", 152.8),
+            ("长汀县", "county", "2021-01", "2021-12", "completed_investment", 128.6),
+            ("长汀县", "county", "2021-01", "2021-12", "completion_rate", 98.2)} <= rows
+
+
 def test_the_parent_named_before_a_count_is_the_region_of_its_whole_list(tmp_path: Path) -> None:
     text = "上半年，龙岩市156个市重点项目完成投资268.4亿元。我县列入市重点项目的12个项目完成投资20.1亿元。"
     rows = _rows(tmp_path, text)
