@@ -278,7 +278,9 @@ def resolve_period(
     same_period = year_mention is not None and year_mention.same_period
     if month_mention is None and (same_period or not any(m.year or m.last_year for m in in_sentence)):
         month_mention = carried_months
-    same_year = same_period or report.year is None or year is None or report.year == year
+    # (a report without a year of its own is of its publication year: 2024年 in a 2025 page is another)
+    report_year = report.year or published.year
+    same_year = same_period or report_year is None or year is None or report_year == year
     if month_mention is not None and month_mention.months:
         first, last = month_mention.months
         if last == 0:  # 9月份以来: up to the last full month before publication

@@ -258,8 +258,8 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     if subject.membership and subject.count is None and one_named_after(sentence, subject.end) or \
             subject.count is not None and subject.count.value == 1:
         subject.part = True  # one project (联系一个市级重点项目), not the list
-    if subject.count is not None and p["negated"].match(sentence, subject.end):
-        subject.part = True  # "仍有8个市级重点项目未开工": the ones not started, not the list
+    if subject.count is not None and (p["negated"].match(sentence, subject.end) or p["ceremony"].match(sentence, subject.end)):
+        subject.part = True  # 仍有8个市级重点项目未开工, 第一批31个重点项目集中开工: not the list
     elif subject.count is not None and not subject.stage:
         follows = p["stage_after"].match(sentence, subject.end)
         counted = follows and p["count_after"].match(sentence, follows.end())

@@ -78,7 +78,7 @@ def test_分别_over_places_in_a_breakdown_takes_the_list(tmp_path: Path) -> Non
     ("去年全县重点项目完成投资40亿元。", ("2021-01", "2021-12")),
     ("前5月全县重点项目完成投资20亿元。", ("2022-01", "2022-05")),
     ("元至4月全县重点项目完成投资15亿元。", ("2022-01", "2022-04")),
-    ("1~9\n月份，全县重点项目完成投资30亿元。", ("2022-01", "2022-09")),
+    ("1~6\n月份，全县重点项目完成投资30亿元。", ("2022-01", "2022-06")),
     ("截至目前，全县重点项目完成投资25亿元。", ("2022-01", "2022-06")),
     ("6月份当月全县重点项目完成投资5亿元。", ("2022-06", "2022-06")),
     ("4月份以来，全县重点项目完成投资9亿元。", ("2022-04", "2022-06")),  # published 2022-07-10
@@ -487,6 +487,14 @@ def test_a_persons_or_an_areas_share_of_the_list_is_no_list(tmp_path: Path) -> N
     text = "31名县级领导每人包联2项以上重点工程。示范区内23个重点项目完成投资41.2亿元，占全县的24.6%。"
     rows = _rows(tmp_path, text, published="2022-10-10")
     assert not any(row[5] in (2.0, 23.0, 41.2) for row in rows)
+
+
+def test_a_ceremonys_batch_another_years_figure_and_a_period_not_yet_over(tmp_path: Path) -> None:
+    text = ("第一批31个重点项目集中开工。前三季度全市重点项目完成投资256亿元。"
+            "\n一季度，全市重点项目完成投资68.4亿元。2024年全市重点项目完成投资341.5亿元。")
+    rows = _rows(tmp_path, text, region="三明市", published="2025-04-10")
+    assert ("三明市", "city", "2024-01", "2024-12", "completed_investment", 341.5) in rows
+    assert not any(row[5] in (31.0, 256.0) for row in rows)
 
 
 # ---- the arithmetic check

@@ -585,3 +585,10 @@ def test_a_short_line_of_a_narrow_column_goes_on_with_the_figure_below_it() -> N
 def test_a_line_with_a_full_stop_inside_is_prose_and_goes_on() -> None:
     raw = "（二）重点项目建设提速增效。今年全县纳入县级重点项目管理的\n项目共150个，总投资812.3亿元。\n"
     assert "管理的项目共150个" in normalize_text(raw)[0]
+
+
+def test_link_titles_after_a_tail_marker_go_even_when_they_state_figures() -> None:
+    raw = ("一季度，全市重点项目完成投资68.4亿元，完成年度计划的19.4%，低于序时进度5.6个百分点，主要受春节假期影响。\n\n"
+           "相关阅读\n· 2024年全市重点项目完成投资341.5亿元 超额完成年度目标任务\n· 我市2024年第一批31个重点项目集中开工\n")
+    text = normalize_text(raw)[0]
+    assert "68.4亿元" in text and "341.5" not in text and "31个" not in text

@@ -349,7 +349,8 @@ def _drop_tail(lines: list[str], dropped: list[bool], prose: list[int], markers:
             for index in range(marker + 1, len(lines)):
                 if not dropped[index] and not prose[index]:
                     line = lines[index]
-                    if line and not _is_protected(line):
+                    # a link's title states figures too (· 2024年全市重点项目完成投资341.5亿元): no sentence end
+                    if line and (not _is_protected(line) or not line.endswith(_PROSE_END)):
                         dropped[index] = True
             return
 
