@@ -93,10 +93,10 @@ def patterns() -> dict[str, re.Pattern[str]]:
         # "6个县(市、区)", "26个山区县", "山区26县": a number of places, with 个 or without
         "place_group": rf"(?P<num>{NUMBER})\s*(?:个(?:山区|贫困|欠发达|沿海|边境|民族)?)?"
                        rf"(?:{alternation(words(W, 'place_groups', 'by_place'))})",
-        "each_places": r"各(?:县市区|县\(市、区\)|县\(市,区\)|市\(地\)|市州|市\(州\)|地市|县区|县|市|区)的?",
+        "each_places": r"各(?:县市区|县\(市、区\)|县\(市,区\)|县\(市\)区|县\(区\)|县\(市\)|市\(地\)|市州|市\(州\)|地市|县区|县|市|区)的?",
         "signed": alternation(words(W, "signed", "signed")),
         "respectively": alternation(words(W, "enumeration", "respectively")),
-        "clause": r"[,，;；:：!?！？。]",
+        "clause": r"(?<!\d),|,(?!\d{3}(?!\d))|[，;；:：!?！？。]",  # a thousands separator (1,100) is none
         "share_of": r"的?(?:比例|比重)[^。;；]{0,12}?(?:分别)?(?:为|是|达)",
     }
     found.update(_word_patterns())

@@ -202,6 +202,7 @@ def _last_count(sentence: str, window: str, window_start: int) -> re.Match[str] 
 
 
 _SUCH_AS_LIST = re.compile(r"其中[:：,，]")
+_LEVEL_TAIL = re.compile(r"(?:省|市|县|区|州|盟)级?$")  # 全省共安排省(重点项目700个): the words before its level
 # Before a list's count: each person's share (每人包联), or an area's inside the reporter (示范区内, 园区内)
 _SHARE_OF_LIST = re.compile(r"每(?:人|名|位|个单位)[^\d,，。;；]{0,4}$|(?:示范区|园区|片区|新城|景区|开发区|高新区|产业园)内$")
 
@@ -243,7 +244,6 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         subject.part = True
     if count is not None:
         subject.count, subject.count_start = count_value(count), window_start + count.start()
-        _owner_of_count(subject, window[:count.start()], state)
     else:
         after = p["count_after"].match(sentence, match.end())
         if after:
@@ -255,6 +255,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
                                               after.start("num"), "count", True)
                 if len(values) > 1:
                     subject.counts, subject.end = values, end
+    _owner_of_count(subject, window[:count.start()] if count else _LEVEL_TAIL.sub("", window), state, bool(count))
     if subject.membership and subject.count is None and one_named_after(sentence, subject.end) or \
             subject.count is not None and subject.count.value == 1:
         subject.part = True  # one project (联系一个市级重点项目), not the list
@@ -276,13 +277,14 @@ def _places_to_spread(subject: Subject) -> None:
         subject.levels = [level for level in subject.levels if level.place is None]
 
 
-def _owner_of_count(subject: Subject, before: str, state: object) -> None:
-    """遂宁市156个市重点项目 in a county's report: the parent named before the count owns the list;
-    每人包联2项重点工程 (each leader's) and 示范区内23个重点项目 (an area's) are shares of it."""
+def _owner_of_count(subject: Subject, before: str, state: object, counted: bool) -> None:
+    """遂宁市156个市重点项目 in a county's report: the parent named before the count owns the list (全省
+    too, counted or not: 全省共安排省重点项目700个); 每人包联2项重点工程 (each leader's) and 示范区内23个
+    重点项目 (an area's) are shares of it."""
     if _SHARE_OF_LIST.search(before):
         subject.part = True
         return
-    parent = parent_named_before(before, tuple(state.chain))
+    parent = parent_named_before(before, tuple(state.chain), names=counted)
     if parent and len(subject.levels) == 1 and subject.levels[0] == Level(parent[1]) and not subject.membership:
         subject.levels = [Level(parent[1], parent[0])]
 

@@ -497,6 +497,16 @@ def test_a_ceremonys_batch_another_years_figure_and_a_period_not_yet_over(tmp_pa
     assert not any(row[5] in (31.0, 256.0) for row in rows)
 
 
+def test_a_municipalitys_whole_list_and_counts_with_thousands_separators(tmp_path: Path) -> None:
+    text = "1-10月，全市1,100个市级重点项目完成投资3,412.6亿元。今年全市共谋划区级重点项目286个。"
+    rows = _rows(tmp_path, text, region="涪陵区", published="2023-11-10")
+    assert {("重庆市", "province", "2023-01", "2023-12", "projects", 1100.0),
+            ("重庆市", "province", "2023-01", "2023-10", "completed_investment", 3412.6),
+            ("涪陵区", "county", "2023-01", "2023-12", "projects", 286.0)} <= rows
+    rows = _rows(tmp_path, "今年全省共安排省重点项目700个。", region="雅安市", published="2023-03-10")
+    assert ("四川省", "province", "2023-01", "2023-12", "projects", 700.0) in rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
