@@ -66,7 +66,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
         "bare_points": rf"(?P<num>{NUMBER})个?(?=\s*[、和及])",  # 1.4个和0.7个百分点
         # 逾六成, 近八成: tenths of a whole (成本, 成效, 成为 … are other words)
-        "percent": rf"{qb}(?:(?P<num>{NUMBER})\s*%|百分之(?P<num2>{NUMBER})|(?P<tenths>[一二三四五六七八九])成"
+        "percent": rf"{qb}(?:(?P<num>{NUMBER})\s*%|百分之(?P<num2>{NUMBER})|(?P<tenths>[一二三四五六七八九])成(?P<hundredths>[一二三四五六七八九](?![成个]))?"
                    rf"(?![本效果交立员为绩功熟长型品])){qa}",
         "points": rf"{qb}(?P<num>{NUMBER})\s*(?:个百分点|百分点|%){qa}",
         "fillers": rf"(?:{fillers}|\s)*",
@@ -76,9 +76,9 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "stage_word": stage,  # in every stage count: a sentence without one has none
         "stage_after": rf"(?:已|已经|实现|均|全部|实际|陆续)*{stage}(?!率|类|计划|任务|目标|准备|手续)",
         "stage_before": rf"{stage}(?:建设)?的?(?:新)?(?:重点)?(?:建设)?(?:项目|工程)?(?:(?:{fillers})|另有)*"
-                        rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?!(?:重点)?(?:建设)?(?:项目|工程)){qa}",
+                        rf"{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}(?!(?:重点)?(?:建设)?(?:项目|工程)){qa}",
         # "58个计划新开工项目已全部开工": all of a planned group reached the stage (roles reads 全部)
-        "count_stage": rf"{qb}(?P<num>{NUMBER})\s*{counter}{not_count}(?:(?:重点)?(?:建设)?(?:项目|工程)"
+        "count_stage": rf"{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}(?:(?:重点)?(?:建设)?(?:项目|工程)"
                        rf"|计划(?:新开工|开工|竣工)(?:重点)?(?:项目|工程)(?:已|均)*(?=全部))?"
                        rf"(?:已|已经|实现|均|全部|实际)*(?:于[\d一二三四五六七八九十]{{1,2}}月(?:份|底|末)?)?"  # 已于8月竣工
                        rf"{stage}(?!率|类|计划|任务|目标|准备|\s*\d)",  # 260个重点项目已开复工241个: 241 is

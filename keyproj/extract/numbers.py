@@ -20,7 +20,7 @@ CHINESE_NUMERAL_CHARS = "零〇○一二两三四五六七八九十百千万亿"
 # An Arabic number: thousands separators only in well-formed groups, optional decimals.
 ARABIC = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"
 # A Chinese numeral that must contain at least one digit or 十 (so a lone 万 or 亿 is a unit).
-CHINESE = r"[零〇○一二两三四五六七八九十][零〇○一二两三四五六七八九十百千万]*"
+CHINESE = r"[零〇○一二两三四五六七八九十][零〇○一二两三四五六七八九十百千万]*(?:点[零〇○一二三四五六七八九]+)?"  # 八十六点四
 # A lone 百 or 千 after a qualifier (逾百个, 近千亿元): a round figure with its qualifier.
 ROUND = r"(?<=[逾近超约])[百千](?=\s*[个项宗亿万])"
 NUMBER = rf"(?:{ARABIC}|{CHINESE}|{ROUND})"
@@ -87,6 +87,9 @@ def parse_number(text: str) -> float:
     text = text.strip()
     if _ARABIC_RE.match(text):
         return float(text.replace(",", ""))
+    whole, point, decimals = text.partition("点")  # 八十六点四: 86.4, its decimals digit by digit
+    if point and decimals and all(ch in _DIGITS for ch in decimals):
+        return parse_chinese_numeral(whole) + float("0." + "".join(str(_DIGITS[ch]) for ch in decimals))
     return float(parse_chinese_numeral(text))
 
 

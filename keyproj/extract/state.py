@@ -133,7 +133,7 @@ def report_period(meta: dict[str, str], text: str) -> tuple[int | None, tuple[in
 _QUARTER_REPORT = re.compile(r"第([一二三四])季度")
 
 
-_FIGURE_IN_SENTENCE = re.compile(r"[^。;；!?！？\n]*?\d")
+_FIGURE_IN_SENTENCE = re.compile(r"[^。;；!?！？\n]*?(?:\d|[一二两三四五六七八九十百千]+(?:个|项|亿|万)|百分之)")
 
 
 def _lead_end(text: str) -> int:

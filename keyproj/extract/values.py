@@ -68,8 +68,8 @@ def _value_of(match: re.Match[str], kind: str) -> float:
             return amount_in_yi("", "万亿元")
         return amount_in_yi(match.group("num"), match.group("unit"))
     if kind == "percent":
-        if match.group("tenths"):
-            return parse_number(match.group("tenths")) * 10
+        if match.group("tenths"):  # 八成五: 85
+            return parse_number(match.group("tenths")) * 10 + parse_number(match.group("hundredths") or "零")
         return parse_number(match.group("num") or match.group("num2"))
     return parse_number(match.group("num"))
 

@@ -507,6 +507,18 @@ def test_a_municipalitys_whole_list_and_counts_with_thousands_separators(tmp_pat
     assert ("四川省", "province", "2023-01", "2023-12", "projects", 700.0) in rows
 
 
+def test_chinese_decimals_hundredths_of_tenths_余_counts_and_towns_opening_a_sentence(tmp_path: Path) -> None:
+    text = ("1-10月，全县重点项目完成年度计划的百分之八十六点四，超序时进度三点一个百分点，竣工投用项目二十余个。"
+            "\n金牛镇、宾居镇完成率分别为91.2%、88.6%。\n产业项目完成投资占全部的八成五。")
+    rows = _rows(tmp_path, text, region="宾川县", published="2023-11-10")
+    assert {("宾川县", "county", "2023-01", "2023-10", "completion_rate", 86.4),
+            ("宾川县", "county", "2023-01", "2023-10", "ahead_of_schedule", 3.1),
+            ("宾川县", "county", "2023-01", "2023-10", "finished_projects", 20.0),
+            ("金牛镇", "county", "2023-01", "2023-10", "completion_rate", 91.2),
+            ("宾居镇", "county", "2023-01", "2023-10", "completion_rate", 88.6)} <= rows
+    assert not any(row[0] == "金牛区" for row in rows)
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
