@@ -158,6 +158,8 @@ def _respectively_again(sentence: str, figures: list[Figure]) -> list[Figure]:
     return found
 
 
+# a group of lagging or unstarted projects (not the list: 500个省级重点项目中已开工450个)
+_OF_A_GROUP = re.compile(r"\d+个[^,，。;；\d]{0,6}(?:未开工|未开|滞后|停工|缓建|落后|问题)[^,，。;；\d]{0,4}项目(?:中|里|当中)")
 _NEGATED_AFTER = re.compile(r"(?:重点)?(?:项目|工程)?(?:仍|还)?(?:未|尚未|未能|仍未|没有)")
 _NUMBER_OF = re.compile(r"项目(?:个)?数|(?:项目)?数量|个数")
 
@@ -226,7 +228,7 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
             verb = match.start("started") if match.group("started") else match.start("finished")
             metric = "started_projects" if match.group("started") else "finished_projects"
             figure = Figure(metric, match.start(), match.end(), [count_value(match)])
-            if name == "stage_before" and "分别" in sentence[max(0, verb - 4):verb]:
+            if name == "stage_before" and "分别" in sentence[max(0, verb - 4):match.start("num")]:
                 values, stop, _ = parse_values(sentence, match.start("num"), "count", True)
                 if len(values) > 1:  # "咸安区、赤壁市分别新开工14个、12个": one count a place
                     figure.values, figure.end, figure.enumerated = values, stop, True
@@ -238,8 +240,9 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
                 figure.role = "negated"  # 未开工; 14个新开工项目未能开工
             elif p["planned"].search(lead) and "全部" not in lead:  # 计划新开工项目已全部开工: realised
                 figure.role = "planned"
-            elif sentence[max(0, verb - 2):verb] in ("部分", "主体"):
-                figure.role = "part"
+            elif sentence[max(0, verb - 2):verb] in ("部分", "主体") or \
+                    _OF_A_GROUP.search(sentence, clause_start(sentence, verb), verb):
+                figure.role = "part"  # (9个未开工项目中已有7个开工: a counted group's)
             elif p["per_day"].search(sentence, max(clause_start(sentence, verb), verb - 5), verb) or \
                     p["per_day"].match(sentence):  # 本周… opening the sentence: the week's figures
                 figure.role = "per_day"  # "本周新开工项目2个": a week's count, no period's

@@ -203,7 +203,7 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
 
 # "2021年以来至2023年8月底", "十三五期间", "十四五以来", "三年来": a running total over several years
 _SINCE_YEAR = re.compile(r"((?:19|20)\d{2})年以来|十[一二三四五六七八九]五[”\"]?(?:期间|以来|时期)"
-                         r"|(?:近|过去)?[两二三四五六七八九十]年(?:来|以来|间)")
+                         r"|(?:近|过去)?[两二三四五六七八九十]年(?:来|以来|间)|过去[两二三四五六七八九十]年")
 
 
 def spans_years(before: str, year: int | None, published_year: int | None = None) -> bool:
@@ -287,8 +287,9 @@ def resolve_period(
             last = published.month - 1 if published.month and year == published.year and \
                 published.month - 1 >= first else 12
         return year, (first, last)
-    if report.months and same_year:
-        return year, report.months
+    if report.months and same_year and not (month_mention is not None and month_mention.year_to_date
+                                            and report.months == (1, 12)):
+        return year, report.months  # (a headline's 全年 does not stretch 今年以来 to December)
     relative = month_mention is not None or (year_mention is not None and year_mention.this_year)
     if relative and published.month and published.month > 1 and year == published.year:
         return year, (1, published.month - 1)

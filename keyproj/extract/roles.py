@@ -117,7 +117,7 @@ def _closed_bracket_end(sentence: str, position: int) -> int:
 
 def _closed_bracket_holds(sentence: str, position: int, later: int) -> bool:
     """Whether ``position`` is inside brackets that close before ``later``."""
-    opening = max(sentence.rfind("(", 0, position), sentence.rfind("（", 0, position))
+    opening = max(sentence.rfind("(", 0, position + 1), sentence.rfind("（", 0, position + 1))
     if opening < 0 or max(sentence.rfind(")", 0, position), sentence.rfind("）", 0, position)) > opening:
         return False
     return ")" in sentence[position:later] or "）" in sentence[position:later]
@@ -178,8 +178,9 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
                                                                or subject.stage and figure.subject is not subject
                                                                and not _realised_stage_then(sentence, subject, figure)):
             continue  # a part of the list, a sum over several places, or the group of its started / finished projects
+        years = _enumerated_years(sentence, figure) if figure.enumerated else []
         if subject is not None and subject.kind in ("part", "other") or \
-                subject is None and figure.enumerated and len(figure.values) > 1:
+                subject is None and figure.enumerated and len(figure.values) > 1 and not years:
             continue  # a part's, or 分别 values (17.6、14.9个百分点) over names that are no places known here
         if subject is not None and subject.kind == "signed":
             claims.extend(_signed_claims(sentence, figure, subject, subjects, state))
@@ -189,23 +190,19 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         if subject is not None and subject.kind == "places":
             _spread(claims, figure, _places_refs(subject, subjects, in_sentence, state, breakdown_places))
             continue
-        if subject is not None:
-            ref = ref_of(subject)
-            if ref is None:
-                continue
-            years = _enumerated_years(sentence, figure) if figure.enumerated else []
-            if years:  # "2019年、2020年、2021年…分别完成投资31.6亿元、38.2亿元、45.3亿元": one value a year
-                claims.extend(Claim(figure.metric, value, ref, end) for value, end in zip(figure.values, years))
-                continue
-            if subject.kind == "list" and figure.enumerated and len(figure.values) > 1:
-                targets = _enumeration(subject, subjects, figure, state, breakdown_places)
-                if targets:
-                    _spread(claims, figure, targets)
-                continue
-            if subject.kind == "list" and ref not in in_sentence:
-                in_sentence.append(ref)
-        else:
-            ref = state.current if state.current is not None else state.overall()
+        ref = ref_of(subject) if subject is not None else state.current or state.overall()
+        if ref is None:
+            continue
+        if years:  # "2019年、2020年、2021年…分别完成投资31.6亿元、38.2亿元、45.3亿元": one value a year
+            claims.extend(Claim(figure.metric, value, ref, end) for value, end in zip(figure.values, years))
+            continue
+        if subject is not None and subject.kind == "list" and figure.enumerated and len(figure.values) > 1:
+            targets = _enumeration(subject, subjects, figure, state, breakdown_places)
+            if targets:
+                _spread(claims, figure, targets)
+            continue
+        if subject is not None and subject.kind == "list" and ref not in in_sentence:
+            in_sentence.append(ref)
         claims.append(Claim(figure.metric, figure.values[0], ref, figure.start))
     return claims
 

@@ -202,9 +202,10 @@ def _last_count(sentence: str, window: str, window_start: int) -> re.Match[str] 
 
 
 _SUCH_AS_LIST = re.compile(r"其中[:：,，]")
+_EXCLUDED = re.compile(r"[(（](?:不含|不包括|未含|除)[^()（）]*$")
 _LEVEL_TAIL = re.compile(r"(?:省|市|县|区|州|盟)级?$")  # 全省共安排省(重点项目700个): the words before its level
 # Before a list's count: each person's share (每人包联), or an area's inside the reporter (示范区内, 园区内)
-_SHARE_OF_LIST = re.compile(r"每(?:人|名|位|个单位)[^\d,，。;；]{0,4}$|(?:示范区|园区|片区|新城|景区|开发区|高新区|产业园)内$")
+_SHARE_OF_LIST = re.compile(r"每(?:人|名|位|个单位)[^\d,，。;；]{0,4}$|(?:挂联|包联|联系|挂钩|包抓|领办)[^\d,，。;；]{0,2}$|(?:示范区|园区|片区|新城|景区|开发区|高新区|产业园)内$")
 
 
 def list_subject(sentence: str, match: re.Match[str], window_start: int, state: object) -> Subject:
@@ -315,6 +316,9 @@ def group_subject(sentence: str, match: re.Match[str], window_start: int, chain:
     subject.aside = "另" in window
     if count is not None:
         subject.count, subject.count_start = count_value(count), window_start + count.start()
+        if "其中" in words_before:
+            subject.kind = "part"  # 其中12个项目完成率不足30%: some of the projects named before
+            return subject
     else:
         after = p["count_after"].match(sentence, match.end())
         if after and not sentence.startswith("的", match.end()):
@@ -385,6 +389,8 @@ def _list_subjects(sentence: str, state: object) -> list[Subject]:
     previous = 0
     p = patterns()
     for match in p["list"].finditer(sentence):
+        if _EXCLUDED.search(sentence, max(0, match.start() - 10), match.start()):
+            continue  # 县重点建设项目112个（不含省、市重点项目）: lists left out are no subjects
         if subjects and p["included"].fullmatch(sentence, previous, match.start()):
             # "全市重点项目(含省重点项目)": counted in the list before it, whose phrase takes in the brackets
             close = p["bracket_close"].search(sentence, match.end(), match.end() + 12)

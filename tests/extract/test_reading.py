@@ -519,6 +519,25 @@ def test_chinese_decimals_hundredths_of_tenths_余_counts_and_towns_opening_a_se
     assert not any(row[0] == "金牛区" for row in rows)
 
 
+def test_lists_left_out_groups_lagging_and_leaders_projects_are_not_the_list(tmp_path: Path) -> None:
+    text = ("全县安排县重点建设项目112个（不含省、市重点项目），总投资465.2亿元。1—6月完成投资53.7亿元。"
+            "其中12个项目完成率不足30%。9个未开工项目中已有7个开工建设。24名县领导共挂联重点项目68个。"
+            "回顾过去五年，全县累计完成投资近900亿元。2021年、2022年新开工项目分别为45个和52个。")
+    rows = _rows(tmp_path, text, published="2023-07-10")
+    assert {("长汀县", "county", "2023-01", "2023-12", "total_investment", 465.2),
+            ("长汀县", "county", "2023-01", "2023-06", "completed_investment", 53.7),
+            ("长汀县", "county", "2021-01", "2021-12", "started_projects", 45.0),
+            ("长汀县", "county", "2022-01", "2022-12", "started_projects", 52.0)} <= rows
+    assert not any(row[5] in (30.0, 7.0, 68.0, 900.0) for row in rows)
+    assert {row[1] for row in rows} == {"county"}
+
+
+def test_a_headlines_全年_does_not_stretch_今年以来(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "今年以来，全县重点项目完成投资105.2亿元。", published="2020-12-15",
+                 title="全县重点项目完成年度计划118.4% 全年投资超百亿")
+    assert {(row[2], row[3]) for row in rows} == {("2020-01", "2020-11")}
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
