@@ -355,6 +355,14 @@ def _table_facts(text: str, table: Any, state: DocState, times: TimeIndex, repor
 _VALUE = FACT_COLUMNS.index("value")
 
 
+def _one_significant_figure(value: float) -> bool:
+    """100, 500, 3000 (百, 五百, 三千): a round figure written with one digit."""
+    if value <= 0:
+        return False
+    digits = f"{value:.0f}".rstrip("0")
+    return value == round(value) and len(digits) == 1
+
+
 def _restated(facts: list[Fact]) -> list[Fact]:
     """Facts without their restatements: a figure of the same list, period and metric that rounds a
     more precise one ("1352亿元" beside "1352.19亿元", "超五百亿元" beside "518.4亿元") is the same fact,
@@ -381,6 +389,8 @@ def _restated(facts: list[Fact]) -> list[Fact]:
             reach = 0.0
         if reach and _precise_near(exact, f.value, reach, f.qualifier != ""):
             continue
+        if f.qualifier == "over" and _one_significant_figure(f.value) and any(f.value <= v < 2 * f.value for v in exact):
+            continue  # "超百亿元" restates 156.3亿元
         if not f.ref.under_construction and key + (f.value,) in marked:
             continue
         kept.append(f)

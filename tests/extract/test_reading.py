@@ -538,6 +538,12 @@ def test_a_headlines_全年_does_not_stretch_今年以来(tmp_path: Path) -> Non
     assert {(row[2], row[3]) for row in rows} == {("2020-01", "2020-11")}
 
 
+def test_a_headlines_round_lower_bound_restates_the_precise_figure(tmp_path: Path) -> None:
+    text = "今年以来全县重点项目完成投资超百亿元\n\n今年以来，全县重点项目完成投资156.3亿元。"
+    rows = _rows(tmp_path, text, published="2023-11-10")
+    assert {row[5] for row in rows if row[4] == "completed_investment"} == {156.3}
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
