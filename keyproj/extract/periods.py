@@ -45,7 +45,7 @@ _TIME_ALTERNATIVES = (
     f"(?P<full>{_words('full_year')})(?!计划|目标|任务|投资计划|投资目标|投资任务)",
     r"(?<![提超])前(?P<first_n>" + _MONTH + r"|两)个?月",  # not 提前一个月 (a month early)
     # 截至6月底, 截至5月28日, 截至本周(5月28日): the running total from January
-    r"(?:截至|截止|截止到|到)(?:[^\d\n。,，;；]{1,4}[(（])?(?P<until>" + _MONTH + r")\s?月(?:底|末|份|\d{1,2}日)?",
+    r"(?:截至|截止|截止到|到)(?:(?:19|20)\d{2}年)?(?:[^\d\n。,，;；]{1,4}[(（])?(?P<until>" + _MONTH + r")\s?月(?:底|末|份|\d{1,2}日)?",
     r"(?<![\d一二三四五六七八九十\-—~至])(?P<since>" + _MONTH + r")\s?月(?:份)?以来",  # from month N on
     r"(?P<single>" + _MONTH + r")\s?月(?:份(?:当月|单月)?|当月|单月)",
     r"(?<![\d一二三四五六七八九十])(?P<until_end>" + _MONTH + r")\s?月(?:底|末)",
