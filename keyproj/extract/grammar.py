@@ -47,7 +47,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
     qa = f"(?P<qa>{_qualifier_alternation('after')})?"
     counter = alternation(words(W, "counters", "projects"))
     # a number in quotes or 个 followed by a digit names a programme ("3个100"工程): it counts nothing
-    not_count = r"(?![“”\"」』]|百分点|月|季度|工作日|小时|一批|方面|清单|百分之|\d|(?:重点)?项目次|次)"
+    not_count = r"(?![“”\"」』]|百分点|月|季度|工作日|小时|一批|方面|层面|层级|清单|百分之|\d|(?:重点)?项目次|次)"
     unquoted = r"(?<![“\"「『\d.])"
     list_noun = alternation(words(W, "list_nouns", "key_list"))
     started = words(W, "stages", "started")
@@ -60,7 +60,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "list": list_noun,
         "count": rf"{qb}{unquoted}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
         # "县级重点项目方面，今年共安排45个" (这一块，咱们市有47个): a list as the topic, counted after it
-        "count_after": rf"(?:(?:方面|这一块|这块)[,，]\s*[^\d,，。;；]{{0,6}}?(?:安排|确定|实施|有|共)了?|(?:计划|管理|名单)?的?[(（]?)(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
+        "count_after": rf"(?:(?:方面|这一块|这块|名单)[,，]\s*[^\d,，。;；]{{0,6}}?(?:安排|确定|实施|有|共)了?(?:项目)?|(?:计划|管理|名单)?的?[(（]?)(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
         # "520多亿元", "120余亿元": 多 / 余 between the number and its unit mark it as a lower bound
         "amount": rf"{qb}(?:(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
@@ -113,7 +113,8 @@ def _word_patterns() -> dict[str, str]:
         found["breakdown_" + name] = alternation(words(W, "breakdowns", name))
     # a sector right before a list noun, as in 工业重点项目 (类 / 领域 may follow it)
     # (产业类省重点项目: a level word may stand between the sector and the list noun)
-    found["sector_before"] = rf"(?:{alternation(words(W, 'distractors', 'sector'))})(?:类|领域|方面)?的?[省市县区州]?级?\s*$"
+    found["sector_before"] = (rf"(?:(?:{alternation(words(W, 'distractors', 'sector'))})(?:类|领域|方面)?"
+                              rf"|[\u4e00-\u9fff]{{2,8}}类)的?[省市县区州]?级?\s*$")  # 产业转型升级类省重点项目
     found["target"] = alternation(words(W, "targets", "future"))
     found["next_step"] = alternation(words(W, "targets", "next_step"))
     for name in ("planned", "negated", "partial_only"):

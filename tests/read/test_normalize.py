@@ -592,3 +592,8 @@ def test_link_titles_after_a_tail_marker_go_even_when_they_state_figures() -> No
            "相关阅读\n· 2024年全市重点项目完成投资341.5亿元 超额完成年度目标任务\n· 我市2024年第一批31个重点项目集中开工\n")
     text = normalize_text(raw)[0]
     assert "68.4亿元" in text and "341.5" not in text and "31个" not in text
+
+
+def test_乾_a_simplified_character_too_is_kept_in_place_names() -> None:
+    assert normalize_text("乾安县重点项目完成投资5亿元。")[0].startswith("乾安县")
+    assert normalize_text("乾安縣重點項目完成投資5億元。")[0] == "乾安县重点项目完成投资5亿元。"

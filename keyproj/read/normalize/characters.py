@@ -81,8 +81,20 @@ def _t2s_changes() -> np.ndarray:
     if len(converted) != len(candidates):  # a conversion changed the number of lines: one by one
         converted = [converter.convert(char) for char in candidates]
     traditional = np.zeros(0x10000, dtype=bool)
-    traditional[[ord(char) for char, out in zip(candidates, converted) if out != char]] = True
+    traditional[[ord(char) for char, out in zip(candidates, converted) if out != char and char not in
+                 _SIMPLIFIED_TOO]] = True
     return traditional
+
+
+# Standard Simplified characters that t2s still rewrites: 乾 -> 干 (乾安县, 乾县, 乾隆 are written so)
+_SIMPLIFIED_TOO = frozenset("乾")
+
+
+def _kept(original: str, converted: str) -> str:
+    """``converted`` with the characters of _SIMPLIFIED_TOO as they stood (when the lengths agree)."""
+    if len(original) != len(converted) or not any(char in original for char in _SIMPLIFIED_TOO):
+        return converted
+    return "".join(o if o in _SIMPLIFIED_TOO else c for o, c in zip(original, converted))
 
 
 @lru_cache(maxsize=1)
@@ -335,8 +347,8 @@ def _converted(converter: Any, block: str) -> str:
     lines = block.split("\n")
     distinct = list(dict.fromkeys(lines))
     if len(distinct) * 4 > len(lines) * 3:  # few repeats: not worth it
-        return converter.convert(block)
+        return _kept(block, converter.convert(block))
     converted = converter.convert("\n".join(distinct)).split("\n")
     if len(converted) != len(distinct):  # never seen; convert the block as it is
-        return converter.convert(block)
-    return "\n".join(map(dict(zip(distinct, converted)).__getitem__, lines))
+        return _kept(block, converter.convert(block))
+    return _kept(block, "\n".join(map(dict(zip(distinct, converted)).__getitem__, lines)))
