@@ -246,7 +246,8 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
     quote_start, quote_end = _strip_span(text, start, end)
     facts = []
     for claim in claims:
-        before = [m for m in in_sentence if m.end <= start + claim.position]
+        before = [m for m in in_sentence if m.end <= start + claim.position and not _month_ended(m, sentence,
+                                                                                                 start, claim.position)]
         year, months = resolve_period(before, _carried_year(text, start, times, report), carried_months,
                                       state.published, report, times.text_year(start + claim.position))
         if spans_years(sentence[:claim.position], year, state.published.year):
@@ -256,6 +257,15 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
             fact.quote_start, fact.quote_end = quote_start, quote_end
             facts.append(fact)
     return facts
+
+
+def _month_ended(mention: TimeMention, sentence: str, start: int, position: int) -> bool:
+    """"本月新开工项目3个，累计新开工21个；8月份…；竣工…": a single month holds no longer after 累计 or a
+    semicolon."""
+    if mention.months is None or mention.months[0] != mention.months[1] or mention.months[0] == 1:
+        return False
+    between = sentence[mention.end - start:position]
+    return "累计" in between or ";" in between or "；" in between
 
 
 def _carried_year(text: str, start: int, times: TimeIndex, report: ReportPeriod) -> TimeMention | None:

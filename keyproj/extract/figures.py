@@ -109,6 +109,9 @@ def worded_figures(sentence: str) -> list[Figure]:
             after = _RESPECTIVELY_IS.search(sentence, end, later)
             if after is None:
                 paired = _place_value_pairs(sentence, metric, end, later, kind)
+                if paired is None:  # 坞城街道(92.3%)、龙城街道(88.7%)完成率居前三位: the pairs before it
+                    before = _place_value_pairs(sentence, metric, clause_start(sentence, start), start, kind)
+                    paired = before if before is not None and not sentence[before.end:start].strip("、,， ") else None
                 if paired is not None:
                     figures.append(paired)
                     taken_until = paired.end

@@ -40,7 +40,8 @@ _TIME_ALTERNATIVES = (
     f"(?P<q3>{_words('first_three_quarters')})",
     f"(?P<h1>{_words('first_half')})",
     f"(?P<q1>{_words('first_quarter')})",
-    r"(?P<quarter_only>[一二三四])季度(?:当季|单季)",  # 三季度当季: that quarter's three months alone
+    r"(?P<quarter_only>[一二三四])季度(?:当季|单季)",
+    r"(?P<this_month>本月|当月)(?:份)?|(?P<last_month>上月|上个月)(?:份)?",  # the report's last month, the one before  # 三季度当季: that quarter's three months alone
     # 完成全年计划的: part of a metric's wording, not the figure's months
     f"(?P<full>{_words('full_year')})(?!计划|目标|任务|投资计划|投资目标|投资任务)",
     r"(?<![提超])前(?P<first_n>" + _MONTH + r"|两)个?月",  # not 提前一个月 (a month early)
@@ -186,6 +187,8 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
                 months = (1, 6)
             elif kind == "q1":
                 months = (1, 3)
+            elif kind in ("this_month", "last_month"):  # set in resolve_period from the report's months
+                months = (0, 0) if kind == "this_month" else (-1, -1)
             elif kind == "quarter_only":
                 last = 3 * "一二三四".index(value) + 3
                 months = (last - 2, last)
@@ -204,6 +207,14 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
 # "2021年以来至2023年8月底", "十三五期间", "十四五以来", "三年来": a running total over several years
 _SINCE_YEAR = re.compile(r"((?:19|20)\d{2})年以来|十[一二三四五六七八九]五[”\"]?(?:期间|以来|时期)"
                          r"|(?:近|过去)?[两二三四五六七八九十]年(?:来|以来|间|累计)|过去[两二三四五六七八九十]年")
+
+
+def _this_month(mention: TimeMention, report: ReportPeriod, published: Published) -> TimeMention | None:
+    """本月 / 上月: the last month of the report's months (else the last full month before publication),
+    or the one before it."""
+    last = report.months[1] if report.months else (published.month - 1 if published.month else 0)
+    month = last + mention.months[0]
+    return mention._replace(months=(month, month)) if 1 <= month <= 12 else None
 
 
 def spans_years(before: str, year: int | None, published_year: int | None = None) -> bool:
@@ -281,6 +292,8 @@ def resolve_period(
     # (a report without a year of its own is of its publication year: 2024年 in a 2025 page is another)
     report_year = report.year or published.year
     same_year = same_period or report_year is None or year is None or report_year == year
+    if month_mention is not None and month_mention.months and month_mention.months[0] <= 0:
+        month_mention = _this_month(month_mention, report, published)
     if month_mention is not None and month_mention.months:
         first, last = month_mention.months
         if last == 0:  # 9月份以来: up to the last full month before publication

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from keyproj.extract.numbers import parse_number
 from keyproj.extract.periods import TimeMention, find_time_mentions
-from keyproj.extract.regions import place
+from keyproj.extract.regions import government_level, place
 from keyproj.extract.roles import list_ref
 from keyproj.extract.sentence import find_subjects, patterns
 from keyproj.extract.state import DocState, ListRef, join_scopes
@@ -38,6 +38,7 @@ _COLUMNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"完成投资|累计完成"), "completed_investment"),  # 1—7月累计完成: under an investment header
 ]
 _RANK = re.compile(r"^(?:排名|序号|名次|位次|排序|编号|No\.?)$")  # a column before the rows' labels
+_CAPTION_MAX = 80  # characters: a table's title or unit note is a short line
 _BEHIND = re.compile(r"低于|落后|慢于|滞后")
 _NUMBER = re.compile(r"^\s*(-?[\d,]+(?:\.\d+)?)\s*%?\s*$")
 
@@ -90,10 +91,13 @@ def _cells(line: str) -> list[str]:
 
 
 def _caption(text: str, table: Table) -> tuple[str, int]:
-    """The two lines above the table (its title and unit note)."""
+    """The two lines above the table (its title and unit note); a paragraph of prose there is none."""
     start = table.start
     for _ in range(2):
-        start = text.rfind("\n", 0, max(0, start - 1)) + 1
+        above = text.rfind("\n", 0, max(0, start - 1)) + 1
+        if start - above > _CAPTION_MAX:
+            break
+        start = above
     return text[start:table.start], start
 
 
@@ -116,6 +120,8 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     factor = 1e-4 if "万元" in caption + "".join(header) else 1.0
     listed = [s for s in find_subjects(caption, state) if s.kind == "list" and not s.bare]
     base = _ref(listed[-1], state) if listed else state.current or state.overall()
+    labels = [_cells(line)[label] for line in lines[header_index + 1:] if len(_cells(line)) > label]
+    base = _parents_breakdown(labels, state) or base
     if not any(metrics[label + 1:]):  # |指标|2022年(截至11月底)|2021年(全年)|: periods as columns
         body = list(zip(table.rows[header_index + 1:], lines[header_index + 1:]))
         return _transposed_cells(header, body, base, factor)
@@ -123,7 +129,7 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     column_times = [[m for m in find_time_mentions(name) if m.months] for name in header]
     # a column without its months (完成率) has the caption's, else those of the table's other columns
     caption_times = [m for m in find_time_mentions(caption) if m.months] or \
-        [times[-1] for times in column_times if times][-1:]
+        [times[-1] for times in column_times if times and times[-1].months[0] == 1][-1:]  # (not 本月's)
     rows = []
     for (start, end), line in zip(table.rows[header_index + 1:], lines[header_index + 1:]):
         values = _cells(line)
@@ -227,15 +233,29 @@ def _ref(subject, state: DocState) -> ListRef:
     return list_ref(subject, state, False)
 
 
+def _parents_breakdown(labels: list[str], state: DocState) -> ListRef | None:
+    """The parent's list, when the rows are places beside the reporter and the reporter is one of them
+    (a county's page reposting its city's table by county)."""
+    found = [place(label, tuple(state.chain)) for label in labels]
+    names = [f.name for f in found if f is not None]
+    if len(state.chain) < 2 or state.chain[0] not in names or len(set(names) - set(state.chain)) < 2:
+        return None
+    parent = state.chain[1]
+    return ListRef(government_level(parent), parent)
+
+
 def _row_ref(label: str, base: ListRef, state: DocState) -> ListRef | None:
-    """The list a row stands for: the total, a place (with the caption's list) or a named list."""
+    """The list a row stands for: the total, a place (with the caption's list) or a named list. When
+    the list is a parent's (a county's page reposting its city's table), the total is the parent's and
+    the reporter is one of the rows."""
+    parents = base.region is not None and base.region in state.chain[1:]
     if _TOTAL.match(label):
-        return ListRef(base.scope, None, base.under_construction)
+        return ListRef(base.scope, base.region if parents else None, base.under_construction)
     listed = [s for s in find_subjects(label, state) if s.kind == "list"]
     if listed and not listed[-1].part:
         return _ref(listed[-1], state)
     found = place(label, tuple(state.chain))
-    if found is not None and found.name not in state.chain:
+    if found is not None and (found.name not in state.chain or parents and found.name == state.chain[0]):
         return ListRef(base.scope, found.name, base.under_construction)
     if _town().fullmatch(label):  # 永兴镇: a town, below the division tables
         return ListRef(base.scope, label, base.under_construction)

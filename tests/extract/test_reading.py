@@ -544,6 +544,35 @@ def test_a_headlines_round_lower_bound_restates_the_precise_figure(tmp_path: Pat
     assert {row[5] for row in rows if row[4] == "completed_investment"} == {156.3}
 
 
+def test_this_and_last_month_and_a_running_total_after_a_single_month(tmp_path: Path) -> None:
+    text = ("截至2024年8月31日，全县重点项目累计完成投资45.2亿元。本月完成投资6.1亿元，累计新开工21个；"
+            "上月完成投资5.4亿元。")
+    rows = _rows(tmp_path, text, published="2024-09-05")
+    assert {("长汀县", "county", "2024-01", "2024-08", "completed_investment", 45.2),
+            ("长汀县", "county", "2024-08", "2024-08", "completed_investment", 6.1),
+            ("长汀县", "county", "2024-01", "2024-08", "started_projects", 21.0),
+            ("长汀县", "county", "2024-07", "2024-07", "completed_investment", 5.4)} <= rows
+
+
+def test_values_in_brackets_before_the_wording_and_a_category_before_a_level(tmp_path: Path) -> None:
+    text = ("1-9月，分街道看，甲城街道（92.3%）、乙城街道（88.7%）完成率居前两位。"
+            "产业转型升级类省重点项目完成投资5136亿元。国家重大项目和省重点项目两个层面协同推进。")
+    rows = _rows(tmp_path, text, published="2024-10-10")
+    assert {("甲城街道", "county", "2024-01", "2024-09", "completion_rate", 92.3),
+            ("乙城街道", "county", "2024-01", "2024-09", "completion_rate", 88.7)} <= rows
+    assert not any(row[5] in (5136.0, 2.0) for row in rows)
+
+
+def test_a_county_page_reposting_its_citys_table_by_county(tmp_path: Path) -> None:
+    text = ("1—10月，全市152个市级重点项目累计完成投资326.8亿元，占年度计划投资的82.0%，低于时序进度1.3个百分点，"
+            "全市列入省重点项目26个。\n各县（市、区）推进情况如下：\n|单位|项目数(个)|1—10月完成投资(亿元)|\n|---|---|---|\n"
+            "|宁化县|14|24.1|\n|清流县|24|40.3|\n|泰宁县|11|13.2|\n|合计|152|326.8|\n")
+    rows = _rows(tmp_path, text, region="清流县", published="2019-11-15")
+    assert {("宁化县", "city", "2019-01", "2019-12", "projects", 14.0),
+            ("清流县", "city", "2019-01", "2019-10", "completed_investment", 40.3),
+            ("三明市", "city", "2019-01", "2019-10", "completed_investment", 326.8)} <= rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
