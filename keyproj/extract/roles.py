@@ -197,7 +197,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
             claims.extend(Claim(figure.metric, value, ref, end) for value, end in zip(figure.values, years))
             continue
         if subject is not None and subject.kind == "list" and figure.enumerated and len(figure.values) > 1:
-            targets = _enumeration(subject, subjects, figure, state, breakdown_places)
+            targets = _enumeration(sentence, subject, subjects, figure, state, breakdown_places)
             if targets:
                 _spread(claims, figure, targets)
             continue
@@ -273,7 +273,7 @@ def _spread(claims: list[Claim], figure: Figure, targets: list[ListRef]) -> None
         claims.append(Claim(figure.metric, value, ref, figure.start))
 
 
-def _enumeration(subject: Subject, subjects: list[Subject], figure: Figure, state: DocState,
+def _enumeration(sentence: str, subject: Subject, subjects: list[Subject], figure: Figure, state: DocState,
                  breakdown_places: bool) -> list[ListRef]:
     """The lists 分别 spreads over: the levels of one phrase (省、市、县三级), or the last k lists."""
     k = len(figure.values)
@@ -283,6 +283,10 @@ def _enumeration(subject: Subject, subjects: list[Subject], figure: Figure, stat
         return [ListRef(base.scope, place, subject.under_construction) for place in subject.places]
     if len(subject.levels) == k:
         return [_level_ref(level, subject, state, breakdown_places) for level in subject.levels]
+    run = [s for s in subjects if s.kind == "places" and s.end <= subject.start and len(s.places) == k]
+    if run and "分别" in sentence[run[-1].end:subject.start]:  # 宁江区、长岭县分别有省级重点项目6个、5个
+        scope = list_ref(subject, state, breakdown_places).scope
+        return [ListRef(scope, place, subject.under_construction) for place in run[-1].places]
     lists = [s for s in subjects if s.kind == "list" and s.start < figure.start and not s.part]
     if len(lists) >= k:
         return [list_ref(s, state, breakdown_places) for s in lists[-k:]]

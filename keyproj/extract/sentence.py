@@ -415,7 +415,7 @@ def _label_start(sentence: str, start: int) -> int:
 
 
 # between two places of a run: separators, and maybe the first one's value in brackets (里洞镇(32.4%)、大江镇)
-_RUN_GAP = re.compile(r"(?:[(（][^()（）]{1,12}[)）])?[、,，和及与 ]*")
+_RUN_GAP = re.compile(r"(?:[(（][^()（）]{1,12}[)）]|[\d.]+\s*(?:%|亿元|万元|个百分点))?[、,，和及与 ]*")  # 宁城县68.4%、
 
 
 def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) -> list[Subject]:

@@ -573,6 +573,15 @@ def test_a_county_page_reposting_its_citys_table_by_county(tmp_path: Path) -> No
             ("三明市", "city", "2019-01", "2019-10", "completed_investment", 326.8)} <= rows
 
 
+def test_分别_counts_of_places_before_a_list_and_places_with_values_between(tmp_path: Path) -> None:
+    text = "1-8月，宁化县、清流县分别有省级重点项目6个、5个。上半年，泰宁县68.4%、建宁县63.2%，分别超序时进度18.4、13.2个百分点。"
+    rows = _rows(tmp_path, text, region="三明市", published="2023-09-10")
+    assert {("宁化县", "province", "2023-01", "2023-12", "projects", 6.0),
+            ("清流县", "province", "2023-01", "2023-12", "projects", 5.0),
+            ("泰宁县", "city", "2023-01", "2023-06", "ahead_of_schedule", 18.4),
+            ("建宁县", "city", "2023-01", "2023-06", "ahead_of_schedule", 13.2)} <= rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
