@@ -36,6 +36,9 @@ def find_figures(sentence: str, subjects: list[Subject], worded: list[Figure] | 
             # "列入自治区重点项目的我旗项目共19个": the reporter's projects on that list are its count
             figures.append(Figure("projects", subject.count_start, subject.end, [subject.count], subject=subjects[index - 1]))
             continue
+        if subject.count is not None and subject.kind == "places":  # 宁江区11个项目 (sentence._places_counted)
+            figures.append(Figure("projects", subject.count_start, subject.end, [subject.count], subject=subject))
+            continue
         if subject.count is None or subject.kind not in ("list", "signed", "under_construction"):
             continue
         metric = "signed_projects" if subject.kind == "signed" else {

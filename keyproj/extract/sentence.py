@@ -365,6 +365,7 @@ def find_subjects(sentence: str, state: object, lists: list[Subject] | None = No
     subjects.extend(_place_subjects(sentence, [(s.start, s.end) for s in subjects if s.kind == "list"], state))
     subjects.sort(key=lambda s: (s.end, s.start))
     _places_own_lists(sentence, subjects, state)
+    _places_counted(sentence, subjects)
     for before, subject in itertools.pairwise(subjects):
         if subject.kind == "plain" and before.kind in ("part", "other") and before.end == subject.start \
                 and sentence.startswith("的", subject.start):
@@ -437,6 +438,22 @@ def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) 
         run = Subject("places", start, end, places=[found.name])
         found_runs.append(run)
     return found_runs
+
+
+_COUNTED_PROJECTS = re.compile(r"[\d一二三四五六七八九十百]+\s*[个项]项目")
+
+
+def _places_counted(sentence: str, subjects: list[Subject]) -> None:
+    """"宁江区11个项目完成投资24.8亿元": a group counted right after one place, its figure's wording right
+    after it, is that place's projects: the place takes the count (a figure of its own), the group goes."""
+    for index in range(len(subjects) - 1, 0, -1):
+        group, places = subjects[index], subjects[index - 1]
+        if group.kind == "part" and group.count is not None and not group.stage and places.kind == "places" \
+                and len(places.places) == 1 and sentence[places.end:group.count_start].strip("有共") == "" \
+                and _COUNTED_PROJECTS.fullmatch(sentence, group.count_start, group.end) \
+                and any_metric().match(sentence, group.end):  # (德化县42个项目实行并联审批 counts no list)
+            places.count, places.count_start, places.end = group.count, group.count_start, group.end
+            del subjects[index]
 
 
 def _places_own_lists(sentence: str, subjects: list[Subject], state: object) -> None:

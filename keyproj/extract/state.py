@@ -55,6 +55,7 @@ class DocState:
     report_months: tuple[int, int] | None = None
     report_year: int | None = None
     main: ListRef | None = None
+    first_other: ListRef | None = None  # the first list of the reporter's projects on another's list
     last: ListRef | None = None
     current: ListRef | None = None
     paragraph: int = -1             # start of the paragraph the current list was named in
@@ -79,6 +80,8 @@ class DocState:
             return
         if self.main is None and self.level in ref.scope.split("+"):
             self.main = ref  # the overall list holds the reporter's own level (省市县 in a county)
+        elif self.first_other is None and ref.region is None and not ref.under_construction:
+            self.first_other = ref  # (the list a breakdown by place carries when the reporter's own is never named)
         self.last = ref
         self.current, self.paragraph = ref, paragraph
 

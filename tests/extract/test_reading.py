@@ -582,6 +582,15 @@ def test_分别_counts_of_places_before_a_list_and_places_with_values_between(tm
             ("建宁县", "city", "2023-01", "2023-06", "ahead_of_schedule", 13.2)} <= rows
 
 
+def test_a_place_with_its_count_of_projects_in_a_report_on_another_list(tmp_path: Path) -> None:
+    text = ("今年全市列入省级重点项目42个。1-8月，全市省级重点项目完成投资120.5亿元。\n"
+            "分县(市、区)看，宁化县11个项目完成投资24.8亿元，清流县8个项目完成投资17.6亿元。")
+    rows = _rows(tmp_path, text, region="三明市", published="2023-09-10")
+    assert {("宁化县", "province", "2023-01", "2023-12", "projects", 11.0),
+            ("宁化县", "province", "2023-01", "2023-08", "completed_investment", 24.8),
+            ("清流县", "province", "2023-01", "2023-08", "completed_investment", 17.6)} <= rows
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:

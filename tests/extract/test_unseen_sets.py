@@ -29,7 +29,7 @@ TESTS = Path(__file__).resolve().parent.parent
 # fresh21 1.000 / 0.917 (was 0.909 / 0.845; extras: one project's sentence opening with 项目, 重大项目 kept apart);
 # fresh22 1.000 / 0.993 (was 0.754 / 0.782); fresh23 1.000 / 1.000 (was 1.000 / 0.945);
 # fresh24 0.971 / 0.971 (was 0.843 / 0.814); fresh25 0.966 / 1.000 (was 0.765 / 0.797);
-# fresh26 0.902 / 0.963 (was 0.850 / 0.955); fresh27 0.911 / 0.939 (was 0.702 / 0.711);
+# fresh26 0.925 / 0.964 (was 0.850 / 0.955); fresh27 0.911 / 0.939 (was 0.702 / 0.711);
 # fresh28 0.934 / 0.986 (was 0.907 / 0.972);
 # the floors leave room for one or two debatable calls.
 @pytest.mark.parametrize(("name", "min_recall", "min_precision"), [("holdout", 0.97, 0.97), ("fresh", 0.98, 0.98),
@@ -45,7 +45,7 @@ TESTS = Path(__file__).resolve().parent.parent
                                                                    ("fresh20", 0.93, 0.96), ("fresh21", 0.98, 0.90),
                                                                    ("fresh22", 0.98, 0.98), ("fresh23", 0.98, 0.98),
                                                                    ("fresh24", 0.95, 0.95), ("fresh25", 0.95, 0.98),
-                                                                   ("fresh26", 0.88, 0.94), ("fresh27", 0.89, 0.92),
+                                                                   ("fresh26", 0.90, 0.94), ("fresh27", 0.89, 0.92),
                                                                    ("fresh28", 0.92, 0.97)])
 def test_strict_recall_and_precision_floors(name: str, min_recall: float, min_precision: float) -> None:
     gold, found = gold_and_found(TESTS / name)
