@@ -316,9 +316,11 @@ def _fact(ref: ListRef, metric: str, value: float, qualifier: str, year: int | N
         return None
     if metric in LIST_METRICS:
         months = (1, 12)
-    elif year == state.published.year and state.published.month and months[1] > state.published.month \
-            and months != (1, 12):
-        return None  # 前三季度 in a page of April: a period not yet over is no report of it
+    elif year == state.published.year and state.published.month and months[1] > state.published.month:
+        if months != (1, 12):
+            return None  # 前三季度 in a page of April: a period not yet over is no report of it
+        # progress of a year not yet over, without its months: to date, as 截至目前
+        months = (1, state.published.month - 1) if state.published.month > 1 else months
     return Fact(ref, ref.region or state.reporter, year, months, metric, value, qualifier, 0, 0)
 
 

@@ -169,7 +169,8 @@ def test_a_town_in_a_table_takes_the_lists_scope(tmp_path: Path) -> None:
     text = "分镇情况如下表。\n|镇名|项目个数(个)|完成年度任务比例(%)|\n|城关镇|11|87.1|\n|古田镇|9|79|\n"
     rows = _rows(tmp_path, text)
     assert ("城关镇", "county", "2022-01", "2022-12", "projects", 11.0) in rows
-    assert ("古田镇", "county", "2022-01", "2022-12", "completion_rate", 79.0) in rows  # no period: the year
+    # no period in a page of July: progress to date (the year is not over), as 截至目前
+    assert ("古田镇", "county", "2022-01", "2022-06", "completion_rate", 79.0) in rows
 
 
 def test_a_district_named_before_the_citys_list_is_the_region_of_its_projects(tmp_path: Path) -> None:
@@ -589,6 +590,14 @@ def test_a_place_with_its_count_of_projects_in_a_report_on_another_list(tmp_path
     assert {("宁化县", "province", "2023-01", "2023-12", "projects", 11.0),
             ("宁化县", "province", "2023-01", "2023-08", "completed_investment", 24.8),
             ("清流县", "province", "2023-01", "2023-08", "completed_investment", 17.6)} <= rows
+
+
+def test_progress_of_a_year_not_over_without_months_runs_to_date(tmp_path: Path) -> None:
+    text = "（记者 某某）9月5日讯 记者从市发改委了解到，全市64个市级重点项目已开复工58个，累计完成投资93.4亿元。"
+    rows = _rows(tmp_path, text, region="三明市", published="2022-09-06")
+    assert {("三明市", "city", "2022-01", "2022-12", "projects", 64.0),
+            ("三明市", "city", "2022-01", "2022-08", "started_projects", 58.0),
+            ("三明市", "city", "2022-01", "2022-08", "completed_investment", 93.4)} <= rows
 
 
 # ---- the arithmetic check
