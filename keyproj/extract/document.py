@@ -250,7 +250,7 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
                                                                                                  start, claim.position)]
         year, months = resolve_period(before, _carried_year(text, start, times, report), carried_months,
                                       state.published, report, times.text_year(start + claim.position))
-        if spans_years(sentence[:claim.position], year, state.published.year):
+        if spans_years(sentence[:claim.position + 2], year, state.published.year):  # (+2: 三年累计完成投资)
             continue
         fact = _fact(claim.ref, claim.metric, claim.value.value, claim.value.qualifier, year, months, state)
         if fact is not None:

@@ -285,6 +285,13 @@ def _owner_of_count(subject: Subject, before: str, state: object, counted: bool)
     if _SHARE_OF_LIST.search(before):
         subject.part = True
         return
+    listed_in = patterns()["membership"].search(before)
+    if subject.membership and listed_in and subject.levels:  # 辽源市列入省重大项目的28个项目: 辽源市's
+        named = [f for f in find_places(before[:listed_in.start()]) if f[1] == listed_in.start()]
+        found = place(named[-1][2], tuple(state.chain)) if named else None
+        if found is not None and found.name not in state.chain:
+            subject.levels = [Level(level.scope, found.name) for level in subject.levels]
+        return
     parent = parent_named_before(before, tuple(state.chain), names=counted)
     if parent and len(subject.levels) == 1 and subject.levels[0] == Level(parent[1]) and not subject.membership:
         subject.levels = [Level(parent[1], parent[0])]

@@ -34,8 +34,9 @@ _COLUMNS: list[tuple[re.Pattern[str], str]] = [
      "projects"),
     (re.compile(r"总投资"), "total_investment"),
     (re.compile(r"完成率|占年度计划|完成年度计划|完成年度任务|占年度任务|完成比例"), "completion_rate"),
-    (re.compile(r"年度计划投资|年度投资计划|年计划投资|计划投资"), "annual_plan"),
-    (re.compile(r"完成投资|累计完成"), "completed_investment"),  # 1—7月累计完成: under an investment header
+    (re.compile(r"年度计划投资|年度投资计划|年计划投资|计划投资|^年度计划(?:[(（]|$)"), "annual_plan"),
+    # 1—7月累计完成, 1-9月完成(万元): under an investment header
+    (re.compile(r"完成投资|累计完成|^(?:[\d\-—~～至]+月)?完成(?:[(（]|$)"), "completed_investment"),
 ]
 _RANK = re.compile(r"^(?:排名|序号|名次|位次|排序|编号|No\.?)$")  # a column before the rows' labels
 _CAPTION_MAX = 80  # characters: a table's title or unit note is a short line
@@ -146,7 +147,7 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
             if column <= label or metric is None or value is None:
                 continue
             if metric in ("completed_investment", "annual_plan", "total_investment"):
-                value *= factor
+                value *= _column_factor(header[column], factor)
             elif metric == "ahead_of_schedule" and _BEHIND.search(header[column]):
                 value = -value  # 低于序时进度(百分点): a positive number behind the schedule
             listed_ref = column_lists[column]
@@ -180,6 +181,11 @@ def _cell_number(raw: str) -> float | None:
         return None
     text = number.group(1).replace(",", "")
     return -parse_number(text[1:]) if text.startswith("-") else parse_number(text)
+
+
+def _column_factor(name: str, factor: float) -> float:
+    """The factor to 亿元 of a column: its own unit (总投资(亿元) beside 年度计划(万元)), else the table's."""
+    return 1e-4 if "万元" in name else 1.0 if "亿元" in name else factor
 
 
 def _unit_of(label: str, factor: float, metric: str) -> float:

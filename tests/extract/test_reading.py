@@ -600,6 +600,19 @@ def test_progress_of_a_year_not_over_without_months_runs_to_date(tmp_path: Path)
             ("三明市", "city", "2022-01", "2022-08", "completed_investment", 93.4)} <= rows
 
 
+def test_a_place_before_列入_and_other_list_names_and_mixed_table_units(tmp_path: Path) -> None:
+    text = ("1-9月，龙岩市列入省重大项目的28个项目完成投资91.2亿元。全州地区生产总值完成1396.4亿元。"
+            "三年累计完成投资279.3亿元。确定市级重点推进项目一百二十个。\n"
+            "|类别|总投资(亿元)|年度计划(万元)|1-9月完成(万元)|\n|---|---|---|---|\n|合计|15.6|52000|41000|\n")
+    rows = _rows(tmp_path, text, region="福建省", published="2022-10-10")
+    assert {("龙岩市", "province", "2022-01", "2022-09", "completed_investment", 91.2),
+            ("福建省", "province", "2022-01", "2022-12", "total_investment", 15.6),
+            ("福建省", "province", "2022-01", "2022-09", "completed_investment", 4.1)} <= rows
+    assert not any(row[5] in (1396.4, 279.3) or row[0] == "全州县" for row in rows)
+    rows = _rows(tmp_path, "今年确定市级重点推进项目120个。市重点项目清单共安排项目186个。", region="三明市")
+    assert {row[5] for row in rows if row[4] == "projects"} == {120.0, 186.0}
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:

@@ -597,3 +597,8 @@ def test_link_titles_after_a_tail_marker_go_even_when_they_state_figures() -> No
 def test_乾_a_simplified_character_too_is_kept_in_place_names() -> None:
     assert normalize_text("乾安县重点项目完成投资5亿元。")[0].startswith("乾安县")
     assert normalize_text("乾安縣重點項目完成投資5億元。")[0] == "乾安县重点项目完成投资5亿元。"
+
+
+def test_a_value_in_brackets_on_the_next_line_joins_its_place() -> None:
+    raw = "县级重点项目完成率居前的是大姚县（118.6%）、永仁县（115.2%）、武定县\n（112.8%），均超额完成任务。\n"
+    assert "武定县(112.8%)" in normalize_text(raw)[0]

@@ -374,7 +374,7 @@ def _drop_repeated_headings(kept: list[int], repeated: list[bool], short_repeats
 # ---------------------------------------------------------------- steps 7-8: broken lines, blank lines
 
 _SENTENCE_END = "。!?！？;；:：…”’」』)）]】》\"'>"
-_BREAK = re.compile(rf"\n(?<=[^\n{re.escape(_SENTENCE_END)}]\n)\n*(?=[{_HAN}0-9A-Za-z.%])")
+_BREAK = re.compile(rf"\n(?<=[^\n{re.escape(_SENTENCE_END)}]\n)\n*(?=[{_HAN}0-9A-Za-z.%(（])")  # (a value in brackets)
 _NUMBER_END = frozenset("0123456789.")
 _UNIT = r"亿|万|千|百|%|个|百分点|元|倍|项|宗|亩|吨|公里|千米|平方米|人次|家|户"
 _NUMBER_GOES_ON = re.compile(rf"\d[\d.]*\s*(?:{_UNIT})|\.\d|(?:{_UNIT})")
