@@ -166,6 +166,7 @@ def _respectively_again(sentence: str, figures: list[Figure]) -> list[Figure]:
 
 # a group of lagging or unstarted projects (not the list: 500个省级重点项目中已开工450个)
 _OF_A_GROUP = re.compile(r"\d+个[^,，。;；\d]{0,6}(?:未开工|未开|滞后|停工|缓建|落后|问题)[^,，。;；\d]{0,4}项目(?:中|里|当中)")
+_GROUP_THEN_COUNT = re.compile(r"(?:重点)?(?:项目|工程)(?:中|里)?(?:已经|已|均已)?[^\d,，。;；]{0,4}\d")
 _NEGATED_AFTER = re.compile(r"(?:重点)?(?:项目|工程)?(?:仍|还)?(?:未|尚未|未能|仍未|没有)")
 _NUMBER_OF = re.compile(r"项目(?:个)?数|(?:项目)?数量|个数")
 
@@ -247,8 +248,9 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
             elif p["planned"].search(lead) and "全部" not in lead:  # 计划新开工项目已全部开工: realised
                 figure.role = "planned"
             elif sentence[max(0, verb - 2):verb] in ("部分", "主体") or \
-                    _OF_A_GROUP.search(sentence, clause_start(sentence, verb), verb):
-                figure.role = "part"  # (9个未开工项目中已有7个开工: a counted group's)
+                    _OF_A_GROUP.search(sentence, clause_start(sentence, verb), verb) or \
+                    name == "count_stage" and _GROUP_THEN_COUNT.match(sentence, match.end()):
+                figure.role = "part"  # (9个未开工项目中已有7个开工; 55个新开工项目已开工49个: a counted group's)
             elif p["per_day"].search(sentence, max(clause_start(sentence, verb), verb - 5), verb) or \
                     p["per_day"].match(sentence):  # 本周… opening the sentence: the week's figures
                 figure.role = "per_day"  # "本周新开工项目2个": a week's count, no period's

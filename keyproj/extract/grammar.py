@@ -53,7 +53,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
     started = words(W, "stages", "started")
     finished = words(W, "stages", "finished")
     # a second verb may follow the stage word (竣工投运项目, 建成使用): still the same stage
-    stage = f"(?:(?P<started>{alternation(started)})|(?P<finished>{alternation(finished)}(?:投用|投运|使用)?))"
+    stage = f"(?:(?P<started>{alternation(started)})|(?P<finished>{alternation(finished)}(?:投用|投运|使用|投产)?))"
     level_words = [w for ws in section_words(W, "levels").values() for w in ws]
     fillers = alternation(words(W, "fillers", "between"))
     found = {
@@ -75,7 +75,8 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "group": r"项目(?!次)|工程(?!项目)|类(?=[(（\d]|项目|投资|完成)|(?<=[个项])(?:领域|行业|板块|类别)",
         "stage_word": stage,  # in every stage count: a sentence without one has none
         "stage_after": rf"(?:已|已经|实现|均|全部|实际|陆续)*{stage}(?!率|类|计划|任务|目标|准备|手续)",
-        "stage_before": rf"{stage}(?:建设)?的?(?:新)?(?:重点)?(?:建设)?(?:项目|工程)?(?:(?:{fillers})|另有)*"
+        # (开工（含复工）512个: an aside in brackets after the verb)
+        "stage_before": rf"{stage}(?:[(（][^()（）\d]{{1,8}}[)）])?(?:建设)?的?(?:新)?(?:重点)?(?:建设)?(?:项目|工程)?(?:(?:{fillers})|另有)*"
                         rf"{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}(?!(?:重点)?(?:建设)?(?:项目|工程)){qa}",
         # "58个计划新开工项目已全部开工": all of a planned group reached the stage (roles reads 全部)
         "count_stage": rf"{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}(?:(?:重点)?(?:建设)?(?:项目|工程)"

@@ -613,6 +613,13 @@ def test_a_place_before_列入_and_other_list_names_and_mixed_table_units(tmp_pa
     assert {row[5] for row in rows if row[4] == "projects"} == {120.0, 186.0}
 
 
+def test_a_stage_verb_with_an_aside_and_a_planned_groups_starts(tmp_path: Path) -> None:
+    text = "今年全市安排市级重点项目560个。截至9月底，已开工（含复工）512个，已竣工或部分竣工投产的项目57个；55个新开工项目已开工49个。"
+    rows = _rows(tmp_path, text, region="三明市", published="2022-10-10")
+    assert {(row[4], row[5]) for row in rows if row[4] != "projects"} == {
+        ("started_projects", 512.0), ("finished_projects", 57.0), ("started_projects", 49.0)}
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
