@@ -50,8 +50,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
     not_count = r"(?![“”\"」』]|百分点|月|季度|工作日|小时|一批|方面|层面|层级|清单|百分之|\d|(?:重点)?项目次|次)"
     unquoted = r"(?<![“\"「『\d.])"
     list_noun = alternation(words(W, "list_nouns", "key_list"))
-    started = words(W, "stages", "started")
-    finished = words(W, "stages", "finished")
+    started, finished = words(W, "stages", "started"), words(W, "stages", "finished")
     # a second verb may follow the stage word (竣工投运项目, 建成使用): still the same stage
     stage = f"(?:(?P<started>{alternation(started)})|(?P<finished>{alternation(finished)}(?:投用|投运|使用|投产)?))"
     level_words = [w for ws in section_words(W, "levels").values() for w in ws]
