@@ -319,8 +319,10 @@ def _fact(ref: ListRef, metric: str, value: float, qualifier: str, year: int | N
     elif year == state.published.year and state.published.month and months[1] > state.published.month:
         if months != (1, 12):
             return None  # 前三季度 in a page of April: a period not yet over is no report of it
-        # progress of a year not yet over, without its months: to date, as 截至目前
-        months = (1, state.published.month - 1) if state.published.month > 1 else months
+        if state.published.month <= 2:
+            year -= 1  # 全年完成投资… in a page of January: the year just ended
+        else:  # progress of a year not yet over, without its months: to date, as 截至目前
+            months = (1, state.published.month - 1)
     return Fact(ref, ref.region or state.reporter, year, months, metric, value, qualifier, 0, 0)
 
 

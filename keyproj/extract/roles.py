@@ -75,6 +75,8 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
         if subject.end > figure.start and subject.start >= figure.start or subject.start >= figure.start \
                 or _closed_bracket_holds(sentence, subject.start, figure.start):
             continue  # after it, or in brackets closed before it ("156个(其中列入…27个),总投资…")
+        if subject.aside and subject.kind == "list" and _part_start(sentence, figure.start) > subject.end:
+            continue  # "其中，32个省、市重点项目完成投资19.7亿元；新开工项目28个": the part ends at the semicolon
         if subject.aside and subject.kind != "list" and \
                 clause_start(sentence, subject.end) != clause_start(sentence, figure.start) and \
                 any(s.kind == "list" and s.end <= subject.start for s in subjects):

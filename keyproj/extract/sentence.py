@@ -373,6 +373,7 @@ def find_subjects(sentence: str, state: object, lists: list[Subject] | None = No
     subjects.sort(key=lambda s: (s.end, s.start))
     _places_own_lists(sentence, subjects, state)
     _places_counted(sentence, subjects)
+    _total_of_level_parts(sentence, subjects)
     for before, subject in itertools.pairwise(subjects):
         if subject.kind == "plain" and before.kind in ("part", "other") and before.end == subject.start \
                 and sentence.startswith("的", subject.start):
@@ -448,6 +449,19 @@ def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) 
 
 
 _COUNTED_PROJECTS = re.compile(r"[\d一二三四五六七八九十百]+\s*[个项]项目")
+
+
+def _total_of_level_parts(sentence: str, subjects: list[Subject]) -> None:
+    """"重点项目共210个，其中省级重点项目9个，市级46个，县级155个": a total whose parts after 其中 are lists of
+    different levels adding up to it is their combined list (as a table's total row under them)."""
+    lists = [s for s in subjects if s.kind == "list" and s.count is not None and not s.part]
+    for index, whole in enumerate(lists):
+        parts = [s for s in lists[index + 1:] if "其中" in sentence[whole.end:s.start]]
+        scopes = [level.scope for part in parts for level in part.levels]
+        if len(parts) >= 2 and len(scopes) == len(set(scopes)) == len(parts) and \
+                abs(sum(part.count.value for part in parts) - whole.count.value) < 1e-9:
+            whole.levels, whole.bare = [Level(scope) for scope in scopes], False
+            return
 
 
 def _places_counted(sentence: str, subjects: list[Subject]) -> None:

@@ -620,6 +620,20 @@ def test_a_stage_verb_with_an_aside_and_a_planned_groups_starts(tmp_path: Path) 
         ("started_projects", 512.0), ("finished_projects", 57.0), ("started_projects", 49.0)}
 
 
+def test_a_total_over_parts_of_levels_and_a_part_ending_at_the_semicolon(tmp_path: Path) -> None:
+    text = ("今年全县纳入调度的重点项目共210个，其中省级重点项目9个，市级重点项目46个，县级重点项目155个，年度计划投资186.4亿元。"
+            "1-11月，其中，32个省、市重点项目完成投资19.7亿元；新开工项目28个。")
+    rows = _rows(tmp_path, text, published="2022-12-10")
+    assert {("长汀县", "province+city+county", "2022-01", "2022-12", "projects", 210.0),
+            ("长汀县", "province", "2022-01", "2022-12", "projects", 9.0)} <= rows
+    assert not any(row[1] == "province+city" and row[4] == "started_projects" for row in rows)
+
+
+def test_a_full_year_in_a_page_of_january_is_the_year_just_ended(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "全年全市重点项目完成投资697.3亿元。", region="三明市", published="2024-01-20")
+    assert {(row[2], row[3]) for row in rows} == {("2023-01", "2023-12")}
+
+
 # ---- the arithmetic check
 
 def test_the_arithmetic_check_notes_a_contradiction() -> None:
