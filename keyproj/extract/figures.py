@@ -127,7 +127,7 @@ def worded_figures(sentence: str) -> list[Figure]:
         if sign < 0:
             values = [Value(-v.value, v.qualifier) for v in values]
         figure = Figure(metric, start, stop, values, enumerated or len(values) > 1)
-        if p["per_day"].search(sentence, max(0, start - 5), start) or p["per_day"].match(sentence):
+        if _per_day(sentence, max(0, start - 5), start):
             figure.role = "per_day"
         elif p["comparison"].search(sentence, clause_start(sentence, start), start) or \
                 p["lifetime"].search(sentence, clause_start(sentence, start), start):
@@ -169,6 +169,13 @@ _OF_A_GROUP = re.compile(r"\d+个[^,，。;；\d]{0,6}(?:未开工|未开|滞后
 _GROUP_THEN_COUNT = re.compile(r"(?:重点)?(?:项目|工程)(?:中|里)?(?:已经|已|均已)?[^\d,，。;；]{0,4}\d")
 _NEGATED_AFTER = re.compile(r"(?:重点)?(?:项目|工程)?(?:仍|还)?(?:未|尚未|未能|仍未|没有)")
 _NUMBER_OF = re.compile(r"项目(?:个)?数|(?:项目)?数量|个数")
+
+
+def _per_day(sentence: str, start: int, end: int) -> bool:
+    """A per-day or weekly word (日均, 本周) just before a figure (in ``sentence[start:end]``), or opening
+    the sentence (本周全市重点项目新增完成投资…: the week's figures)."""
+    per_day = patterns()["per_day"]
+    return per_day.search(sentence, start, end) is not None or per_day.match(sentence) is not None
 
 
 def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:
@@ -251,8 +258,7 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
                     _OF_A_GROUP.search(sentence, clause_start(sentence, verb), verb) or \
                     name == "count_stage" and _GROUP_THEN_COUNT.match(sentence, match.end()):
                 figure.role = "part"  # (9个未开工项目中已有7个开工; 55个新开工项目已开工49个: a counted group's)
-            elif p["per_day"].search(sentence, max(clause_start(sentence, verb), verb - 5), verb) or \
-                    p["per_day"].match(sentence):  # 本周… opening the sentence: the week's figures
+            elif _per_day(sentence, max(clause_start(sentence, verb), verb - 5), verb):
                 figure.role = "per_day"  # "本周新开工项目2个": a week's count, no period's
             elif p["comparison"].search(sentence, clause_start(sentence, verb), verb + 1):
                 figure.role = "other"  # "比上年多开工23个": a difference, not a count of the period

@@ -19,6 +19,7 @@ from keyproj.extract.regions import government_level, place
 from keyproj.extract.roles import list_ref
 from keyproj.extract.sentence import find_subjects, patterns
 from keyproj.extract.state import DocState, ListRef, join_scopes
+from keyproj.facts import METRIC_UNITS
 from keyproj.lexicon import alternation, words
 
 _ROW = re.compile(r"^[ \t]*\|?(?:[^|\n]*\|){2,}[^|\n]*$", re.MULTILINE)
@@ -146,7 +147,7 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
             value = _cell_number(raw)
             if column <= label or metric is None or value is None:
                 continue
-            if metric in ("completed_investment", "annual_plan", "total_investment"):
+            if METRIC_UNITS[metric] == "亿元":
                 value *= _column_factor(header[column], factor)
             elif metric == "ahead_of_schedule" and _BEHIND.search(header[column]):
                 value = -value  # 低于序时进度(百分点): a positive number behind the schedule
@@ -165,8 +166,9 @@ def _transposed_cells(header: list[str], body: list[tuple[tuple[int, int], str]]
     for (start, end), line in body:
         values = _cells(line)
         metric = next((m for p, m in _COLUMNS if p.search(values[0])), None) if values else None
-        if metric is None or _RULE.match(line) or not (unit_factor := _unit_of(values[0], factor, metric)):
+        if metric is None or _RULE.match(line):
             continue
+        unit_factor = _unit_of(values[0], factor, metric)
         for column in range(1, min(len(values), len(header))):
             value = _cell_number(values[column])
             if value is not None and any(m.year for m in periods[column]):
@@ -190,7 +192,7 @@ def _column_factor(name: str, factor: float) -> float:
 
 def _unit_of(label: str, factor: float, metric: str) -> float:
     """The factor to 亿元 of a row's amounts (its label may say 万元), 1 for other metrics."""
-    if metric not in ("completed_investment", "annual_plan", "total_investment"):
+    if METRIC_UNITS[metric] != "亿元":
         return 1.0
     return 1e-4 if "万元" in label else factor
 

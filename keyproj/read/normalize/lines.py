@@ -420,6 +420,7 @@ def _joins(text: str) -> list[tuple[int, int]]:
 
 # A line that is only a figure (112个, 386.2亿元, 59.9%), and a run of short lines without a blank one
 _VALUE_LINE = re.compile(r"^[\d.]+\s*(?:个|项|亿元|万元|亿|%|个百分点|百分点)$", re.MULTILINE)
+_LINE_BREAK = re.compile("\n")
 _SHORT_BLOCK = re.compile(r"(?:^[^\n|]{1,24}\n)+[^\n|]{1,24}$", re.MULTILINE)
 
 
@@ -433,15 +434,7 @@ def _phone_blocks(text: str) -> list[tuple[int, int]]:
               if not any(line.rstrip().endswith(tuple(_SENTENCE_END)) for line in block.group(0).split("\n")[:-1])]
     if sum(1 for block in blocks if _VALUE_LINE.search(block.group(0))) < 2:
         return []
-    spans = []
-    for block in blocks:
-        lines = block.group(0).split("\n")
-        position = block.start()
-        for line in lines[:-1]:
-            position += len(line)
-            spans.append((position, position + 1))
-            position += 1
-    return spans
+    return [match.span() for block in blocks for match in _LINE_BREAK.finditer(text, block.start(), block.end())]
 
 
 def _join_lines(text: str) -> tuple[str, OffsetMap | None]:
