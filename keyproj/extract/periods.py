@@ -40,7 +40,8 @@ _TIME_ALTERNATIVES = (
     f"(?P<q3>{_words('first_three_quarters')})",
     f"(?P<h1>{_words('first_half')})",
     f"(?P<q1>{_words('first_quarter')})",
-    r"(?P<quarter_only>[一二三四])季度(?:当季|单季)",
+    # 二季度 / 第三季度 alone (not 前三季度, 三季度末: those run from January): that quarter's months
+    f"(?<!前)(?P<quarter_only>{_words('single_quarter')})(?:当季|单季)?(?!末|以来|以前|之前|前|以后|之后|后)",
     r"(?P<this_month>本月|当月)(?:份)?|(?P<last_month>上月|上个月)(?:份)?",  # the report's last month, the one before  # 三季度当季: that quarter's three months alone
     # 完成全年计划的: part of a metric's wording, not the figure's months
     f"(?P<full>{_words('full_year')})(?!计划|目标|任务|投资计划|投资目标|投资任务)",
@@ -190,7 +191,8 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
             elif kind in ("this_month", "last_month"):  # set in resolve_period from the report's months
                 months = (0, 0) if kind == "this_month" else (-1, -1)
             elif kind == "quarter_only":
-                last = 3 * "一二三四".index(value) + 3
+                number = next(c for c in value if c in "一二三四1234")
+                last = 3 * ("一二三四".index(number) if number in "一二三四" else int(number) - 1) + 3
                 months = (last - 2, last)
             elif kind == "full":
                 months = (1, 12)

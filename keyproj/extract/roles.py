@@ -172,6 +172,11 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
 
     for figure in figures:
         subject = _subject_of(figure, subjects, sentence)
+        if figure.role == "threshold" and subject is not None:
+            # "杨店镇、肖港镇完成投资均超过4亿元": the bound is each named place's figure
+            claims.extend(Claim(figure.metric, figure.values[0], ref, figure.start)
+                          for ref in _each_place(sentence, subject, subjects, in_sentence, state, breakdown_places))
+            continue
         if figure.role != "realised":
             continue
         if names_a_part(sentence, figure, subject) or _names_another_quantity(sentence, figure, subject):
@@ -220,6 +225,24 @@ def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[Lis
     if breakdown_places and state.main is None and state.current is None and state.first_other is not None:
         base = state.first_other  # 松原市's report on its 省级 projects only, by county: those projects
     return [ListRef(base.scope, place, base.under_construction) for place in places.places]
+
+
+def _each_place(sentence: str, subject: Subject, subjects: list[Subject], in_sentence: list[ListRef],
+                state: DocState, breakdown_places: bool) -> list[ListRef]:
+    """The lists of the places a shared bound (均超过) is said of: a run of places, or places before a
+    list noun (大姚县、永仁县县级重点项目); none for a list alone (its members' bound is no figure)."""
+    if subject.kind == "places" and len(subject.places) > 1:
+        return _places_refs(subject, subjects, in_sentence, state, breakdown_places)
+    if subject.kind == "list" and len(subject.places) > 1 and not subject.part:
+        return _places_before_list(subject, state, breakdown_places)
+    return []
+
+
+def _places_before_list(subject: Subject, state: DocState, breakdown_places: bool) -> list[ListRef]:
+    """越城区、柯桥区市级重点项目: each place with the list's level (the breakdown's list when bare)."""
+    base = (state.current or state.overall()) if breakdown_places or subject.bare else list_ref(
+        subject, state, breakdown_places)
+    return [ListRef(base.scope, place, subject.under_construction) for place in subject.places]
 
 
 def _signed_claims(sentence: str, figure: Figure, subject: Subject, subjects: list[Subject],
@@ -282,9 +305,7 @@ def _enumeration(sentence: str, subject: Subject, subjects: list[Subject], figur
     """The lists 分别 spreads over: the levels of one phrase (省、市、县三级), or the last k lists."""
     k = len(figure.values)
     if len(subject.places) == k:  # places before the list noun; its level word (or the breakdown's list) the scope
-        base = (state.current or state.overall()) if breakdown_places or subject.bare else list_ref(
-            subject, state, breakdown_places)
-        return [ListRef(base.scope, place, subject.under_construction) for place in subject.places]
+        return _places_before_list(subject, state, breakdown_places)
     if len(subject.levels) == k:
         return [_level_ref(level, subject, state, breakdown_places) for level in subject.levels]
     run = [s for s in subjects if s.kind == "places" and s.end <= subject.start and len(s.places) == k]

@@ -264,10 +264,14 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         subject.part = True  # 仍有8个市级重点项目未开工, 第一批31个重点项目集中开工: not the list
     elif subject.count is not None and not subject.stage:
         follows = p["stage_after"].match(sentence, subject.end)
-        counted = follows and p["count_after"].match(sentence, follows.end())
+        aside = follows and _VERB_ASIDE.match(sentence, follows.end())  # 已开工（含复工）512个
+        counted = follows and p["count_after"].match(sentence, aside.end() if aside else follows.end())
         if follows and not counted and not p["partial_only"].match(sentence, follows.start()):
             subject.stage = "started" if follows.group("started") else "finished"
     return subject
+
+
+_VERB_ASIDE = re.compile(r"\s*[(（][^()（）\d]{1,8}[)）]")
 
 
 def _places_to_spread(subject: Subject) -> None:

@@ -17,7 +17,7 @@ _GAP = re.compile(r"(?:[ \u3000\u00a0]{2,}|\t)[ \t\u3000\u00a0]*")
 # One CJK character, spaces, one CJK character, standing alone: a word spaced out over its cell.
 _SPACED_WORD = re.compile(r"(?:(?<=^)|(?<=[ \t\u3000\u00a0]))([\u4e00-\u9fff])[ \u3000]{1,4}([\u4e00-\u9fff])"
                           r"(?=$|[ \t\u3000\u00a0]{2,}|\t)")
-_NUMERIC = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
+_NUMERIC = re.compile(r"[-+－]?\d[\d,，]*(?:[.．]\d+)?[%％]?")  # \d takes full-width digits too
 _MAY_HOLD_A_TABLE = re.compile(r"\d(?:[ \u3000\u00a0]{2,}|\t)[ \t\u3000\u00a0]*\d")
 MIN_ROWS = 2
 
@@ -26,7 +26,13 @@ def _cells(line: str) -> list[str]:
     return [cell for cell in _GAP.split(_SPACED_WORD.sub(r"\1\2", line.strip())) if cell]
 
 
+_SERIAL = re.compile(r"\d{1,3}[.、]?")
+
+
 def _is_data_row(cells: list[str]) -> bool:
+    """A label and numbers; a serial number (序号) may come before the label."""
+    if len(cells) >= 4 and _SERIAL.fullmatch(cells[0]):
+        cells = cells[1:]
     return len(cells) >= 3 and not _NUMERIC.fullmatch(cells[0]) and all(_NUMERIC.fullmatch(c) for c in cells[1:])
 
 
@@ -35,7 +41,7 @@ def pipe_aligned_tables(text: str) -> str:
     if not _MAY_HOLD_A_TABLE.search(text):  # most texts stop here
         return text
     lines = text.split("\n")
-    cells = [_cells(line) if _MAY_HOLD_A_TABLE.search(line) or "  " in line else [] for line in lines]
+    cells = [_cells(line) if _MAY_HOLD_A_TABLE.search(line) or _GAP.search(line.strip()) else [] for line in lines]
     data = [_is_data_row(row) for row in cells]
     rewritten = False
     index = 0
