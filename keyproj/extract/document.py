@@ -260,12 +260,12 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
 
 
 def _month_ended(mention: TimeMention, sentence: str, start: int, position: int) -> bool:
-    """"本月新开工项目3个，累计新开工21个；8月份…；竣工…": a single month holds no longer after 累计 or a
-    semicolon."""
+    """"本月新开工项目3个，累计新开工21个；8月份…；竣工…": a single month holds no longer after 累计, a
+    semicolon or a bar between the items of a digest line."""
     if mention.months is None or mention.months[0] != mention.months[1] or mention.months[0] == 1:
         return False
     between = sentence[mention.end - start:position]
-    return "累计" in between or ";" in between or "；" in between
+    return "累计" in between or ";" in between or "；" in between or "|" in between
 
 
 def _carried_year(text: str, start: int, times: TimeIndex, report: ReportPeriod) -> TimeMention | None:

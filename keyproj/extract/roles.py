@@ -221,6 +221,7 @@ def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[Lis
     named = [s for s in subjects if s.kind == "list" and not s.bare and not s.part and not s.levels[0].place
              and s.end <= places.start]
     base = in_sentence[-1] if in_sentence else list_ref(named[-1], state, breakdown_places) if named \
+        else state.overall() if breakdown_places and state.main is not None \
         else state.in_paragraph(state.paragraph)
     if breakdown_places and state.main is None and state.current is None and state.first_other is not None:
         base = state.first_other  # 松原市's report on its 省级 projects only, by county: those projects

@@ -117,6 +117,9 @@ def clause_end(sentence: str, pos: int) -> int:
 # ---------------------------------------------------------------- subjects
 
 
+_GOVERNMENT = ("政府", "人民政府", "委", "人大", "长")
+
+
 def _levels(modifiers: str, state: object) -> list[Level]:
     """The level words and places right before a list noun, as scopes (省、市 -> province, city)."""
     p = patterns()
@@ -135,6 +138,8 @@ def _levels(modifiers: str, state: object) -> list[Level]:
         if any(s < match.end() and match.start() < e for s, e in taken):
             continue
         position = match.end()
+        if modifiers.startswith(_GOVERNMENT, match.end()):
+            continue  # 市政府年初确定重点项目: who decided the list, not its level
         scope = _level_scope(match.group(0), state)
         if scope:
             tokens.append((match.start(), match.end(), Level(scope)))

@@ -252,6 +252,9 @@ def _parents_breakdown(labels: list[str], state: DocState) -> ListRef | None:
     return ListRef(government_level(parent), parent)
 
 
+_LIST_WITHOUT_NOUN = ("重点", "重大", "重点建设")
+
+
 def _row_ref(label: str, base: ListRef, state: DocState) -> ListRef | None:
     """The list a row stands for: the total, a place (with the caption's list) or a named list. When
     the list is a parent's (a county's page reposting its city's table), the total is the parent's and
@@ -259,7 +262,9 @@ def _row_ref(label: str, base: ListRef, state: DocState) -> ListRef | None:
     parents = base.region is not None and base.region in state.chain[1:]
     if _TOTAL.match(label):
         return ListRef(base.scope, base.region if parents else None, base.under_construction)
-    listed = [s for s in find_subjects(label, state) if s.kind == "list"]
+    # 自治区重点 / 县级重点: a level's list named without its noun in a column of list names
+    named = label + "项目" if label.endswith(_LIST_WITHOUT_NOUN) else label
+    listed = [s for s in find_subjects(named, state) if s.kind == "list"]
     if listed and not listed[-1].part:
         return _ref(listed[-1], state)
     found = place(label, tuple(state.chain))
@@ -272,5 +277,6 @@ def _row_ref(label: str, base: ListRef, state: DocState) -> ListRef | None:
 
 @functools.cache
 def _town() -> re.Pattern[str]:
-    """A town's name: two to five characters and a town word of the lexicon (镇, 乡, 街道)."""
-    return re.compile(rf"[\u4e00-\u9fff]{{2,5}}{alternation(words('wordings', 'place_groups', 'town'))}")
+    """A town's name: two to five characters and a town word of the lexicon (镇, 乡, 街道); not the rest
+    of them (其他乡镇, 其余镇乡)."""
+    return re.compile(rf"(?![其另各全])[\u4e00-\u9fff]{{2,5}}{alternation(words('wordings', 'place_groups', 'town'))}")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from keyproj.read.layout import display_width
+
 _GAP = re.compile(r"(?:[ \u3000\u00a0]{2,}|\t)[ \t\u3000\u00a0]*")
 # One CJK character, spaces, one CJK character, standing alone: a word spaced out over its cell.
 _SPACED_WORD = re.compile(r"(?:(?<=^)|(?<=[ \t\u3000\u00a0]))([\u4e00-\u9fff])[ \u3000]{1,4}([\u4e00-\u9fff])"
@@ -36,6 +38,37 @@ def _is_data_row(cells: list[str]) -> bool:
     return len(cells) >= 3 and not _NUMERIC.fullmatch(cells[0]) and all(_NUMERIC.fullmatch(c) for c in cells[1:])
 
 
+_UNIT_CELL = re.compile(r"[(（][^()（）]{1,6}[)）]")
+
+
+def _is_units_row(cells: list[str]) -> bool:
+    """A line of units only: （亿元）  （亿元）  （%）."""
+    return bool(cells) and all(_UNIT_CELL.fullmatch(cell) for cell in cells)
+
+
+def _middles(line: str) -> list[float]:
+    """The middle display column of each cell of a line."""
+    middles, start = [], 0
+    for gap in [*_GAP.finditer(line), None]:
+        end = gap.start() if gap else len(line)
+        if line[start:end].strip():
+            middles.append((display_width(line[:start]) + display_width(line[:end])) / 2)
+        start = gap.end() if gap else end
+    return middles
+
+
+def _with_units(header: str, names: list[str], units_line: str, units: list[str]) -> list[str]:
+    """The column names with each unit of the line below joined to the name nearest above it."""
+    name_middles, unit_middles = _middles(header), _middles(units_line)
+    if len(name_middles) != len(names) or len(unit_middles) != len(units):
+        return names
+    merged = list(names)
+    for middle, unit in zip(unit_middles, units):
+        nearest = min(range(len(names)), key=lambda i: abs(name_middles[i] - middle))
+        merged[nearest] += unit
+    return merged
+
+
 def pipe_aligned_tables(text: str) -> str:
     """``text`` with its space-aligned tables rewritten as pipe tables (see the module's rules)."""
     if not _MAY_HOLD_A_TABLE.search(text):  # most texts stop here
@@ -53,6 +86,11 @@ def pipe_aligned_tables(text: str) -> str:
             index = max(end, index + 1)
             continue
         header = index - 1
+        if header >= 1 and _is_units_row(cells[header]) and len(cells[header - 1]) == len(cells[index]) \
+                and not data[header - 1]:
+            # units on a line of their own under the column names: each goes to the name above it
+            cells[header] = _with_units(lines[header - 1], cells[header - 1], lines[header], cells[header])
+            lines[header - 1] = ""
         first = header if header >= 0 and not data[header] and len(cells[header]) == len(cells[index]) else index
         for row in range(first, end):
             ending = "\r" if lines[row].endswith("\r") else ""

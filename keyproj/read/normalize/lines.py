@@ -415,11 +415,15 @@ def _joins(text: str) -> list[tuple[int, int]]:
                 and text[next_end - 1] not in _NUMBER_END:
             continue  # a heading follows (not a line whose number goes on below: 划投资420.6 / 亿元)
         spans.append((start, end))
+    if _LEADING_MARK.search(text):
+        spans = sorted(spans + [match.span() for match in _LEADING_MARK.finditer(text)])
     return spans
 
 
+# A line never starts with these marks: the break before one is inside a sentence (临夏市、康乐县\n、广河县)
+_LEADING_MARK = re.compile(r"(?<=[^\n\s])\n(?=[、，；）])")
 # A line that is only a figure (112个, 386.2亿元, 59.9%), and a run of short lines without a blank one
-_VALUE_LINE = re.compile(r"^[\d.]+\s*(?:个|项|亿元|万元|亿|%|个百分点|百分点)$", re.MULTILINE)
+_VALUE_LINE = re.compile(r"^[\d.]+\s*(?:个|项|亿元|万元|亿|%|个百分点|百分点)[,，。;；、]?$", re.MULTILINE)
 _LINE_BREAK = re.compile("\n")
 _SHORT_BLOCK = re.compile(r"(?:^[^\n|]{1,24}\n)+[^\n|]{1,24}$", re.MULTILINE)
 
