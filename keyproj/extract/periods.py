@@ -27,7 +27,7 @@ def _words(key: str) -> str:
 _YEAR_ALTERNATIVES = (
     r"(?P<year_since>(?:19|20)\d{2})年以来",  # in that year: year to date (an earlier year: spans_years)
     r"(?P<year>(?:19|20)\d{2})年(?:度)?",
-    f"(?P<rel_ytd>{_words('year_to_date')})",
+    f"(?<!项)(?P<rel_ytd>{_words('year_to_date')})",  # (not 目前 inside 项目前期)
     f"(?P<rel_year>{_words('this_year')})",
     # 去年同期 opening a clause: last year's same months (较 / 比 / 与 去年同期: a comparison)
     f"(?<![较比与同])(?P<last_same>{_words('same_period_last_year')})",

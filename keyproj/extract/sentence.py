@@ -401,6 +401,9 @@ def list_subjects(sentence: str, state: object) -> list[Subject]:
     return subjects
 
 
+_DIGIT = re.compile(r"[\d一二三四五六七八九十]")
+
+
 def _list_subjects(sentence: str, state: object) -> list[Subject]:
     """The list phrases of a sentence (and the signed groups named like one), left to right."""
     subjects: list[Subject] = []
@@ -412,9 +415,10 @@ def _list_subjects(sentence: str, state: object) -> list[Subject]:
         if subjects and p["included"].fullmatch(sentence, previous, match.start()):
             # "全市重点项目(含省重点项目)": counted in the list before it, whose phrase takes in the brackets
             close = p["bracket_close"].search(sentence, match.end(), match.end() + 12)
-            if close:
+            if close and not _DIGIT.search(sentence, match.end(), close.start()):
                 subjects[-1].end = previous = close.end()
-            continue
+                continue
+            previous = p["included_open"].match(sentence, previous).end()  # (含省级重点项目6个、…): lists of their own
         start = max(_label_start(sentence, clause_start(sentence, match.start())), previous)
         subject = list_subject(sentence, match, start, state)
         subjects.append(subject)

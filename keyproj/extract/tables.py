@@ -27,8 +27,8 @@ _RULE = re.compile(r"^[\s|:\-]+$")
 _TOTAL = re.compile(r"^(?:合计|总计|全市|全州|全县|全区|全省|小计)$")
 _COLUMNS: list[tuple[re.Pattern[str], str]] = [
     # (anchored: 计划新开工项目 is a plan, no column of figures)
-    (re.compile(r"^(?!\S*率)(?:[\d\-—~～至]+月)?(?:新开工|开工|开复工)"), "started_projects"),
-    (re.compile(r"^(?!\S*率)(?:[\d\-—~～至]+月)?(?:竣工|建成|投产)"), "finished_projects"),
+    (re.compile(r"^(?!\S*率)(?:[\d\-—~～至]+月)?(?:累计)?(?:新开工|开工|开复工)"), "started_projects"),
+    (re.compile(r"^(?!\S*率)(?:[\d\-—~～至]+月)?(?:累计)?(?:竣工|建成|投产)"), "finished_projects"),
     (re.compile(r"序时进度|时间进度"), "ahead_of_schedule"),  # 比序时进度(百分点); 低于…: the sign turns
     # 市重点项目(个), not 计划竣工项目(个)
     (re.compile(r"项目(?:个)?数|个数|^(?!\S*(?:计划|开工|竣工|建成|投产|签约))\S*(?:项目|工程)\s*[(（](?:个|项)[)）]"),
@@ -171,7 +171,7 @@ def _transposed_cells(header: list[str], body: list[tuple[tuple[int, int], str]]
         unit_factor = _unit_of(values[0], factor, metric)
         for column in range(1, min(len(values), len(header))):
             value = _cell_number(values[column])
-            if value is not None and any(m.year for m in periods[column]):
+            if value is not None and any(m.year or m.months for m in periods[column]):
                 cells.append(Cell(base, metric, value * unit_factor, start, end, periods[column]))
     return cells
 
