@@ -8,6 +8,7 @@ import re
 
 from keyproj.extract.regions import find_places_and_towns, place
 from keyproj.extract.sentence import (
+    LISTED_OF,
     Figure,
     Subject,
     any_metric,
@@ -59,7 +60,7 @@ def find_figures(sentence: str, subjects: list[Subject], worded: list[Figure] | 
 def _listed_group(sentence: str, listed: Subject, group: Subject) -> bool:
     """Whether a plain group with a count follows a 列入 X 重点项目 phrase right after its 的."""
     return listed.kind == "list" and listed.membership and listed.count is None and \
-        sentence[listed.end:group.start].strip() in ("的", "")
+        LISTED_OF.fullmatch(sentence[listed.end:group.start].strip()) is not None
 
 
 _SEMICOLON = re.compile(r"[;；]")

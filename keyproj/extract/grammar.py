@@ -90,7 +90,6 @@ def patterns() -> dict[str, re.Pattern[str]]:
         # "全市重点项目(含省重点项目)": a list in brackets after another one is counted in it
         "bracket_close": r"[)）]",
         "included": rf"\s*[(（](?:{alternation(words(W, 'membership', 'included'))})[^()（）]{{0,12}}",
-        "included_open": rf"\s*[(（](?:{alternation(words(W, 'membership', 'included'))})",
         # "6个县(市、区)", "26个山区县", "山区26县": a number of places, with 个 or without
         "place_group": rf"(?P<num>{NUMBER})\s*(?:个(?:山区|贫困|欠发达|沿海|边境|民族)?)?"
                        rf"(?:{alternation(words(W, 'place_groups', 'by_place'))})",

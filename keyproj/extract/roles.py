@@ -172,10 +172,8 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
 
     for figure in figures:
         subject = _subject_of(figure, subjects, sentence)
-        if figure.role == "threshold" and subject is not None:
-            # "杨店镇、肖港镇完成投资均超过4亿元": the bound is each named place's figure
-            claims.extend(Claim(figure.metric, figure.values[0], ref, figure.start)
-                          for ref in _each_place(sentence, subject, subjects, in_sentence, state, breakdown_places))
+        if figure.role == "threshold" and subject is not None:  # 杨店镇、肖港镇完成投资均超过4亿元
+            claims.extend(_each_place(sentence, figure, subject, subjects, in_sentence, state, breakdown_places))
             continue
         if figure.role != "realised":
             continue
@@ -228,15 +226,16 @@ def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[Lis
     return [ListRef(base.scope, place, base.under_construction) for place in places.places]
 
 
-def _each_place(sentence: str, subject: Subject, subjects: list[Subject], in_sentence: list[ListRef],
-                state: DocState, breakdown_places: bool) -> list[ListRef]:
-    """The lists of the places a shared bound (均超过) is said of: a run of places, or places before a
-    list noun (大姚县、永仁县县级重点项目); none for a list alone (its members' bound is no figure)."""
+def _each_place(sentence: str, figure: Figure, subject: Subject, subjects: list[Subject],
+                in_sentence: list[ListRef], state: DocState, breakdown_places: bool) -> list[Claim]:
+    """A bound shared with 均 (均超过) as each place's figure: the places of a run, or before a list
+    noun (大姚县、永仁县县级重点项目); none for a list alone (its members' bound is no figure)."""
+    refs: list[ListRef] = []
     if subject.kind == "places" and len(subject.places) > 1:
-        return _places_refs(subject, subjects, in_sentence, state, breakdown_places)
-    if subject.kind == "list" and len(subject.places) > 1 and not subject.part:
-        return _places_before_list(subject, state, breakdown_places)
-    return []
+        refs = _places_refs(subject, subjects, in_sentence, state, breakdown_places)
+    elif subject.kind == "list" and len(subject.places) > 1 and not subject.part:
+        refs = _places_before_list(subject, state, breakdown_places)
+    return [Claim(figure.metric, figure.values[0], ref, figure.start) for ref in refs]
 
 
 def _places_before_list(subject: Subject, state: DocState, breakdown_places: bool) -> list[ListRef]:

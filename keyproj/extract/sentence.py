@@ -26,7 +26,14 @@ from keyproj.extract.grammar import (
     patterns,
     qualifier_of,
 )
-from keyproj.extract.listnames import one_named_after, parent_named_before
+from keyproj.extract.listnames import (
+    level_scope,
+    one_named_after,
+    parent_named_before,
+    realised_stage,
+    stage_after_count,
+    that_place,
+)
 from keyproj.extract.places import Place
 from keyproj.extract.regions import (
     find_places,
@@ -35,7 +42,7 @@ from keyproj.extract.regions import (
     place,
 )
 from keyproj.extract.values import Value, count_value, parse_values
-from keyproj.lexicon import alternation, section_words, words
+from keyproj.lexicon import alternation, words
 
 __all__ = ["Figure", "Level", "Subject", "any_metric", "metric_patterns", "patterns", "qualifier_of"]
 
@@ -140,7 +147,7 @@ def _levels(modifiers: str, state: object) -> list[Level]:
         position = match.end()
         if modifiers.startswith(_GOVERNMENT, match.end()):
             continue  # 市政府年初确定重点项目: who decided the list, not its level
-        scope = _level_scope(match.group(0), state)
+        scope = level_scope(match.group(0), state)
         if scope:
             tokens.append((match.start(), match.end(), Level(scope)))
     if not tokens:
@@ -163,39 +170,6 @@ def _levels(modifiers: str, state: object) -> list[Level]:
     return [t[2] for t in run]
 
 
-def _level_scope(word: str, state: object) -> str | None:
-    """The scope a level word names, seen from the reporter (市重点 in Beijing is the province's)."""
-    for level, items in section_words(W, "levels").items():
-        if word not in items:
-            continue
-        if level == "all_levels":
-            return None
-        if level == "own_city":
-            if set(state.chain) & {"北京市", "上海市", "天津市", "重庆市"}:
-                return "province"
-            # a county-level city's 市级 is its own list, the prefecture's is named (无锡市重大项目);
-            # a bare 市 (省市县重点, 省列…市重点) stays the prefecture's, as in a county
-            own = state.level == "county" and state.reporter.endswith("市") and word == "市级"
-            return "county" if own else "city"
-        if level == "own_district":
-            return "province" if state.level == "province" and state.reporter.endswith("自治区") else "county"
-        if level.endswith("_and_above"):  # 市级以上: this level's list and those above it
-            return {"city_and_above": "province+city", "county_and_above": "province+city+county"}[level]
-        return level
-    return None
-
-
-def _realised_stage(text: str) -> str:
-    """'started' / 'finished' when text holds a realised stage verb (not planned, not negated)."""
-    p = patterns()
-    for match in p["stage_after"].finditer(text):
-        before = text[max(0, match.start() - 6):match.start()]
-        if p["planned"].search(before) or p["negated"].search(text[max(0, match.start() - 2):match.start()]):
-            continue
-        return "started" if match.group("started") else "finished"
-    return ""
-
-
 def _last_count(sentence: str, window: str, window_start: int) -> re.Match[str] | None:
     """The last count in the window before a group's noun that is not a group of places (8个市)."""
     p = patterns()
@@ -213,6 +187,9 @@ _LEVEL_TAIL = re.compile(r"(?:省|市|县|区|州|盟)级?$")  # 全省共安排
 _SHARE_OF_LIST = re.compile(r"每(?:人|名|位|个单位)[^\d,，。;；]{0,4}$|(?:挂联|包联|联系|挂钩|包抓|领办)[^\d,，。;；]{0,2}$|(?:示范区|园区|片区|新城|景区|开发区|高新区|产业园)内$")
 
 
+_AS_MEMBER = re.compile(r"(?:作为|属于|系)[^\d,，。;；]{0,4}$")
+
+
 def list_subject(sentence: str, match: re.Match[str], window_start: int, state: object) -> Subject:
     """A key-project list phrase: level words, count, 在建, 列入, a stage verb or a part's words."""
     p = patterns()
@@ -226,6 +203,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     subject = Subject("list", window_start + count.start() if count else match.start(),
                       match.end(), levels=_levels(stripped, state))
     _places_to_spread(subject)
+    _that_place_owns(subject, that_place(sentence[:window_start], modifiers, tuple(state.chain)))
     subject.bare = not subject.levels
     if _signed_group().search(modifiers.rstrip()) and not p["size_band"].search(window):
         subject.kind = "signed"  # with a size band (亿元以上签约重点项目) it stays a part of a list
@@ -245,7 +223,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         or (group and not p["overall"].search(sentence, window_start, group.start()))
         or p["planned"].search(modifiers) and p["stage_after"].search(modifiers)
         or p["sector_before"].search(modifiers))
-    subject.stage = _realised_stage(modifiers)
+    subject.stage = realised_stage(modifiers)
     if not subject.stage and p["stage_part"].search(modifiers):
         subject.part = True
     if count is not None:
@@ -263,20 +241,20 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
                     subject.counts, subject.end = values, end
     _owner_of_count(subject, window[:count.start()] if count else _LEVEL_TAIL.sub("", window), state, bool(count))
     if subject.membership and subject.count is None and one_named_after(sentence, subject.end) or \
-            subject.count is not None and subject.count.value == 1:
-        subject.part = True  # one project (联系一个市级重点项目), not the list
+            subject.count is not None and subject.count.value == 1 or \
+            subject.count is None and _AS_MEMBER.search(window):
+        subject.part = True  # one project (联系一个市级重点项目; 某高速公路作为省重点项目), not the list
     if subject.count is not None and (p["negated"].match(sentence, subject.end) or p["ceremony"].match(sentence, subject.end)):
         subject.part = True  # 仍有8个市级重点项目未开工, 第一批31个重点项目集中开工: not the list
     elif subject.count is not None and not subject.stage:
-        follows = p["stage_after"].match(sentence, subject.end)
-        aside = follows and _VERB_ASIDE.match(sentence, follows.end())  # 已开工（含复工）512个
-        counted = follows and p["count_after"].match(sentence, aside.end() if aside else follows.end())
-        if follows and not counted and not p["partial_only"].match(sentence, follows.start()):
-            subject.stage = "started" if follows.group("started") else "finished"
+        subject.stage = stage_after_count(sentence, subject.end)
     return subject
 
 
-_VERB_ASIDE = re.compile(r"\s*[(（][^()（）\d]{1,8}[)）]")
+def _that_place_owns(subject: Subject, named: tuple[str, str] | None) -> None:
+    """该县共安排县级重点项目: the list is the place's that 该县 stands for (``named``: its name, level)."""
+    if named and not any(level.place for level in subject.levels):
+        subject.levels = [Level(subject.levels[0].scope if subject.levels else named[1], named[0], True)]
 
 
 def _places_to_spread(subject: Subject) -> None:
@@ -312,6 +290,10 @@ def _signed_group() -> re.Pattern[str]:
     signed words of the lexicon at the end of the words before 项目)."""
     signed = alternation(words(W, "signed", "signed"))
     return re.compile(rf"(?:{signed})(?:正式合同|合同)?(?:招商引资|招商|引资)?(?:重点)?$")
+
+
+# what may stand between a list named after 列入 / 纳入 and the reporter's group of projects on it
+LISTED_OF = re.compile(r"(?:管理|调度|盘子|笼子|范围|名单|清单)?的?")  # 纳入市重点项目管理的我县项目
 
 
 def group_subject(sentence: str, match: re.Match[str], window_start: int, chain: tuple[str, ...] = ()) -> Subject:
@@ -353,7 +335,7 @@ def group_subject(sentence: str, match: re.Match[str], window_start: int, chain:
     elif p["stage_part"].search(words_before) or p["stage_after"].search(words_before):
         subject.kind, subject.stage = "part", "stage"
     else:
-        rest = _STRIP.sub("", p["anaphor"].sub("", p["overall"].sub("", words_before)))
+        rest = _STRIP.sub("", p["anaphor"].sub("", p["overall"].sub("", words_before[LISTED_OF.match(words_before).end():])))
         if not rest:
             subject.kind = "anaphor" if p["anaphor"].search(words_before) else "plain"
         elif count is not None and p["counted_anaphor"].match(words_before):
@@ -402,6 +384,7 @@ def list_subjects(sentence: str, state: object) -> list[Subject]:
 
 
 _DIGIT = re.compile(r"[\d一二三四五六七八九十]")
+_BRACKET_OPEN = re.compile(r"[(（]")
 
 
 def _list_subjects(sentence: str, state: object) -> list[Subject]:
@@ -418,7 +401,7 @@ def _list_subjects(sentence: str, state: object) -> list[Subject]:
             if close and not _DIGIT.search(sentence, match.end(), close.start()):
                 subjects[-1].end = previous = close.end()
                 continue
-            previous = p["included_open"].match(sentence, previous).end()  # (含省级重点项目6个、…): lists of their own
+            previous = _BRACKET_OPEN.search(sentence, previous).end()  # (含省级重点项目6个、…): lists of their own
         start = max(_label_start(sentence, clause_start(sentence, match.start())), previous)
         subject = list_subject(sentence, match, start, state)
         subjects.append(subject)
