@@ -36,3 +36,44 @@ def test_the_rows_of_an_aligned_table_are_read_as_facts(tmp_path: Path) -> None:
     rows = {(r["scope"], r["period_end"], r["metric"], r["value"]) for r in extract_rows(read_document(path, meta))}
     assert ("province", "2022-06", "completed_investment", 7.2) in rows
     assert ("county", "2022-12", "annual_plan", 50.5) in rows
+
+
+def test_a_table_aligned_with_full_width_spaces_and_per_cent_signs() -> None:
+    text = ("\u3000\u3000乡镇\u3000\u3000\u3000项目数\u3000\u3000年度计划投资\u3000\u3000完成率\n"
+            "\u3000\u3000城关镇\u3000\u3000\u300012\u3000\u3000\u300098600\u3000\u3000\u300088.5％\n"
+            "\u3000\u3000河口镇\u3000\u3000\u3000 9\u3000\u3000\u300076400\u3000\u3000\u300091.8％\n")
+    out = pipe_aligned_tables(text).split("\n")
+    assert out[:3] == ["|乡镇|项目数|年度计划投资|完成率|", "|城关镇|12|98600|88.5％|", "|河口镇|9|76400|91.8％|"]
+
+
+def test_a_serial_number_column_before_the_labels() -> None:
+    text = ("序号  乡镇      项目数  年度计划投资  完成率\n"
+            " 1   城关镇       9        62000      94.0%\n"
+            " 2   河口镇       7        48500      86.8%\n")
+    out = pipe_aligned_tables(text).split("\n")
+    assert out[:3] == ["|序号|乡镇|项目数|年度计划投资|完成率|", "|1|城关镇|9|62000|94.0%|", "|2|河口镇|7|48500|86.8%|"]
+
+
+def test_units_on_a_line_under_the_column_names_join_the_name_above_them() -> None:
+    text = ("    单位      项目数   年度计划投资    完成投资    完成率    排名\n"
+            "                      （亿元）      （亿元）     （%）\n"
+            "    东城区      38        86.4         74.6       86.3       1\n"
+            "    西城区      45        98.7         83.1       84.2       2\n")
+    out = pipe_aligned_tables(text).split("\n")
+    assert "|单位|项目数|年度计划投资（亿元）|完成投资（亿元）|完成率（%）|排名|" in out
+    assert "（亿元）" not in "".join(line for line in out if not line.startswith("|"))
+    assert out[-3:-1] == ["|东城区|38|86.4|74.6|86.3|1|", "|西城区|45|98.7|83.1|84.2|2|"]
+
+
+def test_rows_named_by_a_level_without_the_list_noun(tmp_path: Path) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_text("表1 2023年全县各级重点项目完成情况\n"
+                    "类 别        项目数(个)  年度计划投资(亿元)  完成投资(亿元)\n"
+                    "自治区重点      9           28.6              30.1\n"
+                    "县级重点       47           42.5              44.9\n"
+                    "其他乡镇        5            3.1               2.2\n", encoding="utf-8")
+    meta = {"file": path.name, "published": "2024-01-20", "region": "中宁县", "title": "", "url": ""}
+    rows = {(r["region"], r["scope"], r["metric"], r["value"]) for r in extract_rows(read_document(path, meta))}
+    assert ("中宁县", "province", "completed_investment", 30.1) in rows
+    assert ("中宁县", "county", "projects", 47.0) in rows
+    assert not any(region == "其他乡镇" for region, *_ in rows)  # the rest of the towns is no town

@@ -602,3 +602,17 @@ def test_乾_a_simplified_character_too_is_kept_in_place_names() -> None:
 def test_a_value_in_brackets_on_the_next_line_joins_its_place() -> None:
     raw = "县级重点项目完成率居前的是大姚县（118.6%）、永仁县（115.2%）、武定县\n（112.8%），均超额完成任务。\n"
     assert "武定县(112.8%)" in normalize_text(raw)[0]
+
+
+def test_a_phone_layout_whose_figure_lines_end_with_a_comma() -> None:
+    phone = ("今年，\n全市重点项目\n共安排126个，\n总投资\n582.4亿元，\n年度计划投资\n147.6亿元。\n\n"
+             "上半年，\n全市重点项目\n累计完成投资\n78.3亿元，\n占年度计划的\n53.0%。\n")
+    text = normalize_text(phone)[0]
+    assert "总投资582.4亿元,年度计划投资147.6亿元。" in text
+    assert "累计完成投资78.3亿元,占年度计划的53.0%。" in text
+
+
+def test_a_line_starting_with_an_enumeration_comma_goes_on_the_line_before() -> None:
+    raw = "分县看，临河区、五原县\n、磴口县完成投资分别为18.6亿元、9.4亿元、7.9亿元，均超过序时进度。\n"
+    assert "临河区、五原县、磴口县完成投资分别为" in normalize_text(raw)[0]
+    assert "第一段。\n\n、" in normalize_text("第一段。\n\n、第二段\n")[0]  # after a blank line it stays apart
