@@ -12,9 +12,6 @@ from typing import Any
 
 from keyproj._version import __version__
 from keyproj.errors import BadInputError, KeyprojError
-from keyproj.extract import iter_extracted
-from keyproj.extract.checks import check_notes
-from keyproj.extract.score import check_floors, format_score, score_files
 from keyproj.facts import FACT_COLUMNS
 from keyproj.paths import REPO_ROOT, OutputLayout, foreign_code, input_reason, outputs_reason
 from keyproj.read.documents import discover_documents, read_document
@@ -267,6 +264,8 @@ def cli_extract(args: argparse.Namespace) -> int:
     """`keyproj extract PATH... [--out FILE] [--jobs N]`: the fact CSV of documents."""
     if args.jobs < 1:
         raise KeyprojError(f"--jobs must be 1 or more, not {args.jobs}")
+    from keyproj.extract import iter_extracted  # here: a lexicon file that cannot be read is a one-line error
+
     failures: list[BadInputError] = []
     notes: list[tuple[str, str]] = []
     documents = count = 0
@@ -308,6 +307,8 @@ def cli_extract(args: argparse.Namespace) -> int:
 def _check_notes_of(csv_lines: str, settled: list[str]) -> list[tuple[str, str]]:
     """(doc_id, note) for each list the arithmetic check settled and each contradiction left among
     one document's fact rows."""
+    from keyproj.extract.checks import check_notes
+
     rows = [dict(zip(FACT_COLUMNS, cells)) for cells in csv.reader(io.StringIO(csv_lines))]
     return [(rows[0]["doc_id"], note) for note in settled + check_notes(rows)] if rows else []
 
@@ -315,6 +316,8 @@ def _check_notes_of(csv_lines: str, settled: list[str]) -> list[tuple[str, str]]
 
 def cli_score(args: argparse.Namespace) -> int:
     """`keyproj score GOLD PRED`: recall and precision of extracted facts; 1 below a floor."""
+    from keyproj.extract.score import check_floors, format_score, score_files
+
     result = score_files(args.gold, args.pred)
     failures = check_floors(result, args.min_recall, args.min_precision)
     print(format_score(result, details=args.details))

@@ -257,8 +257,9 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
                 figure.role = "planned"
             elif sentence[max(0, verb - 2):verb] in ("部分", "主体") or \
                     _OF_A_GROUP.search(sentence, clause_start(sentence, verb), verb) or \
-                    name == "count_stage" and _GROUP_THEN_COUNT.match(sentence, match.end()):
-                figure.role = "part"  # (9个未开工项目中已有7个开工; 55个新开工项目已开工49个: a counted group's)
+                    name == "count_stage" and (_GROUP_THEN_COUNT.match(sentence, match.end())
+                                               or sentence.endswith("等", 0, match.start())):
+                figure.role = "part"  # (9个未开工项目中已有7个开工; 55个新开工项目已开工49个; 某某工程等5个项目建成)
             elif _per_day(sentence, max(clause_start(sentence, verb), verb - 5), verb):
                 figure.role = "per_day"  # "本周新开工项目2个": a week's count, no period's
             elif p["comparison"].search(sentence, clause_start(sentence, verb), verb + 1):

@@ -63,6 +63,8 @@ def level_scope(word: str, state: object) -> str | None:
             return "county" if own else "city"
         if level == "own_district":
             return "province" if state.level == "province" and state.reporter.endswith("自治区") else "county"
+        if level == "every_level":  # 各级: from the province down to the reporter's level
+            return {"province": "province", "city": "province+city"}.get(state.level, "province+city+county")
         if level.endswith("_and_above"):  # 市级以上: this level's list and those above it
             return {"city_and_above": "province+city", "county_and_above": "province+city+county"}[level]
         return level

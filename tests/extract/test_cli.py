@@ -166,3 +166,24 @@ def test_checks_file_records_a_settled_list(tmp_path: Path) -> None:
     assert flows == {"completed_investment": "city", "completion_rate": "city"}
     notes = list(csv.DictReader(open(checks, encoding="utf-8")))
     assert len(notes) == 1 and notes[0]["note"].startswith("settled: 漳州市 province")
+
+
+def test_a_lexicon_file_that_cannot_be_read_is_a_one_line_error(tmp_path: Path) -> None:
+    """A user adding a wording with a YAML slip gets the file named in one line, no traceback."""
+    import subprocess
+    import sys
+
+    package = tmp_path / "keyproj"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "keyproj", package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    wordings = package / "lexicon" / "wordings.yaml"
+    wordings.write_text(wordings.read_text(encoding="utf-8") + "\n  broken: why: a colon too many\n", encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path), "HOME": str(tmp_path)}
+    # (the copy is no checkout of this .venv: its check of that is left out here)
+    run = "import sys, keyproj.cli as cli; cli._check_checkout = lambda: None; sys.exit(cli.main())"
+    done = subprocess.run([sys.executable, "-c", run,
+                           "extract", str(RAW_DIR)], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "wordings.yaml" in lines[0], done.stderr
