@@ -1,5 +1,5 @@
 """Documents written for the project from places outside the dev set and the seeds: tests/holdout (12)
-tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4), tests/fresh5 (3), tests/fresh6 to fresh11 (8 each), fresh12 and fresh13 (6 each), fresh14 to fresh34 (8 each), written blind to the extractor's code. Strict recall and precision floors a little below today's scores, so a change
+tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4), tests/fresh5 (3), tests/fresh6 to fresh11 (8 each), fresh12 and fresh13 (6 each), fresh14 to fresh40 (8 each), written blind to the extractor's code. Strict recall and precision floors a little below today's scores, so a change
 that costs generalization is seen. Fix general rules, never their sentences."""
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ TESTS = Path(__file__).resolve().parent.parent
 # fresh30 0.845 / 0.960 (was 0.732 / 0.912; misses: a table aligned with full-width spaces);
 # fresh31 0.974 / 1.000 (was 0.868 / 0.892); fresh32 0.971 / 0.977 (was 0.971 / 0.971);
 # fresh33 0.977 / 0.992 (was 0.977 / 0.977); fresh34 0.992 / 0.992 (was 0.884 / 0.884);
+# fresh35 1.000 / 1.000 (was 0.862 / 0.899); fresh36 1.000 / 1.000 (was 0.976 / 0.976);
+# fresh37 0.984 / 0.992 (was 0.756 / 0.941; misses: places with bracketed rates before 位居中游);
+# fresh38 0.992 / 0.975 (was 0.975 / 0.959); fresh39 1.000 / 0.994 (was 0.891 / 0.939);
+# fresh40 0.993 / 0.993 (was 0.733 / 0.948);
 # the floors leave room for one or two debatable calls.
 @pytest.mark.parametrize(("name", "min_recall", "min_precision"), [("holdout", 0.97, 0.97), ("fresh", 0.98, 0.98),
                                                                    ("fresh2", 0.98, 0.98), ("fresh3", 0.98, 0.98),
@@ -52,7 +56,10 @@ TESTS = Path(__file__).resolve().parent.parent
                                                                    ("fresh28", 0.92, 0.98), ("fresh29", 0.98, 0.95),
                                                                    ("fresh30", 0.82, 0.94), ("fresh31", 0.95, 0.98),
                                                                    ("fresh32", 0.95, 0.95), ("fresh33", 0.95, 0.97),
-                                                                   ("fresh34", 0.97, 0.97)])
+                                                                   ("fresh34", 0.97, 0.97), ("fresh35", 0.98, 0.98),
+                                                                   ("fresh36", 0.98, 0.98), ("fresh37", 0.96, 0.97),
+                                                                   ("fresh38", 0.97, 0.95), ("fresh39", 0.98, 0.97),
+                                                                   ("fresh40", 0.97, 0.97)])
 def test_strict_recall_and_precision_floors(name: str, min_recall: float, min_precision: float) -> None:
     gold, found = gold_and_found(TESTS / name)
     matched = sum((gold & found).values())
