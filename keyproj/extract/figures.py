@@ -35,6 +35,7 @@ def find_figures(sentence: str, subjects: list[Subject], worded: list[Figure] | 
     for index, subject in enumerate(subjects):
         if subject.kind == "plain" and subject.count is not None and index and _listed_group(sentence, subjects[index - 1], subject):
             # "列入自治区重点项目的我旗项目共19个": the reporter's projects on that list are its count
+            subject.membership = True  # (its figures are that list's, whatever count the list had before)
             figures.append(Figure("projects", subject.count_start, subject.end, [subject.count], subject=subjects[index - 1]))
             continue
         if subject.count is not None and subject.kind == "places":  # 宁江区11个项目 (sentence._places_counted)

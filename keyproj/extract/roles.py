@@ -164,7 +164,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         if subject.kind == "plain":
             base = in_sentence[-1] if in_sentence else state.current or state.overall()
             known = state.counts.get(base)
-            return base if subject.count is None or known is None or known == subject.count.value else None
+            return base if subject.count is None or subject.membership or known in (None, subject.count.value) else None
         if subject.kind == "under_construction":
             base = in_sentence[-1] if in_sentence else state.current or state.overall()
             return ListRef(base.scope, base.region, True)

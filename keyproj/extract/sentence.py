@@ -132,13 +132,17 @@ def _levels(modifiers: str, state: object) -> list[Level]:
     p = patterns()
     tokens: list[tuple[int, int, Level]] = []
     # 级 after a name makes it a list's level (泉州市级): here that is what is looked for
+    parent_end, address = -1, []
     for start, end, surface in find_places(modifiers.replace("级", "\x00")):
         found = place(surface, tuple(state.chain))
         if found is None:
             continue
+        if tokens and start == parent_end and found.parent is not None and found.parent.startswith(last_name):
+            address.append(tokens.pop()[:2])  # 成都龙泉驿区重点项目: the parent is only the address of the place after it
         own = found.name in state.chain
         tokens.append((start, end, Level(found.level, None if own else found.name)))
-    taken = [(s, e) for s, e, _ in tokens]
+        parent_end, last_name = end, found.name
+    taken = [(s, e) for s, e, _ in tokens] + address
     position = 0
     while match := p["levels"].search(modifiers, position):
         position = match.start() + 1  # 南城县市级: 县市级 overlaps the place, 市级 follows it
