@@ -77,6 +77,8 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
             continue  # after it, or in brackets closed before it ("156个(其中列入…27个),总投资…")
         if subject.aside and subject.kind == "list" and _part_start(sentence, figure.start) > subject.end:
             continue  # "其中，32个省、市重点项目完成投资19.7亿元；新开工项目28个": the part ends at the semicolon
+        if subject.kind == "list" and not figure.enumerated and _in_counted_run(sentence, subject, subjects):
+            continue  # "其中省重点项目4个、市重点项目21个，总投资238.6亿元": after a run of counted parts, the whole's
         if subject.aside and subject.kind != "list" and \
                 clause_start(sentence, subject.end) != clause_start(sentence, figure.start) and \
                 any(s.kind == "list" and s.end <= subject.start for s in subjects):
@@ -99,6 +101,25 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
             return _whole_of_exhaustive_parts(subjects, subject) or subject
         return subject
     return None
+
+
+# between two counted parts of a run: a separator and the next part's level words (、邢台市), no figure
+_RUN_GAP = re.compile(r"\s*[、,，和及与]\s*(?:(?!其中)[^\d;；。,，])*")
+
+
+def _in_counted_run(sentence: str, subject: Subject, subjects: list[Subject]) -> bool:
+    """Whether a counted list stands in a run of two or more counted lists joined only by 、 or a
+    comma, opened by 其中 (其中省重点项目4个、市重点项目21个): figures after the run are not one part's."""
+    counted = [s for s in subjects if s.kind == "list" and s.count is not None]
+    if subject not in counted:
+        return False
+    index = counted.index(subject)
+    first = last = index
+    while first > 0 and _RUN_GAP.fullmatch(sentence, counted[first - 1].end, counted[first].start):
+        first -= 1
+    while last + 1 < len(counted) and _RUN_GAP.fullmatch(sentence, counted[last].end, counted[last + 1].start):
+        last += 1
+    return last > first and counted[first].aside
 
 
 def _realised_stage_then(sentence: str, subject: Subject, figure: Figure) -> bool:
