@@ -37,6 +37,9 @@ _YEAR_ALTERNATIVES = (
 _TIME_ALTERNATIVES = (
     *_YEAR_ALTERNATIVES,
     r"(?<![\d一二三四五六七八九十])(?:1|一|元)月?(?:份)?" + _DASH + r"(?P<range_end>" + _MONTH + r")\s*月(?:份)?(?:底|末)?",
+    # 7—9月, 4至6月份: the months of a span that does not start in January
+    r"(?<![\d一二三四五六七八九十])(?P<span_start>" + _MONTH + r")月?(?:份)?" + _DASH + r"(?P<span_end>" + _MONTH
+    + r")\s*月(?:份)?(?!底|末)",
     f"(?P<q3>{_words('first_three_quarters')})",
     f"(?P<h1>{_words('first_half')})",
     f"(?P<q1>{_words('first_quarter')})",
@@ -180,6 +183,8 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
         else:
             if kind in ("range_end", "until", "until_end"):
                 months = (1, _month(value))
+            elif kind == "span_end":  # (the last group of 7—9月)
+                months = (_month(match.group("span_start")), _month(value))
             elif kind == "since":  # to the last full month before publication, set in resolve_period
                 months = (_month(value), 0)
             elif kind == "q3":

@@ -194,13 +194,19 @@ _SHARE_OF_LIST = re.compile(r"每(?:人|名|位|个单位)[^\d,，。;；]{0,4}$
 _AS_MEMBER = re.compile(r"(?:作为|属于|系)[^\d,，。;；]{0,4}$")
 
 
+def _counted_places_word(match: re.Match[str]) -> str:
+    """A number of places named by a word of two characters or more (11个设区市省重点: no 区 / 市 level) goes;
+    117个市、区两级 stays (市 is a level of the run)."""
+    return " " if len(match.group(0)) - len(match.group("num")) >= 3 else match.group(0)
+
+
 def list_subject(sentence: str, match: re.Match[str], window_start: int, state: object) -> Subject:
     """A key-project list phrase: level words, count, 在建, 列入, a stage verb or a part's words."""
     p = patterns()
     window = sentence[window_start:match.start()]
     count = _last_count(sentence, window, window_start)
     modifiers = window[count.end():] if count else window
-    stripped = p["overall"].sub(" ", modifiers)
+    stripped = p["place_group"].sub(_counted_places_word, p["overall"].sub(" ", modifiers))
     without_each = p["each_places"].sub(" ", stripped)
     if p["levels"].search(without_each):
         stripped = without_each  # 各县市区州重点项目: 州's list, reported by place
