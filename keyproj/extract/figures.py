@@ -117,9 +117,11 @@ def worded_figures(sentence: str) -> list[Figure]:
                 if paired is None:  # 坞城街道(92.3%)、龙城街道(88.7%)完成率居前三位: the pairs before it
                     before = _place_value_pairs(sentence, metric, clause_start(sentence, start), start, kind)
                     paired = before if before is not None and not sentence[before.end:start].strip("、,， ") else None
-                if paired is not None:
+                while paired is not None:  # "…前三位的是A(x%)、B(y%)；后三位的是C(z%)、D(w%)": the same wording's
                     figures.append(paired)
                     taken_until = paired.end
+                    again = _RANKED_AGAIN.match(sentence, paired.end)
+                    paired = _place_value_pairs(sentence, metric, again.end(), later, kind) if again else None
                 continue
             values, stop, enumerated = parse_values(sentence, after.start(), kind, True)
             if len(values) < 2:
@@ -181,12 +183,12 @@ def _per_day(sentence: str, start: int, end: int) -> bool:
 
 
 def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:
-    """"完成年度计划投资65.2亿元的56.4%": a plan stated inside a rate's phrase (after 占 / 完成,
+    """"完成年度计划投资65.2亿元的56.4%": a plan stated inside a rate's phrase (after 占 / 完成 / 为,
     before 的 and a percentage) gives the rate as well."""
     found = []
     for figure in figures:
         if figure.metric != "annual_plan" or len(figure.values) != 1 or \
-                not sentence[max(0, figure.start - 2):figure.start].endswith(("占", "完成")):
+                not sentence[max(0, figure.start - 2):figure.start].endswith(("占", "完成", "为", "是")):
             continue
         rate = _RATE_OF_PLAN.match(sentence, figure.end)
         if rate:
@@ -194,6 +196,7 @@ def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:
     return found
 
 
+_RANKED_AGAIN = re.compile(r"\s*[;；,，]\s*[^\d;；。,，]{0,10}?(?:的是|依次是|依次为|分别是)")
 _PAIR_SEPARATOR = re.compile(r"[、,，;；和及]?")
 
 
