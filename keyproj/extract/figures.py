@@ -137,7 +137,7 @@ def worded_figures(sentence: str) -> list[Figure]:
                 p["lifetime"].search(sentence, clause_start(sentence, start), start):
             figure.role = "other"  # 较去年同期多完成投资 (a difference), 开工以来累计完成投资 (a lifetime's)
         elif values[0].qualifier in ("over", "under") and "均" in p["fillers"].match(sentence, end).group(0):
-            figure.role = "threshold"  # "投资完成率均超过85%": a bound every member passes, not a figure
+            figure.role = "shared"  # "投资完成率均超过85%": a bound every member passes: each named place's figure
         figures.append(figure)
         taken_until = stop
     figures.extend(_rates_of_plans(sentence, figures))
@@ -264,6 +264,8 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
                     name == "count_stage" and (_GROUP_THEN_COUNT.match(sentence, match.end())
                                                or sentence.endswith("等", 0, match.start())):
                 figure.role = "part"  # (9个未开工项目中已有7个开工; 55个新开工项目已开工49个; 某某工程等5个项目建成)
+            elif sentence.endswith("各", 0, verb):
+                figure.role = "shared"  # "公安县、沙市区各新开工12个": each place's count
             elif _per_day(sentence, max(clause_start(sentence, verb), verb - 5), verb):
                 figure.role = "per_day"  # "本周新开工项目2个": a week's count, no period's
             elif p["comparison"].search(sentence, clause_start(sentence, verb), verb + 1):

@@ -5,7 +5,8 @@ roles say why it is not one: ``planned`` (计划开工 N 项), ``negated`` (未�
 sector, size band or group of places of the list), ``other`` (another programme, money that is
 not the list's, a named project), ``ceremony`` (集中开工 totals), ``event`` (a fair's signings),
 ``target`` (力争 / 下一步 / a later year), ``per_day``, ``unassigned`` (分别 over a number of
-values nothing before it matches). Growth (同比) and shares of other targets never reach a role:
+values nothing before it matches). ``shared`` (均超过 / 各新开工 N 个) is each named place's figure and
+no one's when no places are named. Growth (同比) and shares of other targets never reach a role:
 their numbers do not follow a metric's wording directly.
 """
 from __future__ import annotations
@@ -193,7 +194,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
 
     for figure in figures:
         subject = _subject_of(figure, subjects, sentence)
-        if figure.role == "threshold" and subject is not None:  # 杨店镇、肖港镇完成投资均超过4亿元
+        if figure.role == "shared" and subject is not None:  # 杨店镇、肖港镇完成投资均超过4亿元; 各新开工12个
             claims.extend(_each_place(sentence, figure, subject, subjects, in_sentence, state, breakdown_places))
             continue
         if figure.role != "realised":
