@@ -96,6 +96,10 @@ class TimeIndex:
         index = self.last_topic_year[bisect.bisect_left(self.year_starts, start)]
         return self.years[index] if index >= 0 else None
 
+    def this_year_before(self, position: int) -> bool:
+        """Whether 今年 / 今年以来 opened a clause before ``position`` (a report of this year so far)."""
+        return any(m.this_year or m.year_to_date for m in self.years[:bisect.bisect_left(self.year_starts, position)])
+
     def text_year(self, start: int) -> int | None:
         """The last explicit year (2019年) before ``start``."""
         index = self.last_explicit[bisect.bisect_left(self.year_starts, start)]
@@ -269,11 +273,12 @@ def _month_ended(mention: TimeMention, sentence: str, start: int, position: int)
 
 
 def _carried_year(text: str, start: int, times: TimeIndex, report: ReportPeriod) -> TimeMention | None:
-    """The year a sentence carries from before it; in a report of part of a year, 去年 / 上年 of an
-    earlier paragraph (a comparison) holds no longer: the report's own year is back."""
+    """The year a sentence carries from before it; in a report of part of a year, or after 今年 opened
+    an earlier clause, 去年 / 上年 of an earlier paragraph (a comparison) holds no longer: the report's
+    own year is back."""
     carried = times.carried_year(start)
-    if carried is not None and carried.last_year and report.months not in (None, (1, 12)) \
-            and "\n" in text[carried.end:start]:
+    if carried is not None and carried.last_year and "\n" in text[carried.end:start] and \
+            (report.months not in (None, (1, 12)) or times.this_year_before(carried.start)):
         return TimeMention(start, start, this_year=True, topic=True)
     return carried
 
