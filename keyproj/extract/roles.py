@@ -257,6 +257,10 @@ def _each_place(sentence: str, figure: Figure, subject: Subject, subjects: list[
         refs = _places_refs(subject, subjects, in_sentence, state, breakdown_places)
     elif subject.kind == "list" and len(subject.places) > 1 and not subject.part:
         refs = _places_before_list(subject, state, breakdown_places)
+    elif subject.kind == "list" and subject.bare:  # 萨拉齐镇、双龙镇重点项目完成率均超过110%: the towns' projects
+        run = [s for s in subjects if s.kind == "places" and s.end <= subject.start and len(s.places) > 1
+               and not sentence[s.end:subject.start].strip()]
+        refs = _places_refs(run[-1], subjects, in_sentence, state, breakdown_places) if run else []
     return [Claim(figure.metric, figure.values[0], ref, figure.start) for ref in refs]
 
 

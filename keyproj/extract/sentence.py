@@ -451,6 +451,9 @@ def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) 
             continue
         run = Subject("places", start, end, places=[found.name])
         found_runs.append(run)
+    for run in found_runs:  # 百善镇等4个镇完成率不足20%: places before 等 name a group, a part of the list
+        if sentence.startswith("等", run.end):
+            run.kind = "part"
     return found_runs
 
 
