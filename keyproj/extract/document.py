@@ -382,16 +382,18 @@ def _one_significant_figure(value: float) -> bool:
     return value == round(value) and len(digits) == 1
 
 
-def _restated(facts: list[Fact]) -> list[Fact]:
+def _restated(facts: list[Fact], headline_end: int = -1) -> list[Fact]:
     """Facts without their restatements: a figure of the same list, period and metric that rounds a
     more precise one ("1352亿元" beside "1352.19亿元", "超五百亿元" beside "518.4亿元") is the same fact,
-    and a title's figure without the 在建 mark is the body's figure with it."""
+    and a title's figure without the 在建 mark is the body's figure with it. A headline (the text
+    before ``headline_end``) that names no level restates the body's figure of any list."""
     groups: dict[tuple[Any, ...], list[float]] = {}
     marked: set[tuple[Any, ...]] = set()
     for f in facts:
         key = (f.region, f.ref.scope, f.year, f.months, f.metric)
         if not f.qualifier:
             groups.setdefault(key, []).append(f.value)
+            groups.setdefault(key[:1] + key[2:], []).append(f.value)  # (any list's, for headlines)
         if f.ref.under_construction:
             marked.add(key + (f.value,))
     for values in groups.values():
@@ -399,7 +401,7 @@ def _restated(facts: list[Fact]) -> list[Fact]:
     kept = []
     for f in facts:
         key = (f.region, f.ref.scope, f.year, f.months, f.metric)
-        exact = groups.get(key, [])
+        exact = groups.get(key if f.quote_start >= headline_end else key[:1] + key[2:], [])
         if f.qualifier:
             reach = 0.2 * abs(f.value)  # "超五百亿元" restates 518.4亿元
         elif f.value == round(f.value):
@@ -416,6 +418,15 @@ def _restated(facts: list[Fact]) -> list[Fact]:
     return kept
 
 
+def _headline_end(text: str) -> int:
+    """The end of a headline: a short first line without a full stop (else -1: none)."""
+    end = text.find("\n")
+    return end if 0 < end <= _HEADLINE_MAX and "。" not in text[:end] else -1
+
+
+_HEADLINE_MAX = 40  # characters
+
+
 def _precise_near(values: list[float], value: float, reach: float, qualified: bool) -> bool:
     """Whether a more precise figure than ``value`` lies within ``reach`` of it (values sorted)."""
     index = bisect.bisect_left(values, value - reach)
@@ -430,7 +441,7 @@ def _precise_near(values: list[float], value: float, reach: float, qualified: bo
 def to_rows(doc_id: str, text: str, facts: list[Fact]) -> list[tuple[Any, ...]]:
     """The rows of the facts (tuples in FACT_COLUMNS order), each fact once; the 在建 part is marked
     as a subset only when the document also gives figures of its whole list."""
-    facts = _restated(facts)
+    facts = _restated(facts, _headline_end(text))
     whole_lists = {(f.region, f.ref.scope, f.year) for f in facts if not f.ref.under_construction}
     rows: list[tuple[Any, ...]] = []
     seen: set[tuple[Any, ...]] = set()

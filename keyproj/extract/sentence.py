@@ -127,6 +127,9 @@ def clause_end(sentence: str, pos: int) -> int:
 _GOVERNMENT = ("政府", "人民政府", "委", "人大", "长")
 
 
+_THREE_LEVELS = re.compile(r"[三四]级$")
+
+
 def _levels(modifiers: str, state: object) -> list[Level]:
     """The level words and places right before a list noun, as scopes (省、市 -> province, city)."""
     p = patterns()
@@ -154,8 +157,8 @@ def _levels(modifiers: str, state: object) -> list[Level]:
         scope = level_scope(match.group(0), state)
         if scope:
             tokens.append((match.start(), match.end(), Level(scope)))
-    if not tokens:
-        return []
+    if not tokens:  # 全旗三级重点项目: the three levels' lists with no level named before 三级
+        return [Level("province+city+county")] if _THREE_LEVELS.search(modifiers) else []
     tokens.sort(key=lambda t: t[0])
     run = [tokens[-1]]
     for token in reversed(tokens[:-1]):
