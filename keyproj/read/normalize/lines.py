@@ -394,7 +394,7 @@ def _joins(text: str) -> list[tuple[int, int]]:
         start, end = match.span()
         last = text[start - 1]
         if last in _NUMBER_END:
-            if end - start <= 3 and _NUMBER_GOES_ON.match(text, end):
+            if end - start <= 8 and _NUMBER_GOES_ON.match(text, end):  # (blank lines where a page break went)
                 spans.append((start, end))
             continue
         first = text[end]
