@@ -240,7 +240,7 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
             return []
     else:
         lists = None
-    subjects = _heading(text, paragraph, start) + find_subjects(sentence, state, lists)
+    subjects = _heading(text, paragraph, start, state) + find_subjects(sentence, state, lists)
     figures = find_figures(sentence, subjects, worded)
     roles.sentence_roles(sentence, figures, state.published.year)
     breakdown_places = _in_breakdown(text, paragraph, end, state)
@@ -302,14 +302,22 @@ def _may_count_group(sentence: str) -> bool:
         or patterns()["membership"].search(sentence) is not None  # 列入市重点项目的县内项目35个
 
 
-_HEADING = re.compile(r"[—\-■●·\s]*([^。\d\n]{2,20}?(?:项目|工程))。")
+_HEADING = re.compile(r"(?:[—\-■●·\s]|[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．])*"
+                      r"([^。\d\n]{2,20}?(?:项目|工程))。")
 
 
-def _heading(text: str, paragraph: int, start: int) -> list[Subject]:
+def _heading(text: str, paragraph: int, start: int, state: DocState) -> list[Subject]:
     """"——交通基础设施项目。年初安排31项…": a paragraph headed by a group of projects (not a key
-    list) is about that group, so its figures are not the list's."""
+    list) is about that group, so its figures are not the list's; one headed by a list ("（一）省级
+    重点项目。5个项目完成投资1.5亿元") is about that list, which becomes the current one."""
     match = _HEADING.match(text, paragraph)
-    if not match or match.end() > start or patterns()["list"].search(match.group(1)):
+    if not match or match.end() > start:
+        return []
+    if patterns()["list"].search(match.group(1)):
+        if state.heading_at != paragraph:  # (the heading holds no figure: no sentence of it was read)
+            state.heading_at = paragraph
+            lists = [s for s in list_subjects(match.group(1), state) if s.count is None]
+            _name_lists(lists, state, paragraph, False)
         return []
     return [Subject("other", -1, -1)]
 

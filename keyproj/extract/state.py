@@ -62,6 +62,7 @@ class DocState:
     counts: dict[ListRef, float] = field(default_factory=dict)  # a list's count, to tell its groups apart
     breakdown_at: int = -1          # where the last breakdown by place (分县区看) was named
     breakdown_scanned: int = 0      # the text is looked at for it once, up to here
+    heading_at: int = -1            # the paragraph whose heading named the current list
 
     @property
     def own(self) -> ListRef:
