@@ -15,7 +15,6 @@ import bisect
 import functools
 import itertools
 import re
-from dataclasses import dataclass, field
 
 from keyproj.extract.grammar import (
     _REPORTER_KIND,
@@ -41,58 +40,11 @@ from keyproj.extract.regions import (
     government_level,
     place,
 )
-from keyproj.extract.values import Value, count_value, parse_values
+from keyproj.extract.subjects import Figure, Level, Subject
+from keyproj.extract.values import count_value, parse_values
 from keyproj.lexicon import alternation, words
 
 __all__ = ["Figure", "Level", "Subject", "any_metric", "metric_patterns", "patterns", "qualifier_of"]
-
-
-@dataclass(slots=True)
-class Level:
-    """One level word or place in front of a list noun: its scope, and its place when it names one."""
-
-    scope: str
-    place: str | None = None
-    worded: bool = False  # a level word named the scope (宁化县县级): a breakdown by place keeps it
-
-
-@dataclass(slots=True)
-class Subject:
-    """What the figures after it are about, until the next subject.
-
-    kind: ``list`` (a key-project list), ``anaphor`` (这批项目: the list named last), ``plain``
-    (项目 without modifiers, maybe counted), ``under_construction`` (在建项目: the 在建 part of
-    the list), ``signed`` (签约项目), ``part`` (a stage, sector, size band or named project),
-    ``other`` (another programme or money that is not a list's), ``places``.
-    """
-
-    kind: str
-    start: int
-    end: int
-    levels: list[Level] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)
-    count: Value | None = None
-    counts: list[Value] = field(default_factory=list)  # 分别为十二项、二十一项: one count per level
-    count_start: int = -1
-    under_construction: bool = False
-    bare: bool = False            # a list named without its level
-    stage: str = ""               # a realised stage verb in the list's phrase: started/finished
-    part: bool = False            # a list phrase that names only a part of the list
-    membership: bool = False      # 列入 X 重点项目: the reporter's projects on another list
-    aside: bool = False           # 另有 / 另列 / 其中: holds for its own clause only
-
-
-@dataclass(slots=True)
-class Figure:
-    """A metric's figure(s) at [start, end) of the sentence: one value, or several after 分别."""
-
-    metric: str
-    start: int
-    end: int
-    values: list[Value]
-    enumerated: bool = False
-    role: str = "realised"       # set by roles: realised, planned, negated, part, other, target ...
-    subject: Subject | None = None
 
 
 # ---------------------------------------------------------------- clauses
@@ -127,6 +79,7 @@ def clause_end(sentence: str, pos: int) -> int:
 _GOVERNMENT = ("政府", "人民政府", "委", "人大", "长")
 
 
+_MORE_THAN_NAMED = re.compile(r"等[\d一二三四五六七八九十两]+个?")
 _THREE_LEVELS = re.compile(r"[三四]级$")
 
 
@@ -135,7 +88,7 @@ def _levels(modifiers: str, state: object) -> list[Level]:
     p = patterns()
     tokens: list[tuple[int, int, Level]] = []
     # 级 after a name makes it a list's level (泉州市级): here that is what is looked for
-    parent_end, address = -1, []
+    parent_end, address, last_name = -1, [], ""
     for start, end, surface in find_places(modifiers.replace("级", "\x00")):
         found = place(surface, tuple(state.chain))
         if found is None:
@@ -454,8 +407,8 @@ def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) 
             continue
         run = Subject("places", start, end, places=[found.name])
         found_runs.append(run)
-    for run in found_runs:  # 百善镇等4个镇完成率不足20%: places before 等 name a group, a part of the list
-        if sentence.startswith("等", run.end):
+    for run in found_runs:  # 百善镇等4个镇完成率不足20%: places before 等N个 name a bigger group, a part of the list
+        if _MORE_THAN_NAMED.match(sentence, run.end):
             run.kind = "part"
     return found_runs
 

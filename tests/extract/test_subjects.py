@@ -132,3 +132,80 @@ def test_a_table_with_indicators_as_rows_and_month_ranges_as_columns(tmp_path: P
     rows = _rows(tmp_path, text, region="泰和县", published="2024-07-15")
     assert ("泰和县", "county", "2024-01", "2024-03", "completed_investment", 21.7, "") in rows
     assert ("泰和县", "county", "2024-01", "2024-04", "started_projects", 14.0, "") in rows
+
+
+def test_figures_after_a_run_of_counted_parts_are_the_wholes(tmp_path: Path) -> None:
+    text = "全市共实施重点项目67个，其中省重点项目4个、邢台市重点项目21个，总投资238.6亿元，年度计划投资58.4亿元。"
+    rows = _rows(tmp_path, text, region="沙河市", published="2023-03-10")
+    assert ("沙河市", "county", "2023-01", "2023-12", "total_investment", 238.6, "") in rows
+    assert ("沙河市", "city", "2023-01", "2023-12", "projects", 21.0, "") in rows
+    text = ("今年全市共实施省、市、县三级重点项目612个。其中，省重点项目128个、市重点项目236个、县重点项目248个，"
+            "年度计划投资分别为158.0亿元、240.4亿元、346.9亿元。")
+    rows = _rows(tmp_path, text, region="宿州市", published="2023-03-10")
+    assert ("宿州市", "province", "2023-01", "2023-12", "annual_plan", 158.0, "") in rows  # 分别: still the parts'
+
+
+def test_a_group_of_places_before_等_is_none_of_theirs(tmp_path: Path) -> None:
+    text = "1-9月，全县重点项目完成投资50亿元。百善镇等4个镇完成率不足20%。公安县、沙市区各新开工12个。"
+    rows = _rows(tmp_path, text, region="濉溪县", published="2023-10-10")
+    assert not any(r[0] == "百善镇" or r[5] == 20.0 for r in rows)
+
+
+def test_towns_before_a_bare_list_noun_share_its_bound(tmp_path: Path) -> None:
+    text = "1-9月，全旗重点项目完成投资50亿元。萨拉齐镇、双龙镇重点项目完成率均超过110%。"
+    rows = _rows(tmp_path, text, region="土默特右旗", published="2023-10-10")
+    assert ("萨拉齐镇", "county", "2023-01", "2023-09", "completion_rate", 110.0, "over") in rows
+    assert ("双龙镇", "county", "2023-01", "2023-09", "completion_rate", 110.0, "over") in rows
+
+
+def test_each_place_with_各_and_counts_after_增至_and_ranges(tmp_path: Path) -> None:
+    text = "今年全市市级重点项目增至315个。市级领导每人包联3至5个重点项目。1-3月，公安县、沙市区各新开工12个。"
+    rows = _rows(tmp_path, text, region="荆州市", published="2023-04-10")
+    assert ("荆州市", "city", "2023-01", "2023-12", "projects", 315.0, "") in rows
+    assert ("公安县", "city", "2023-01", "2023-03", "started_projects", 12.0, "") in rows
+    assert ("沙市区", "city", "2023-01", "2023-03", "started_projects", 12.0, "") in rows
+    assert not any(r[4] == "projects" and r[5] == 5.0 for r in rows)
+
+
+def test_places_counted_by_a_word_give_no_level_and_the_nations_list_is_none(tmp_path: Path) -> None:
+    text = "2023年1-9月，全省11个设区市省重点建设项目完成率如下：\n|设区市|完成率|\n|杭州市|85.2%|\n|宁波市|83.1%|\n"
+    rows = _rows(tmp_path, text, region="浙江省", published="2023-10-20")
+    assert ("杭州市", "province", "2023-01", "2023-09", "completion_rate", 85.2, "") in rows
+    rows = _rows(tmp_path, "今年以来，我省共有68个项目纳入国家重大项目清单，前三季度完成投资921.3亿元。",
+                 region="浙江省", published="2024-10-20")
+    assert rows == set()
+
+
+def test_a_second_ranking_and_a_rate_of_a_plan_after_为(tmp_path: Path) -> None:
+    text = ("1-4月，全省重点项目完成投资1200亿元。从完成率看，排名前三位的是贵阳市（45.2%）、遵义市（41.3%）；"
+            "排名后三位的是毕节市（31.0%）、铜仁市（30.1%）。")
+    rows = _rows(tmp_path, text, region="贵州省", published="2021-05-20")
+    assert ("毕节市", "province", "2021-01", "2021-04", "completion_rate", 31.0, "") in rows
+    assert ("铜仁市", "province", "2021-01", "2021-04", "completion_rate", 30.1, "") in rows
+    text = "2023年，全省重点项目完成投资5176亿元，为年度计划投资4800亿元的107.8%。延安、汉中等市完成率均在110%以上。"
+    rows = _rows(tmp_path, text, region="陕西省", published="2024-01-20")
+    assert ("陕西省", "province", "2023-01", "2023-12", "completion_rate", 107.8, "") in rows
+    assert ("延安市", "province", "2023-01", "2023-12", "completion_rate", 110.0, "over") in rows
+
+
+def test_three_levels_alone_a_headline_restating_and_a_numbered_heading(tmp_path: Path) -> None:
+    text = "科左中旗1至11月重点项目完成投资逾44亿元\n1至11月，全旗三级重点项目完成投资441500万元，完成年度计划的92.7%。\n"
+    rows = _rows(tmp_path, text, region="科尔沁左翼中旗", published="2019-12-10")
+    assert rows == {("科尔沁左翼中旗", "province+city+county", "2019-01", "2019-11", "completed_investment", 44.15, ""),
+                    ("科尔沁左翼中旗", "province+city+county", "2019-01", "2019-11", "completion_rate", 92.7, "")}
+    text = "一季度，全市三级重点项目完成投资3.6亿元。\n（一）省级重点项目。5个项目完成投资1.5亿元。\n"
+    rows = _rows(tmp_path, text, region="北安市", published="2022-04-10")
+    assert ("北安市", "province", "2022-01", "2022-03", "completed_investment", 1.5, "") in rows
+
+
+def test_last_year_ends_with_its_paragraph_in_a_report_of_this_year(tmp_path: Path) -> None:
+    text = ("今年，全县共实施县级重点项目84个。1—11月，累计完成投资72.8亿元。\n去年，全县重点项目完成投资70.4亿元。\n"
+            "截至11月底，竣工项目21个。")
+    rows = _rows(tmp_path, text, region="丰宁满族自治县", published="2023-12-27", title="预计全年完成投资超80亿元")
+    assert ("丰宁满族自治县", "county", "2022-01", "2022-12", "completed_investment", 70.4, "") in rows
+    assert ("丰宁满族自治县", "county", "2023-01", "2023-11", "finished_projects", 21.0, "") in rows
+
+
+def test_a_span_of_months_not_from_january(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "7—9月，全县重点项目完成投资20.5亿元。", region="长汀县", published="2023-10-10")
+    assert rows == {("长汀县", "county", "2023-07", "2023-09", "completed_investment", 20.5, "")}

@@ -1,5 +1,5 @@
 """Documents written for the project from places outside the dev set and the seeds: tests/holdout (12)
-tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4), tests/fresh5 (3), tests/fresh6 to fresh11 (8 each), fresh12 and fresh13 (6 each), fresh14 to fresh40 (8 each), written blind to the extractor's code. Strict recall and precision floors a little below today's scores, so a change
+tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4), tests/fresh5 (3), tests/fresh6 to fresh11 (8 each), fresh12 and fresh13 (6 each), fresh14 to fresh46 (8 each), written blind to the extractor's code. Strict recall and precision floors a little below today's scores, so a change
 that costs generalization is seen. Fix general rules, never their sentences."""
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ TESTS = Path(__file__).resolve().parent.parent
 # fresh37 0.984 / 0.992 (was 0.756 / 0.941; misses: places with bracketed rates before 位居中游);
 # fresh38 0.992 / 0.975 (was 0.975 / 0.959); fresh39 1.000 / 0.994 (was 0.891 / 0.939);
 # fresh40 0.993 / 0.993 (was 0.733 / 0.948);
+# fresh41 0.981 / 0.968 (was 0.768 / 0.778); fresh42 0.831 / 0.928 (was 0.831 / 0.865; misses: development zones'
+# official names and their own lists); fresh43 0.925 / 0.976 (was 0.822 / 0.888); fresh44 0.887 / 0.964 (was
+# 0.793 / 0.888; misses: two-column PDF text whose columns share lines); fresh45 0.860 / 0.966 (was 0.841 / 0.958;
+# misses: 荆州开发区 as a zone, comparison bases, single quarters run with 分别); fresh46 0.985 / 0.985 (was 0.904 / 0.924);
 # the floors leave room for one or two debatable calls.
 @pytest.mark.parametrize(("name", "min_recall", "min_precision"), [("holdout", 0.97, 0.97), ("fresh", 0.98, 0.98),
                                                                    ("fresh2", 0.98, 0.98), ("fresh3", 0.98, 0.98),
@@ -59,7 +63,10 @@ TESTS = Path(__file__).resolve().parent.parent
                                                                    ("fresh34", 0.97, 0.97), ("fresh35", 0.98, 0.98),
                                                                    ("fresh36", 0.98, 0.98), ("fresh37", 0.96, 0.97),
                                                                    ("fresh38", 0.97, 0.95), ("fresh39", 0.98, 0.97),
-                                                                   ("fresh40", 0.97, 0.97)])
+                                                                   ("fresh40", 0.97, 0.97), ("fresh41", 0.96, 0.95),
+                                                                   ("fresh42", 0.81, 0.90), ("fresh43", 0.90, 0.95),
+                                                                   ("fresh44", 0.86, 0.94), ("fresh45", 0.84, 0.95),
+                                                                   ("fresh46", 0.97, 0.97)])
 def test_strict_recall_and_precision_floors(name: str, min_recall: float, min_precision: float) -> None:
     gold, found = gold_and_found(TESTS / name)
     matched = sum((gold & found).values())
