@@ -54,12 +54,12 @@ def patterns() -> dict[str, re.Pattern[str]]:
     # a second verb may follow the stage word (竣工投运项目, 建成使用): still the same stage
     stage = f"(?:(?P<started>{alternation(started)})|(?P<finished>{alternation(finished)}(?:投用|投运|使用|投产)?))"
     level_words = [w for ws in section_words(W, "levels").values() for w in ws]
-    fillers = alternation(words(W, "fillers", "between"))
+    fillers, overall = alternation(words(W, "fillers", "between")), alternation(words(W, "overall", "reporter"))
     found = {
         "list": list_noun,
         "count": rf"{qb}{unquoted}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
         # "县级重点项目方面，今年共安排45个" (这一块，咱们市有47个): a list as the topic, counted after it
-        "count_after": rf"(?:(?:方面|这一块|这块|名单|清单)[,，]?\s*[^\d,，。;；]{{0,6}}?(?:安排|确定|实施|有|共)了?(?:项目)?|(?:计划|管理|名单)?的?[(（]?)(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*(?:(?:在(?:我|本|全)[省市县区州旗盟])?(?:安排|确定|实施|谋划)了?(?:项目)?(?:{fillers})*)?{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
+        "count_after": rf"(?:(?:方面|这一块|这块|名单|清单)[,，]?\s*[^\d,，。;；]{{0,6}}?(?:安排|确定|实施|有|共)了?(?:项目)?|(?:方面|这一块)[,，]\s*(?:{overall})|(?:计划|管理|名单)?的?[(（]?)(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*(?:(?:在(?:我|本|全)[省市县区州旗盟])?(?:安排|确定|实施|谋划)了?(?:项目)?(?:{fillers})*)?{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
         # "520多亿元", "120余亿元": 多 / 余 between the number and its unit mark it as a lower bound
         "amount": rf"{qb}(?:(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
@@ -83,7 +83,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
                        rf"(?:已|已经|实现|均|全部|实际)*(?:于[\d一二三四五六七八九十]{{1,2}}月(?:份|底|末)?)?"  # 已于8月竣工
                        rf"{stage}(?!率|类|计划|任务|目标|准备|\s*\d)",  # 260个重点项目已开复工241个: 241 is
         "levels": alternation(level_words),
-        "overall": alternation(words(W, "overall", "reporter")),
+        "overall": overall,
         "anaphor": alternation(words(W, "anaphors", "same_list")),
         "counted_anaphor": rf"^\s*(?:{alternation(words(W, 'anaphors', 'counted_same_list'))})\s*$",
         "membership": alternation(words(W, "membership", "listed_in")),

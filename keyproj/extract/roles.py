@@ -283,13 +283,15 @@ def _signed_claims(sentence: str, figure: Figure, subject: Subject, subjects: li
     return [Claim(metric, figure.values[0], ListRef(state.level, None, signed=True), figure.start)] if metric else []
 
 
-_YEAR_RUN = re.compile(r"(?:19|20)\d{2}年?(?:\s*(?:、|和|及|与)\s*(?:19|20)\d{2}年?)+")
-_YEAR = re.compile(r"(?:19|20)\d{2}年?")
+# a run of years (2019年、2020年) or of quarters (一季度、二季度…四季度) that 分别 values go to in turn
+_PERIOD = r"(?:(?:19|20)\d{2}年?|第?[一二三四1-4]季度)"
+_YEAR_RUN = re.compile(rf"{_PERIOD}(?:\s*(?:、|和|及|与)\s*{_PERIOD})+")
+_YEAR = re.compile(_PERIOD)
 
 
 def _enumerated_years(sentence: str, figure: Figure) -> list[int]:
-    """Where each year of a run of as many years as the figure has values (2019年、2020年、2021年)
-    ends, when such a run stands before the figure in its sentence; else []."""
+    """Where each year (or quarter) of a run of as many as the figure has values (2019年、2020年、2021年;
+    一季度、二季度) ends, when such a run stands before the figure in its sentence; else []."""
     runs = [m for m in _YEAR_RUN.finditer(sentence, 0, figure.start)]
     if not runs or len(figure.values) < 2:
         return []

@@ -209,3 +209,13 @@ def test_last_year_ends_with_its_paragraph_in_a_report_of_this_year(tmp_path: Pa
 def test_a_span_of_months_not_from_january(tmp_path: Path) -> None:
     rows = _rows(tmp_path, "7—9月，全县重点项目完成投资20.5亿元。", region="长汀县", published="2023-10-10")
     assert rows == {("长汀县", "county", "2023-07", "2023-09", "completed_investment", 20.5, "")}
+
+
+def test_quarters_in_a_run_take_分别_values_in_turn_and_a_list_as_a_topic(tmp_path: Path) -> None:
+    text = "一季度、二季度、三季度、四季度分别完成投资148.3亿元、183.2亿元、172.2亿元、164.5亿元。"
+    rows = _rows(tmp_path, "2023年，全市市级重点项目完成投资668.2亿元。" + text, region="荆州市", published="2024-01-20")
+    assert ("荆州市", "city", "2023-04", "2023-06", "completed_investment", 183.2, "") in rows
+    assert ("荆州市", "city", "2023-10", "2023-12", "completed_investment", 164.5, "") in rows
+    text = "省级重点项目方面，我市24个项目完成投资121.8亿元。"
+    rows = _rows(tmp_path, "前三季度，全市重点项目完成投资503.7亿元。" + text, region="荆州市", published="2023-10-20")
+    assert ("荆州市", "province", "2023-01", "2023-09", "completed_investment", 121.8, "") in rows
