@@ -343,6 +343,7 @@ def _name_lists(subjects: list, state: DocState, paragraph: int, breakdown_place
     """The list a sentence names becomes the document's last and current list; a sentence naming
     several lists in turn leaves the document's main list current."""
     named: list[ListRef] = []
+    labelled: set[ListRef] = set()
     for subject in subjects:
         if subject.kind != "list" or subject.part or subject.places or len(subject.counts) > 1:
             continue
@@ -354,8 +355,15 @@ def _name_lists(subjects: list, state: DocState, paragraph: int, breakdown_place
             continue
         if ref not in named:
             named.append(ref)
+        if not subject.bare:
+            labelled.add(ref)
         if subject.count is not None and not subject.stage:
             state.counts.setdefault(ref, subject.count.value)
+    if named and named[0] in labelled and state.main_unlabelled and "+" in named[0].scope \
+            and state.level in named[0].scope.split("+"):
+        state.main = None  # 纳入省、市、区三级调度的重点项目共135个 after a headline's bare 全区重点项目: the overall list
+    if named and state.main is None:
+        state.main_unlabelled = named[0] not in labelled
     if len(named) == 1:
         state.name(named[0], paragraph)
     elif named:

@@ -116,7 +116,8 @@ def worded_figures(sentence: str) -> list[Figure]:
                 paired = _place_value_pairs(sentence, metric, end, later, kind)
                 if paired is None:  # 坞城街道(92.3%)、龙城街道(88.7%)完成率居前三位: the pairs before it
                     before = _place_value_pairs(sentence, metric, clause_start(sentence, start), start, kind)
-                    paired = before if before is not None and not sentence[before.end:start].strip("、,， ") else None
+                    paired = before if before is not None and _PAIRS_THEN_WORDING.fullmatch(sentence, before.end, start) \
+                        else None
                 while paired is not None:  # "…前三位的是A(x%)、B(y%)；后三位的是C(z%)、D(w%)": the same wording's
                     figures.append(paired)
                     taken_until = paired.end
@@ -196,6 +197,8 @@ def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:
     return found
 
 
+# between places with bracketed values and the wording they are of (…南台镇(96.4%)重点项目投资完成率居前三位)
+_PAIRS_THEN_WORDING = re.compile(r"[、,， ]*(?:重点项目|重点工程)?(?:投资)?")
 _RANKED_AGAIN = re.compile(r"\s*[;；,，]\s*[^\d;；。,，]{0,10}?(?:的是|依次是|依次为|分别是)")
 _PAIR_SEPARATOR = re.compile(r"[、,，;；和及]?")
 

@@ -79,6 +79,7 @@ def clause_end(sentence: str, pos: int) -> int:
 _GOVERNMENT = ("政府", "人民政府", "委", "人大", "长")
 
 
+_EVERY_STAGE = re.compile(r"续建(?:和|及|、|与)新(?:建|开工)|新(?:建|开工)(?:和|及|、|与)续建")  # 续建和新建: the whole list
 _MORE_THAN_NAMED = re.compile(r"等[\d一二三四五六七八九十两]+个?")
 _THREE_LEVELS = re.compile(r"[三四]级$")
 
@@ -190,7 +191,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         or p["planned"].search(modifiers) and p["stage_after"].search(modifiers)
         or p["sector_before"].search(modifiers))
     subject.stage = realised_stage(modifiers)
-    if not subject.stage and p["stage_part"].search(modifiers):
+    if not subject.stage and p["stage_part"].search(modifiers) and not _EVERY_STAGE.search(modifiers):
         subject.part = True
     if count is not None:
         subject.count, subject.count_start = count_value(count), window_start + count.start()

@@ -262,8 +262,8 @@ def _row_ref(label: str, base: ListRef, state: DocState) -> ListRef | None:
     parents = base.region is not None and base.region in state.chain[1:]
     if _TOTAL.match(label):
         return ListRef(base.scope, base.region if parents else None, base.under_construction)
-    # 自治区重点 / 县级重点: a level's list named without its noun in a column of list names
-    named = label + "项目" if label.endswith(_LIST_WITHOUT_NOUN) else label
+    # 自治区重点 / 县级重点 / 省级: a level's list named without its noun in a column of list names
+    named = label + "项目" if label.endswith(_LIST_WITHOUT_NOUN) else label + "重点项目" if label.endswith("级") else label
     listed = [s for s in find_subjects(named, state) if s.kind == "list"]
     if listed and not listed[-1].part:
         return _ref(listed[-1], state)
