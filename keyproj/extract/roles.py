@@ -266,8 +266,7 @@ def _each_place(sentence: str, figure: Figure, subject: Subject, subjects: list[
 
 def _places_before_list(subject: Subject, state: DocState, breakdown_places: bool) -> list[ListRef]:
     """越城区、柯桥区市级重点项目: each place with the list's level (the breakdown's list when bare)."""
-    base = (state.current or state.overall()) if breakdown_places or subject.bare else list_ref(
-        subject, state, breakdown_places)
+    base = (state.current or state.overall()) if subject.bare else list_ref(subject, state, breakdown_places)
     return [ListRef(base.scope, place, subject.under_construction) for place in subject.places]
 
 
