@@ -59,7 +59,10 @@ def level_scope(word: str, state: object) -> str | None:
                 return "province"
             # a county-level city's 市级 is its own list, the prefecture's is named (无锡市重大项目);
             # a bare 市 (省市县重点, 省列…市重点) stays the prefecture's, as in a county
-            own = state.level == "county" and state.reporter.endswith("市") and word == "市级"
+            # (a county-level city with no prefecture above it, 万宁市 or 济源市, or one whose prefecture
+            # is a 州 / 盟 / 地区, names only itself with 市)
+            own = state.level == "county" and state.reporter.endswith("市") and (
+                word == "市级" or len(state.chain) == 2 or not state.chain[1].endswith("市"))
             return "county" if own else "city"
         if level == "own_district":
             return "province" if state.level == "province" and state.reporter.endswith("自治区") else "county"
