@@ -198,7 +198,8 @@ def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:
 
 
 # between places with bracketed values and the wording they are of (…南台镇(96.4%)重点项目投资完成率居前三位)
-_PAIRS_THEN_WORDING = re.compile(r"[、,， ]*(?:重点项目|重点工程)?(?:投资)?")
+_PAIRS_THEN_WORDING = re.compile(r"[、,， ]*(?:[\d一二三四五六七八九十]+个(?:乡镇|镇街|镇|街道|县区|县市区|区县))?"
+                                 r"(?:重点项目|重点工程)?(?:投资)?")
 _RANKED_AGAIN = re.compile(r"\s*[;；,，]\s*[^\d;；。,，]{0,10}?(?:的是|依次是|依次为|分别是)")
 _PAIR_SEPARATOR = re.compile(r"[、,，;；和及]?")
 
