@@ -42,6 +42,7 @@ _COLUMNS: list[tuple[re.Pattern[str], str]] = [
 _RANK = re.compile(r"^(?:排名|序号|名次|位次|排序|编号|No\.?)$")  # a column before the rows' labels
 _CAPTION_MAX = 80  # characters: a table's title or unit note is a short line
 _BEHIND = re.compile(r"低于|落后|慢于|滞后")
+_CATEGORY = re.compile(r"类别|类型|级别|层级|项目类别")
 _NUMBER = re.compile(r"^\s*(-?[\d,]+(?:\.\d+)?)\s*%?\s*$")
 
 
@@ -132,14 +133,12 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     # a column without its months (完成率) has the caption's, else those of the table's other columns
     caption_times = [m for m in find_time_mentions(caption) if m.months] or \
         [times[-1] for times in column_times if times and times[-1].months[0] == 1][-1:]  # (not 本月's)
-    rows = []
-    for (start, end), line in zip(table.rows[header_index + 1:], lines[header_index + 1:]):
-        values = _cells(line)
-        if _RULE.match(line) or not values:
-            continue
-        ref = _row_ref(values[label] if label < len(values) else "", base, state)
-        if ref is not None:
-            rows.append((start, end, values, ref))
+    # |县市区|类别|…: a second label column naming each row's list (省重点 / 市重点) under the row's place
+    category = label + 1 if label + 1 < len(header) and metrics[label + 1] is None \
+        and _CATEGORY.search(header[label + 1]) else None
+    rows = _rows_with_lists(list(zip(table.rows[header_index + 1:], lines[header_index + 1:])), label, category,
+                            base, state)
+    label = label if category is None else category
     _total_of_levels(rows, state.level)
     cells: list[Cell] = []
     for start, end, values, ref in rows:
@@ -155,6 +154,26 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
             cell_ref = ref if listed_ref is None else ListRef(listed_ref.scope, ref.region, ref.under_construction)
             cells.append(Cell(cell_ref, metric, value, start, end, (column_times[column] or caption_times)[-1:]))
     return cells
+
+
+def _rows_with_lists(body: list[tuple[tuple[int, int], str]], label: int, category: int | None, base: ListRef,
+                     state: DocState) -> list[tuple[int, int, list[str], ListRef]]:
+    """(start, end, cells, list) of each row that stands for a list; a row without its place label
+    has the place of the row above (宣州区 | 省重点, then | 市重点)."""
+    rows = []
+    place_label = ""
+    for (start, end), line in body:
+        values = _cells(line)
+        if _RULE.match(line) or not values:
+            continue
+        place_label = (values[label] if label < len(values) else "") or place_label
+        ref = _row_ref(place_label, base, state)
+        if ref is not None and category is not None and category < len(values):
+            listed = _row_ref(values[category], base, state)
+            ref = ListRef(listed.scope, ref.region, ref.under_construction) if listed is not None else None
+        if ref is not None:
+            rows.append((start, end, values, ref))
+    return rows
 
 
 def _transposed_cells(header: list[str], body: list[tuple[tuple[int, int], str]], base: ListRef,

@@ -16,6 +16,7 @@ import re
 from keyproj.read.layout import display_width
 
 _GAP = re.compile(r"(?:[ \u3000\u00a0]{2,}|\t)[ \t\u3000\u00a0]*")
+_LOOSE_GAP = re.compile(r"(?:[ \u3000\u00a0]{2,}|\t|\u3000)[ \t\u3000\u00a0]*")
 # One CJK character, spaces, one CJK character, standing alone: a word spaced out over its cell.
 _SPACED_WORD = re.compile(r"(?:(?<=^)|(?<=[ \t\u3000\u00a0]))([\u4e00-\u9fff])[ \u3000]{1,4}([\u4e00-\u9fff])"
                           r"(?=$|[ \t\u3000\u00a0]{2,}|\t)")
@@ -32,10 +33,19 @@ _SERIAL = re.compile(r"\d{1,3}[.、]?")
 
 
 def _is_data_row(cells: list[str]) -> bool:
-    """A label and numbers; a serial number (序号) may come before the label."""
+    """A label and numbers; a serial number (序号) may come before the label, and a second label
+    (a category: 宣州区 | 省重点 | 5 | 14.2) after it."""
     if len(cells) >= 4 and _SERIAL.fullmatch(cells[0]):
         cells = cells[1:]
-    return len(cells) >= 3 and not _NUMERIC.fullmatch(cells[0]) and all(_NUMERIC.fullmatch(c) for c in cells[1:])
+    labels = 2 if len(cells) >= 4 and not _NUMERIC.fullmatch(cells[1]) else 1
+    return len(cells) >= labels + 2 and not _NUMERIC.fullmatch(cells[0]) and \
+        all(_NUMERIC.fullmatch(c) for c in cells[labels:])
+
+
+def _continues(line: str, cells: list[str], width: int) -> bool:
+    """An indented row one cell short of its block: the label of the row above goes on (a place's
+    second category row under its first)."""
+    return len(cells) == width - 1 and line[:1] in (" ", "\u3000", "\t") and _is_data_row(cells)
 
 
 _UNIT_CELL = re.compile(r"[(（][^()（）]{1,6}[)）]")
@@ -80,7 +90,10 @@ def pipe_aligned_tables(text: str) -> str:
     index = 0
     while index < len(lines):
         end = index
-        while end < len(lines) and data[end] and len(cells[end]) == len(cells[index]):
+        while end < len(lines) and (data[end] and len(cells[end]) == len(cells[index])
+                                    or end > index and _continues(lines[end], cells[end], len(cells[index]))):
+            if len(cells[end]) < len(cells[index]):
+                cells[end] = [""] + cells[end]  # (the place of the row above, filled in by the table reader)
             end += 1
         if end - index < MIN_ROWS:
             index = max(end, index + 1)
@@ -91,6 +104,10 @@ def pipe_aligned_tables(text: str) -> str:
             # units on a line of their own under the column names: each goes to the name above it
             cells[header] = _with_units(lines[header - 1], cells[header - 1], lines[header], cells[header])
             lines[header - 1] = ""
+        if header >= 0 and not data[header] and len(cells[header]) != len(cells[index]):
+            loose = [cell for cell in _LOOSE_GAP.split(lines[header].strip()) if cell]
+            if len(loose) == len(cells[index]):  # 项目数（个）　年度计划投资: one full-width space is a gap too
+                cells[header] = loose
         first = header if header >= 0 and not data[header] and len(cells[header]) == len(cells[index]) else index
         for row in range(first, end):
             ending = "\r" if lines[row].endswith("\r") else ""
