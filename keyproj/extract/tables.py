@@ -35,7 +35,7 @@ _COLUMNS: list[tuple[re.Pattern[str], str]] = [
      "projects"),
     (re.compile(r"总投资"), "total_investment"),
     (re.compile(r"完成率|占年度计划|完成年度计划|完成年度任务|占年度任务|完成比例"), "completion_rate"),
-    (re.compile(r"年度计划投资|年度投资计划|年计划投资|计划投资|^年度计划(?:[(（]|$)"), "annual_plan"),
+    (re.compile(r"年度计划投资|年度投资计划|年计划投资|计划投资|(?<!完成)(?<!占)年度计划(?:[(（]|$)"), "annual_plan"),
     # 1—7月累计完成, 1-9月完成(万元): under an investment header
     (re.compile(r"完成投资|累计完成|^(?:[\d\-—~～至]+月)?完成(?:[(（]|$)"), "completed_investment"),
 ]
@@ -43,6 +43,7 @@ _RANK = re.compile(r"^(?:排名|序号|名次|位次|排序|编号|No\.?)$")  # 
 _CAPTION_MAX = 80  # characters: a table's title or unit note is a short line
 _BEHIND = re.compile(r"低于|落后|慢于|滞后")
 _CATEGORY = re.compile(r"类别|类型|级别|层级|项目类别")
+_PERIOD_ROW = re.compile(r"(?:\d{4}年)?(?:\d{1,2}\s*[-—～~至]\s*)?\d{1,2}月(?:份)?(?:当月|单月|累计)?|(?:今年|本年)?累计")
 _NUMBER = re.compile(r"^\s*(-?[\d,]+(?:\.\d+)?)\s*%?\s*$")
 
 
@@ -114,7 +115,7 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
         caption += " " + " ".join(lines[:header_index])
     header = _cells(lines[header_index])
     below = next((i for i in range(header_index + 1, len(lines)) if not _RULE.match(lines[i])), None)
-    if below is not None and _is_sub_header(_cells(lines[below])):
+    if below is not None and _is_sub_header(_cells(lines[below]), header):
         header = _merged_header(header, _cells(lines[below]))
         header_index = below
     label = next((i for i, name in enumerate(header) if not _RANK.match(name)), 0)  # |排名|县(区)|…
@@ -152,7 +153,10 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
                 value = -value  # 低于序时进度(百分点): a positive number behind the schedule
             listed_ref = column_lists[column]
             cell_ref = ref if listed_ref is None else ListRef(listed_ref.scope, ref.region, ref.under_construction)
-            cells.append(Cell(cell_ref, metric, value, start, end, (column_times[column] or caption_times)[-1:]))
+            row_times = [m for m in find_time_mentions(values[0]) if m.months] if _PERIOD_ROW.fullmatch(
+                values[0].strip()) else []
+            cells.append(Cell(cell_ref, metric, value, start, end,
+                              (row_times or column_times[column] or caption_times)[-1:]))
     return cells
 
 
@@ -166,8 +170,10 @@ def _rows_with_lists(body: list[tuple[tuple[int, int], str]], label: int, catego
         values = _cells(line)
         if _RULE.match(line) or not values:
             continue
-        place_label = (values[label] if label < len(values) else "") or place_label
+        place_label = (values[label].strip() if label < len(values) else "") or place_label
         ref = _row_ref(place_label, base, state)
+        if ref is None and _PERIOD_ROW.fullmatch(place_label):
+            ref = base  # |8月当月|…| / |1～8月累计|…|: the table's list, in the row's months
         if ref is not None and category is not None and category < len(values):
             listed = _row_ref(values[category], base, state)
             ref = ListRef(listed.scope, ref.region, ref.under_construction) if listed is not None else None
@@ -216,9 +222,10 @@ def _unit_of(label: str, factor: float, metric: str) -> float:
     return 1e-4 if "万元" in label else factor
 
 
-def _is_sub_header(cells: list[str]) -> bool:
-    """A second header row under merged cells: its first cell empty, two or more words, no numbers."""
-    return len(cells) >= 3 and not cells[0] and len([c for c in cells if c]) >= 2 and \
+def _is_sub_header(cells: list[str], top: list[str]) -> bool:
+    """A second header row under merged cells: its first cell empty (or the top row's: | |省级重点项目|…
+    over |时段|项目数|…), two or more words, no numbers."""
+    return len(cells) >= 3 and not (cells[0] and top[0]) and len([c for c in cells if c]) >= 2 and \
         not any(_NUMBER.match(c) for c in cells if c)
 
 
@@ -230,7 +237,7 @@ def _merged_header(top: list[str], sub: list[str]) -> list[str]:
         cell = top[index] if index < len(top) else ""
         group = cell or group
         below = sub[index] if index < len(sub) else ""
-        merged.append(group + below if index else cell)
+        merged.append(group + below if index else cell or below)
     return merged
 
 
