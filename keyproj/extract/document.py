@@ -302,6 +302,8 @@ def _may_count_group(sentence: str) -> bool:
         or patterns()["membership"].search(sentence) is not None  # 列入市重点项目的县内项目35个
 
 
+# a numbered line naming one item before its figures: 2．某某连接线，总投资8.6亿元 / （3）某某工程：…
+_NAMED_ITEM = re.compile(r"\s*(?:\d{1,3}\s*[.．、]|[(（]\d{1,3}[)）])\s*(?P<name>[^，,。;；:：\d]{4,40})[，,:：]")
 _HEADING = re.compile(r"(?:[—\-■●·\s]|[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．])*"
                       r"([^。\d\n]{2,20}?(?:项目|工程))。")
 
@@ -310,6 +312,9 @@ def _heading(text: str, paragraph: int, start: int, state: DocState) -> list[Sub
     """"——交通基础设施项目。年初安排31项…": a paragraph headed by a group of projects (not a key
     list) is about that group, so its figures are not the list's; one headed by a list ("（一）省级
     重点项目。5个项目完成投资1.5亿元") is about that list, which becomes the current one."""
+    item = _NAMED_ITEM.match(text, paragraph)
+    if item and not patterns()["list"].search(item.group("name")):
+        return [Subject("other", -1, -1)]  # "2．某某高速公路连接线，总投资8.6亿元，…": one project of a list
     match = _HEADING.match(text, paragraph)
     if not match or match.end() > start:
         return []
