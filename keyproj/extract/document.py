@@ -348,7 +348,6 @@ def _name_lists(subjects: list, state: DocState, paragraph: int, breakdown_place
     """The list a sentence names becomes the document's last and current list; a sentence naming
     several lists in turn leaves the document's main list current."""
     named: list[ListRef] = []
-    labelled: set[ListRef] = set()
     for subject in subjects:
         if subject.kind != "list" or subject.part or subject.places or len(subject.counts) > 1:
             continue
@@ -360,15 +359,11 @@ def _name_lists(subjects: list, state: DocState, paragraph: int, breakdown_place
             continue
         if ref not in named:
             named.append(ref)
-        if not subject.bare:
-            labelled.add(ref)
         if subject.count is not None and not subject.stage:
             state.counts.setdefault(ref, subject.count.value)
-    if named and named[0] in labelled and state.main_unlabelled and "+" in named[0].scope \
-            and state.level in named[0].scope.split("+"):
-        state.main = None  # 纳入省、市、区三级调度的重点项目共135个 after a headline's bare 全区重点项目: the overall list
-    if named and state.main is None:
-        state.main_unlabelled = named[0] not in labelled
+    combined = [ref for ref in named if "+" in ref.scope and state.level in ref.scope.split("+") and ref in state.counts]
+    if combined and state.main is not None and "+" not in state.main.scope and state.main not in state.counts:
+        state.main = combined[0]  # 全市126个各级重点项目 after a headline's uncounted 重点项目: the overall list
     if len(named) == 1:
         state.name(named[0], paragraph)
     elif named:
@@ -410,7 +405,11 @@ def _restated(facts: list[Fact], headline_end: int = -1) -> list[Fact]:
     before ``headline_end``) that names no level restates the body's figure of any list."""
     groups: dict[tuple[Any, ...], list[float]] = {}
     marked: set[tuple[Any, ...]] = set()
+    body_values: dict[tuple[Any, ...], dict[float, set[str]]] = {}  # (region, year, months, metric) -> value -> scopes
     for f in facts:
+        if f.quote_start >= headline_end:
+            scopes = body_values.setdefault((f.region, f.year, f.months, f.metric), {}).setdefault(f.value, set())
+            scopes.add(f.ref.scope)
         key = (f.region, f.ref.scope, f.year, f.months, f.metric)
         if not f.qualifier:
             groups.setdefault(key, []).append(f.value)
@@ -431,6 +430,9 @@ def _restated(facts: list[Fact], headline_end: int = -1) -> list[Fact]:
             reach = 0.0
         if reach and _precise_near(exact, f.value, reach, f.qualifier != ""):
             continue
+        scopes = body_values.get(key[:1] + key[2:], {}).get(f.value) if f.quote_start < headline_end else None
+        if scopes and f.ref.scope not in scopes:
+            continue  # the headline's 103.7亿元 is the body's figure of the list it names with its levels
         if f.qualifier == "over" and _one_significant_figure(f.value) and any(f.value <= v < 2 * f.value for v in exact):
             continue  # "超百亿元" restates 156.3亿元
         if not f.ref.under_construction and key + (f.value,) in marked:

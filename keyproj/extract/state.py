@@ -63,8 +63,6 @@ class DocState:
     breakdown_at: int = -1          # where the last breakdown by place (分县区看) was named
     breakdown_scanned: int = 0      # the text is looked at for it once, up to here
     heading_at: int = -1            # the paragraph whose heading named the current list
-    main_unlabelled: bool = False   # the main list was named without a level (全区重点项目): a labelled
-    #                                 combined list holding the reporter's level (省、市、区三级) replaces it
 
     @property
     def own(self) -> ListRef:
