@@ -219,3 +219,48 @@ def test_quarters_in_a_run_take_分别_values_in_turn_and_a_list_as_a_topic(tmp_
     text = "省级重点项目方面，我市24个项目完成投资121.8亿元。"
     rows = _rows(tmp_path, "前三季度，全市重点项目完成投资503.7亿元。" + text, region="荆州市", published="2023-10-20")
     assert ("荆州市", "province", "2023-01", "2023-09", "completed_investment", 121.8, "") in rows
+
+
+def test_a_county_level_city_without_a_prefecture_names_its_own_list_with_市(tmp_path: Path) -> None:
+    text = "今年，我市共安排省、市重点项目88个。"
+    assert _rows(tmp_path, text, region="万宁市", published="2023-05-01") == {
+        ("万宁市", "province+county", "2023-01", "2023-12", "projects", 88.0, "")}
+    assert _rows(tmp_path, text, region="晋江市", published="2023-05-01") == {
+        ("晋江市", "province+city", "2023-01", "2023-12", "projects", 88.0, "")}
+
+
+def test_a_counted_combined_list_becomes_the_overall_list_after_a_headlines_bare_one(tmp_path: Path) -> None:
+    text = ("廉江市上半年重点项目完成投资103.7亿元\n\n今年上半年，全市126个各级重点项目累计完成投资103.7亿元。\n\n"
+            "其中，6月份当月全市重点项目完成投资21.4亿元。\n")
+    rows = _rows(tmp_path, text, region="廉江市", published="2024-07-16")
+    assert ("廉江市", "province+city+county", "2024-06", "2024-06", "completed_investment", 21.4, "") in rows
+    assert not any(r[1] == "county" for r in rows)  # the headline's 103.7 is the body's
+
+
+def test_a_numbered_line_naming_one_project_is_not_the_list(tmp_path: Path) -> None:
+    text = ("今年全县确定县级重点项目112个，总投资348.9亿元。\n2．某某高速公路本县段配套连接线，总投资8.6亿元，"
+            "2024年计划投资3.1亿元；\n3．全县重点项目完成投资10亿元。\n")
+    rows = _rows(tmp_path, text, region="祥云县", published="2024-03-10")
+    assert not any(r[5] in (8.6, 3.1) for r in rows)
+    assert ("祥云县", "county", "2024-01", "2024-02", "completed_investment", 10.0, "") in rows
+
+
+def test_a_fortnights_figures_and_a_difference_from_the_last_issue_are_no_facts(tmp_path: Path) -> None:
+    text = "1-8月，全县重点项目累计完成投资36.2亿元。本旬完成投资4.1亿元，比上期多完成0.8亿元。本通报期内新开工2个。"
+    rows = _rows(tmp_path, text, region="南部县", published="2023-09-02")
+    assert rows == {("南部县", "county", "2023-01", "2023-08", "completed_investment", 36.2, "")}
+
+
+def test_tables_with_a_category_column_and_with_periods_as_rows(tmp_path: Path) -> None:
+    text = ("表1 各县市区省市重点项目推进情况\n|县市区|类别|项目数|完成投资|完成率|\n|东岭县|省重点|5|14.2|46.8|\n"
+            "||市重点|28|22.6|44.1|\n|合计|省重点|16|40.8|45.6|\n")
+    rows = _rows(tmp_path, "1—5月，全市重点项目进展顺利。\n" + text, region="宣城市", published="2023-06-10")
+    assert ("宣城市", "province", "2023-01", "2023-05", "completed_investment", 40.8, "") in rows
+    rows = _rows(tmp_path, "1—5月，宣州区省市重点项目进展情况见下表。\n|县市区|类别|项目数|完成投资|\n"
+                 "|宣州区|省重点|5|14.2|\n||市重点|28|22.6|\n", region="宣城市", published="2023-06-10")
+    assert ("宣州区", "city", "2023-01", "2023-05", "completed_investment", 22.6, "") in rows
+    text = ("|  |省级重点项目|  |市级重点项目|  |\n|---|---|---|---|---|\n|时段|完成投资|完成率|完成投资|完成率|\n"
+            "|8月当月|1.92|—|2.35|—|\n|1～8月累计|13.1|70.4|16.9|68.1|\n")
+    rows = _rows(tmp_path, "2019年1～8月，全市重点项目进展情况如下。\n" + text, region="侯马市", published="2019-09-10")
+    assert ("侯马市", "province", "2019-08", "2019-08", "completed_investment", 1.92, "") in rows
+    assert ("侯马市", "province", "2019-01", "2019-08", "completion_rate", 70.4, "") in rows

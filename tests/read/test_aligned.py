@@ -77,3 +77,21 @@ def test_rows_named_by_a_level_without_the_list_noun(tmp_path: Path) -> None:
     assert ("中宁县", "province", "completed_investment", 30.1) in rows
     assert ("中宁县", "county", "projects", 47.0) in rows
     assert not any(region == "其他乡镇" for region, *_ in rows)  # the rest of the towns is no town
+
+
+def test_a_header_whose_cells_one_full_width_space_divides() -> None:
+    text = ("\u3000\u3000镇（街道）\u3000\u3000项目数（个）\u3000年度计划投资（亿元）\u3000完成率（%）\n"
+            "\u3000\u3000东镇街道\u3000\u3000\u3000\u30009\u3000\u3000\u3000\u3000\u3000\u30008.62\u3000\u3000\u3000\u300091.8\n"
+            "\u3000\u3000西岭镇\u3000\u3000\u3000\u3000\u30006\u3000\u3000\u3000\u3000\u3000\u30005.10\u3000\u3000\u3000\u300082.9\n")
+    out = pipe_aligned_tables(text).split("\n")
+    assert out[0] == "|镇（街道）|项目数（个）|年度计划投资（亿元）|完成率（%）|"
+    assert out[1] == "|东镇街道|9|8.62|91.8|"
+
+
+def test_a_place_with_its_category_rows_becomes_one_pipe_table() -> None:
+    text = ("    县市区        类别        项目数      完成投资\n"
+            "    东岭县        省重点         5          14.2\n"
+            "                  市重点        28          22.6\n"
+            "    西岭县        省重点         2           4.9\n")
+    out = pipe_aligned_tables(text).split("\n")
+    assert out[:4] == ["|县市区|类别|项目数|完成投资|", "|东岭县|省重点|5|14.2|", "||市重点|28|22.6|", "|西岭县|省重点|2|4.9|"]
