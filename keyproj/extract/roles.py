@@ -183,19 +183,17 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
             return list_ref(subject, state, breakdown_places)
         if subject.kind == "anaphor":
             return in_sentence[-1] if in_sentence else (state.last or state.overall())
+        base = in_sentence[-1] if in_sentence else state.current or state.overall()
         if subject.kind == "plain":
-            base = in_sentence[-1] if in_sentence else state.current or state.overall()
             known = state.counts.get(base)
             return base if subject.count is None or subject.membership or known in (None, subject.count.value) else None
-        if subject.kind == "under_construction":
-            base = in_sentence[-1] if in_sentence else state.current or state.overall()
-            return ListRef(base.scope, base.region, True)
-        return None
+        return ListRef(base.scope, base.region, True) if subject.kind == "under_construction" else None
 
     for figure in figures:
         subject = _subject_of(figure, subjects, sentence)
-        if figure.role == "shared" and subject is not None:  # 杨店镇、肖港镇完成投资均超过4亿元; 各新开工12个
-            claims.extend(_each_place(sentence, figure, subject, subjects, in_sentence, state, breakdown_places))
+        shared = _shared_claims(sentence, figure, subject, subjects, in_sentence, state, breakdown_places)
+        if shared is not None:  # 杨店镇、肖港镇完成投资均超过4亿元; 各新开工12个; 不足60% after places
+            claims.extend(shared)
             continue
         if figure.role != "realised":
             continue
@@ -246,6 +244,18 @@ def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[Lis
     if breakdown_places and state.main is None and state.current is None and state.first_other is not None:
         base = state.first_other  # 松原市's report on its 省级 projects only, by county: those projects
     return [ListRef(base.scope, place, base.under_construction) for place in places.places]
+
+
+def _shared_claims(sentence: str, figure: Figure, subject: Subject | None, subjects: list[Subject],
+                   in_sentence: list[ListRef], state: DocState, breakdown_places: bool) -> list[Claim] | None:
+    """A figure every named place shares (均 / 各, or a bound after two places: 不足60%), as each one's;
+    None when the figure is not such a one (a shared figure of no named places gives [])."""
+    if subject is None or not (figure.role == "shared" or figure.role == "realised" and not figure.enumerated
+                               and figure.values[0].qualifier in ("over", "under")
+                               and clause_start(sentence, subject.start) == clause_start(sentence, figure.start)):
+        return [] if figure.role == "shared" else None
+    each = _each_place(sentence, figure, subject, subjects, in_sentence, state, breakdown_places)
+    return each if each or figure.role == "shared" else None
 
 
 def _each_place(sentence: str, figure: Figure, subject: Subject, subjects: list[Subject],
