@@ -191,7 +191,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
 
     for figure in figures:
         subject = _subject_of(figure, subjects, sentence)
-        shared = _shared_claims(sentence, figure, subject, subjects, in_sentence, state, breakdown_places)
+        shared = _named_places_claims(sentence, figure, subject, subjects, in_sentence, state, breakdown_places)
         if shared is not None:  # 杨店镇、肖港镇完成投资均超过4亿元; 各新开工12个; 不足60% after places
             claims.extend(shared)
             continue
@@ -246,10 +246,21 @@ def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[Lis
     return [ListRef(base.scope, place, base.under_construction) for place in places.places]
 
 
-def _shared_claims(sentence: str, figure: Figure, subject: Subject | None, subjects: list[Subject],
+_BRACKET_CLOSE = re.compile(r"[)）]")
+
+
+def _named_places_claims(sentence: str, figure: Figure, subject: Subject | None, subjects: list[Subject],
                    in_sentence: list[ListRef], state: DocState, breakdown_places: bool) -> list[Claim] | None:
-    """A figure every named place shares (均 / 各, or a bound after two places: 不足60%), as each one's;
-    None when the figure is not such a one (a shared figure of no named places gives [])."""
+    """A figure every named place shares (均 / 各, or a bound after two places: 不足60%), as each one's, and
+    a figure in brackets right after one place of a run, as that place's; None when the figure is not
+    such a one (a shared figure of no named places gives [])."""
+    if subject is not None and subject.kind == "places" and len(subject.places) > 1 and not figure.enumerated \
+            and figure.role == "realised":
+        opened = max(sentence.rfind("(", 0, figure.start), sentence.rfind("（", 0, figure.start))
+        named = [name for name in subject.places if opened > 0 and sentence.endswith(name, 0, opened)]
+        if named and not _BRACKET_CLOSE.search(sentence, opened, figure.start):  # 慈利县（完成率58.9%）、永定区（…）
+            refs = _places_refs(subject, subjects, in_sentence, state, breakdown_places)
+            return [Claim(figure.metric, figure.values[0], ref, figure.start) for ref in refs if ref.region == named[0]]
     if subject is None or not (figure.role == "shared" or figure.role == "realised" and not figure.enumerated
                                and figure.values[0].qualifier in ("over", "under")
                                and clause_start(sentence, subject.start) == clause_start(sentence, figure.start)):
@@ -269,7 +280,7 @@ def _each_place(sentence: str, figure: Figure, subject: Subject, subjects: list[
         refs = _places_before_list(subject, state, breakdown_places)
     elif subject.kind == "list" and subject.bare:  # 萨拉齐镇、双龙镇重点项目完成率均超过110%: the towns' projects
         run = [s for s in subjects if s.kind == "places" and s.end <= subject.start and len(s.places) > 1
-               and not sentence[s.end:subject.start].strip()]
+               and not sentence[s.end:subject.start].strip().strip("的")]
         refs = _places_refs(run[-1], subjects, in_sentence, state, breakdown_places) if run else []
     return [Claim(figure.metric, figure.values[0], ref, figure.start) for ref in refs]
 

@@ -260,7 +260,7 @@ def _signed_group() -> re.Pattern[str]:
 
 
 # what may stand between a list named after 列入 / 纳入 and the reporter's group of projects on it
-LISTED_OF = re.compile(r"(?:管理|调度|盘子|笼子|范围|名单|清单)?的?")  # 纳入市重点项目管理的我县项目
+LISTED_OF = re.compile(r"(?:管理|调度|盘子|笼子|范围|名单|清单|建设计划|计划)?的?")  # 纳入市重点项目管理的我县项目
 
 
 def group_subject(sentence: str, match: re.Match[str], window_start: int, chain: tuple[str, ...] = ()) -> Subject:
