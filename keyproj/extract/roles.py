@@ -357,7 +357,8 @@ def _enumeration(sentence: str, subject: Subject, subjects: list[Subject], figur
     if len(subject.levels) == k:
         return [_level_ref(level, subject, state, breakdown_places) for level in subject.levels]
     run = [s for s in subjects if s.kind == "places" and s.end <= subject.start and len(s.places) == k]
-    if run and ("分别" in sentence[run[-1].end:subject.start] or run[-1].end == subject.start):
+    if run and ("分别" in sentence[run[-1].end:subject.start]
+                or not patterns()["levels"].sub("", sentence[run[-1].end:subject.start]).strip()):
         # 宁江区、长岭县分别有省级重点项目6个、5个; 南岩镇、曹溪镇重点项目完成年度计划分别为…
         scope = list_ref(subject, state, breakdown_places).scope
         return [ListRef(scope, place, subject.under_construction) for place in run[-1].places]

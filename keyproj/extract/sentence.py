@@ -249,6 +249,11 @@ def _owner_of_count(subject: Subject, before: str, state: object, counted: bool)
     parent = parent_named_before(before, tuple(state.chain), names=counted)
     if parent and len(subject.levels) == 1 and subject.levels[0] == Level(parent[1]) and not subject.membership:
         subject.levels = [Level(parent[1], parent[0])]
+    elif counted and len(subject.levels) == 1 and subject.levels[0].place is None and not subject.membership:
+        named = [f for f in find_places(before) if f[1] == len(before.rstrip("的共有 "))]
+        found = place(named[-1][2], tuple(state.chain)) if named else None
+        if found is not None and found.name not in state.chain:  # 蓬安县42个县级重点项目: that county's list
+            subject.levels = [Level(subject.levels[0].scope, found.name, True)]
 
 
 @functools.cache
