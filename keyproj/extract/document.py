@@ -252,7 +252,8 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
     for claim in claims:
         before = [m for m in in_sentence if m.end <= start + claim.position and not _month_ended(m, sentence,
                                                                                                  start, claim.position)]
-        year, months = resolve_period(before, _carried_year(text, start, times, report), carried_months,
+        year, months = resolve_period(before, _carried_year(text, start, times, report, state.published.month),
+                                      carried_months,
                                       state.published, report, times.text_year(start + claim.position))
         if spans_years(sentence[:claim.position + 2], year, state.published.year):  # (+2: 三年累计完成投资)
             continue
@@ -272,13 +273,19 @@ def _month_ended(mention: TimeMention, sentence: str, start: int, position: int)
     return "累计" in between or ";" in between or "；" in between or "|" in between
 
 
-def _carried_year(text: str, start: int, times: TimeIndex, report: ReportPeriod) -> TimeMention | None:
+_REVIEW_MONTHS = 3  # January to March: reports mostly review the year before
+
+
+def _carried_year(text: str, start: int, times: TimeIndex, report: ReportPeriod,
+                  published_month: int | None) -> TimeMention | None:
     """The year a sentence carries from before it; in a report of part of a year, or after 今年 opened
-    an earlier clause, 去年 / 上年 of an earlier paragraph (a comparison) holds no longer: the report's
-    own year is back."""
+    an earlier clause in a page of April or later, 去年 / 上年 of an earlier paragraph (a comparison)
+    holds no longer: the report's own year is back. (Pages of the first quarter review last year over
+    several paragraphs: a speech announcing 今年's tasks in its lead, then 过去的一年….)"""
     carried = times.carried_year(start)
     if carried is not None and carried.last_year and "\n" in text[carried.end:start] and \
-            (report.months not in (None, (1, 12)) or times.this_year_before(carried.start)):
+            (report.months not in (None, (1, 12)) or times.this_year_before(carried.start)
+             and (published_month or 12) > _REVIEW_MONTHS):
         return TimeMention(start, start, this_year=True, topic=True)
     return carried
 

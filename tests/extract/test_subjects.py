@@ -264,3 +264,20 @@ def test_tables_with_a_category_column_and_with_periods_as_rows(tmp_path: Path) 
     rows = _rows(tmp_path, "2019年1～8月，全市重点项目进展情况如下。\n" + text, region="侯马市", published="2019-09-10")
     assert ("侯马市", "province", "2019-08", "2019-08", "completed_investment", 1.92, "") in rows
     assert ("侯马市", "province", "2019-01", "2019-08", "completion_rate", 70.4, "") in rows
+
+
+def test_last_year_goes_on_over_paragraphs_in_a_review_early_in_the_year(tmp_path: Path) -> None:
+    text = ("今天召开全市重点项目建设动员大会，部署今年重点项目建设任务。\n过去的一年，全市重点项目完成投资126.4亿元。\n"
+            "分县区看，萝北县完成投资18.6亿元。")
+    rows = _rows(tmp_path, text, region="鹤岗市", published="2017-02-20")
+    assert ("萝北县", "city", "2016-01", "2016-12", "completed_investment", 18.6, "") in rows
+
+
+def test_a_bound_after_two_places_and_bracketed_metrics_after_each(tmp_path: Path) -> None:
+    text = ("1-6月，全市重点项目完成投资50亿元。东岭镇、西岭镇完成率不足60%。"
+            "慈利县（完成率58.9%）、永定区（完成率56.3%）进度领先。蓬安县42个县级重点项目完成投资19.3亿元。")
+    rows = _rows(tmp_path, text, region="张家界市", published="2022-07-10")
+    assert ("慈利县", "city", "2022-01", "2022-06", "completion_rate", 58.9, "") in rows
+    assert ("永定区", "city", "2022-01", "2022-06", "completion_rate", 56.3, "") in rows
+    assert ("蓬安县", "county", "2022-01", "2022-06", "completed_investment", 19.3, "") in rows
+    assert ("东岭镇", "city", "2022-01", "2022-06", "completion_rate", 60.0, "under") in rows
