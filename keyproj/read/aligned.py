@@ -21,6 +21,7 @@ _LOOSE_GAP = re.compile(r"(?:[ \u3000\u00a0]{2,}|\t|\u3000)[ \t\u3000\u00a0]*")
 _SPACED_WORD = re.compile(r"(?:(?<=^)|(?<=[ \t\u3000\u00a0]))([\u4e00-\u9fff])[ \u3000]{1,4}([\u4e00-\u9fff])"
                           r"(?=$|[ \t\u3000\u00a0]{2,}|\t)")
 _NUMERIC = re.compile(r"[-+－]?\d[\d,，]*(?:[.．]\d+)?[%％]?")  # \d takes full-width digits too
+_SPACED = re.compile(r"\S(?:[ \u3000\u00a0]{2,}|\t)")  # a gap after some text (not an indentation alone)
 _MAY_HOLD_A_TABLE = re.compile(r"\d(?:[ \u3000\u00a0]{2,}|\t)[ \t\u3000\u00a0]*\d")
 MIN_ROWS = 2
 
@@ -84,7 +85,8 @@ def pipe_aligned_tables(text: str) -> str:
     if not _MAY_HOLD_A_TABLE.search(text):  # most texts stop here
         return text
     lines = text.split("\n")
-    cells = [_cells(line) if _MAY_HOLD_A_TABLE.search(line) or _GAP.search(line.strip()) else [] for line in lines]
+    cells = [_cells(line) if _MAY_HOLD_A_TABLE.search(line) or _SPACED.search(line) and _GAP.search(line.strip())
+             else [] for line in lines]
     data = [_is_data_row(row) for row in cells]
     rewritten = False
     index = 0
