@@ -371,6 +371,8 @@ def _name_lists(subjects: list, state: DocState, paragraph: int, breakdown_place
     combined = [ref for ref in named if "+" in ref.scope and state.level in ref.scope.split("+") and ref in state.counts]
     if combined and state.main is not None and "+" not in state.main.scope and state.main not in state.counts:
         state.main = combined[0]  # 全市126个各级重点项目 after a headline's uncounted 重点项目: the overall list
+    if len(named) > 1:
+        state.named_run = named  # (三类项目分别…: 分别 over the lists of the sentence before)
     if len(named) == 1:
         state.name(named[0], paragraph)
     elif named:

@@ -247,6 +247,8 @@ def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[Lis
 
 
 _BRACKET_CLOSE = re.compile(r"[)）]")
+_KIND_COUNTS = "一两三四五12345"
+_KINDS_NAMED_BEFORE = re.compile(r"(?:上述|以上|这|这些)?(?P<k>[两三四五2-5])(?:类|级)(?:重点)?项目")
 
 
 def _named_places_claims(sentence: str, figure: Figure, subject: Subject | None, subjects: list[Subject],
@@ -254,6 +256,12 @@ def _named_places_claims(sentence: str, figure: Figure, subject: Subject | None,
     """A figure every named place shares (均 / 各, or a bound after two places: 不足60%), as each one's, and
     a figure in brackets right after one place of a run, as that place's; None when the figure is not
     such a one (a shared figure of no named places gives [])."""
+    kinds = _KINDS_NAMED_BEFORE.search(sentence, _part_start(sentence, figure.start), figure.start)
+    if kinds and figure.enumerated and figure.role == "realised" and \
+            len(figure.values) == len(state.named_run) == _KIND_COUNTS.index(kinds.group("k")) % 5 + 1:
+        claims: list[Claim] = []  # 三类项目分别完成投资…: the lists named in the sentence before, in turn
+        _spread(claims, figure, state.named_run)
+        return claims
     if subject is not None and subject.kind == "places" and len(subject.places) > 1 and not figure.enumerated \
             and figure.role == "realised":
         opened = max(sentence.rfind("(", 0, figure.start), sentence.rfind("（", 0, figure.start))

@@ -63,6 +63,7 @@ class DocState:
     breakdown_at: int = -1          # where the last breakdown by place (分县区看) was named
     breakdown_scanned: int = 0      # the text is looked at for it once, up to here
     heading_at: int = -1            # the paragraph whose heading named the current list
+    named_run: list[ListRef] = field(default_factory=list)  # the lists the last sentence naming several named
 
     @property
     def own(self) -> ListRef:

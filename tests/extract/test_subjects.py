@@ -281,3 +281,11 @@ def test_a_bound_after_two_places_and_bracketed_metrics_after_each(tmp_path: Pat
     assert ("永定区", "city", "2022-01", "2022-06", "completion_rate", 56.3, "") in rows
     assert ("蓬安县", "county", "2022-01", "2022-06", "completed_investment", 19.3, "") in rows
     assert ("东岭镇", "city", "2022-01", "2022-06", "completion_rate", 60.0, "under") in rows
+
+
+def test_分别_over_the_lists_the_sentence_before_named(tmp_path: Path) -> None:
+    text = ("今年我市共有省重大项目3个、潍坊市重点项目24个、市级重点项目120个。上半年，三类项目分别完成投资11.2亿元、"
+            "30.4亿元、81.5亿元，完成率分别为60.2%、58.1%、55.5%。")
+    rows = _rows(tmp_path, text, region="诸城市", published="2022-07-20")
+    assert ("诸城市", "city", "2022-01", "2022-06", "completed_investment", 30.4, "") in rows
+    assert ("诸城市", "county", "2022-01", "2022-06", "completion_rate", 55.5, "") in rows
