@@ -178,9 +178,12 @@ _NUMBER_OF = re.compile(r"项目(?:个)?数|(?:项目)?数量|个数")
 
 def _per_day(sentence: str, start: int, end: int) -> bool:
     """A per-day or weekly word (日均, 本周) just before a figure (in ``sentence[start:end]``), or opening
-    the sentence (本周全市重点项目新增完成投资…: the week's figures)."""
+    the sentence or the part of it the figure is in (本周全市重点项目新增完成投资…；本周完成投资1.47亿元，
+    新开工项目2个: the week's figures)."""
     per_day = patterns()["per_day"]
-    return per_day.search(sentence, start, end) is not None or per_day.match(sentence) is not None
+    part = max(sentence.rfind(";", 0, end), sentence.rfind("；", 0, end)) + 1
+    return per_day.search(sentence, start, end) is not None or per_day.match(sentence) is not None \
+        or per_day.match(sentence, part) is not None
 
 
 def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:

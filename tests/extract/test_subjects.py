@@ -289,3 +289,10 @@ def test_分别_over_the_lists_the_sentence_before_named(tmp_path: Path) -> None
     rows = _rows(tmp_path, text, region="诸城市", published="2022-07-20")
     assert ("诸城市", "city", "2022-01", "2022-06", "completed_investment", 30.4, "") in rows
     assert ("诸城市", "county", "2022-01", "2022-06", "completion_rate", 55.5, "") in rows
+
+
+def test_a_weekly_word_opening_a_part_of_the_sentence_holds_to_its_end(tmp_path: Path) -> None:
+    text = "1-8月，全县重点项目累计完成投资36.2亿元，新开工项目20个；本周完成投资1.47亿元，新开工项目2个。"
+    rows = _rows(tmp_path, text, region="眉县", published="2023-09-02")
+    assert rows == {("眉县", "county", "2023-01", "2023-08", "completed_investment", 36.2, ""),
+                    ("眉县", "county", "2023-01", "2023-08", "started_projects", 20.0, "")}
