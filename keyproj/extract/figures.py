@@ -166,7 +166,17 @@ def _respectively_again(sentence: str, figures: list[Figure]) -> list[Figure]:
         values, stop, _ = parse_values(sentence, match.end(), kind, True)
         if len(values) > 1:
             found.append(Figure(metric, match.start(), stop, values, True))
+    for match in _ONE_MORE_PLACE.finditer(sentence):  # "…分别为72.6%、68.4%；西烟镇仅为31.5%": the same wording's
+        before = [f for f in figures if f.end <= match.start() and f.enumerated and len(f.values) > 1]
+        if before and not any(f.start <= match.end() < f.end for f in figures + found):
+            kind = next(k for _, name, _, k, _ in metric_patterns() if name == before[-1].metric)
+            values, stop, _ = parse_values(sentence, match.end(), kind, False)
+            if len(values) == 1:
+                found.append(Figure(before[-1].metric, match.end(), stop, values))
     return found
+
+
+_ONE_MORE_PLACE = re.compile(r"[;；]\s*[\u4e00-\u9fff]{2,8}?(?:县|区|市|镇|乡|街道|旗)(?:仅为|仅|只有|为|达到?)")
 
 
 # a group of lagging or unstarted projects (not the list: 500个省级重点项目中已开工450个)
