@@ -102,3 +102,9 @@ def find_places_and_towns(text: str) -> list[tuple[int, int, str, bool]]:
             # 大江口镇 is a town, not 江口(县) inside it; a place the tables know by this very span stays theirs
             found = [f for f in found if f not in inside] + [(match.start(), match.end(), match.group("name"), True)]
     return sorted(found)
+
+
+def zone_name(surface: str) -> str:
+    """A town's or zone's name as a region: 经开区 is always short for 经济技术开发区 (长寿经开区 ->
+    长寿经济技术开发区); other names are kept as written."""
+    return surface[:-3] + "经济技术开发区" if surface.endswith("经开区") else surface

@@ -39,6 +39,7 @@ from keyproj.extract.regions import (
     find_places_and_towns,
     government_level,
     place,
+    zone_name,
 )
 from keyproj.extract.subjects import Figure, Level, Subject
 from keyproj.extract.values import count_value, parse_values
@@ -402,7 +403,7 @@ def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) 
     for start, end, surface, town in find_places_and_towns(sentence):
         if any(s <= start < e for s, e in spans):
             continue
-        found = Place(surface, "county", None, "", "") if town else place(surface, tuple(state.chain))
+        found = Place(zone_name(surface), "county", None, "", "") if town else place(surface, tuple(state.chain))
         if found is None or found.name in state.chain:
             continue
         if patterns()["name_tail"].match(sentence, end) or sentence[max(0, start - 1):start] in ("至", "到"):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from keyproj.extract.numbers import parse_number
 from keyproj.extract.periods import TimeMention, find_time_mentions
-from keyproj.extract.regions import government_level, place
+from keyproj.extract.regions import government_level, place, zone_name
 from keyproj.extract.roles import list_ref
 from keyproj.extract.sentence import find_subjects, patterns
 from keyproj.extract.state import DocState, ListRef, join_scopes
@@ -297,12 +297,13 @@ def _row_ref(label: str, base: ListRef, state: DocState) -> ListRef | None:
     if found is not None and (found.name not in state.chain or parents and found.name == state.chain[0]):
         return ListRef(base.scope, found.name, base.under_construction)
     if _town().fullmatch(label):  # 永兴镇: a town, below the division tables
-        return ListRef(base.scope, label, base.under_construction)
+        return ListRef(base.scope, zone_name(label), base.under_construction)
     return None
 
 
 @functools.cache
 def _town() -> re.Pattern[str]:
-    """A town's name: two to five characters and a town word of the lexicon (镇, 乡, 街道); not the rest
-    of them (其他乡镇, 其余镇乡)."""
-    return re.compile(rf"(?![其另各全])[\u4e00-\u9fff]{{2,5}}{alternation(words('wordings', 'place_groups', 'town'))}")
+    """A town's or a zone's name: a few characters and a town or zone word of the lexicon (镇, 乡, 街道,
+    经济开发区); not the rest of them (其他乡镇, 其余镇乡)."""
+    towns = words("wordings", "place_groups", "town") + words("wordings", "place_groups", "zone")
+    return re.compile(rf"(?![其另各全])[\u4e00-\u9fff]{{2,8}}{alternation(towns)}")
