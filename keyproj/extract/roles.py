@@ -247,6 +247,8 @@ def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[Lis
 
 
 _BRACKET_CLOSE = re.compile(r"[)）]")
+# words between a run of places and a bare list they spread 分别 over: a clause without figures (进度较快，)
+_CLAUSES_BETWEEN = re.compile(r"[^\d。;；]{0,16}[,，]")
 _KIND_COUNTS = "一两三四五12345"
 _KINDS_NAMED_BEFORE = re.compile(r"(?:上述|以上|这|这些)?(?P<k>[两三四五2-5])(?:类|级)(?:重点)?项目")
 
@@ -365,8 +367,8 @@ def _enumeration(sentence: str, subject: Subject, subjects: list[Subject], figur
     if len(subject.levels) == k:
         return [_level_ref(level, subject, state, breakdown_places) for level in subject.levels]
     run = [s for s in subjects if s.kind == "places" and s.end <= subject.start and len(s.places) == k]
-    if run and ("分别" in sentence[run[-1].end:subject.start]
-                or not patterns()["levels"].sub("", sentence[run[-1].end:subject.start]).strip()):
+    if run and ("分别" in sentence[run[-1].end:subject.start] or subject.bare and _CLAUSES_BETWEEN.fullmatch(
+            sentence, run[-1].end, subject.start) or not patterns()["levels"].sub("", sentence[run[-1].end:subject.start]).strip()):
         # 宁江区、长岭县分别有省级重点项目6个、5个; 南岩镇、曹溪镇重点项目完成年度计划分别为…
         scope = list_ref(subject, state, breakdown_places).scope
         return [ListRef(scope, place, subject.under_construction) for place in run[-1].places]
