@@ -355,6 +355,7 @@ def _name_lists(subjects: list, state: DocState, paragraph: int, breakdown_place
     """The list a sentence names becomes the document's last and current list; a sentence naming
     several lists in turn leaves the document's main list current."""
     named: list[ListRef] = []
+    main_counted = state.main in state.counts  # (before this sentence's counts)
     for subject in subjects:
         if subject.kind != "list" or subject.part or subject.places or len(subject.counts) > 1:
             continue
@@ -369,7 +370,7 @@ def _name_lists(subjects: list, state: DocState, paragraph: int, breakdown_place
         if subject.count is not None and not subject.stage:
             state.counts.setdefault(ref, subject.count.value)
     combined = [ref for ref in named if "+" in ref.scope and state.level in ref.scope.split("+") and ref in state.counts]
-    if combined and state.main is not None and "+" not in state.main.scope and state.main not in state.counts:
+    if combined and state.main is not None and "+" not in state.main.scope and not main_counted:
         state.main = combined[0]  # 全市126个各级重点项目 after a headline's uncounted 重点项目: the overall list
     if len(named) > 1:
         state.named_run = named  # (三类项目分别…: 分别 over the lists of the sentence before)
