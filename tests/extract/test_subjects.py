@@ -296,3 +296,29 @@ def test_a_weekly_word_opening_a_part_of_the_sentence_holds_to_its_end(tmp_path:
     rows = _rows(tmp_path, text, region="眉县", published="2023-09-02")
     assert rows == {("眉县", "county", "2023-01", "2023-08", "completed_investment", 36.2, ""),
                     ("眉县", "county", "2023-01", "2023-08", "started_projects", 20.0, "")}
+
+
+def test_a_place_after_a_semicolon_a_clause_before_分别_and_a_colon(tmp_path: Path) -> None:
+    text = ("1-7月，全县重点项目完成投资50亿元。南娄镇、苌池镇完成率分别为72.6%和68.4%，进度较快；西烟镇仅为31.5%。"
+            "分乡镇看，骆驼城镇、合黎镇进度较快，重点项目完成率分别为96.2%、91.5%。")
+    rows = _rows(tmp_path, text, region="盂县", published="2018-08-10")
+    assert ("西烟镇", "county", "2018-01", "2018-07", "completion_rate", 31.5, "") in rows
+    assert ("合黎镇", "county", "2018-01", "2018-07", "completion_rate", 91.5, "") in rows
+    rows = _rows(tmp_path, "前三季度成绩单\n▲1-9月完成投资：98.6亿元\n▲列入省重点项目：5个\n", region="阳谷县",
+                 published="2023-10-20")
+    assert ("阳谷县", "county", "2023-01", "2023-09", "completed_investment", 98.6, "") in rows
+    assert ("阳谷县", "province", "2023-01", "2023-12", "projects", 5.0, "") in rows
+
+
+def test_a_title_naming_a_bare_list_gives_way_to_a_counted_combined_list(tmp_path: Path) -> None:
+    text = ("关于全县前三个季度重点项目建设推进情况的报告\n\n2021年，全县共实施省、市、县三级重点项目87个，其中省重点项目5个、"
+            "市重点项目18个、县重点项目64个。\n前三个季度，全县重点项目累计完成投资29.7亿元。\n")
+    rows = _rows(tmp_path, text, region="循化撒拉族自治县", published="2021-10-15")
+    assert ("循化撒拉族自治县", "province+city+county", "2021-01", "2021-09", "completed_investment", 29.7, "") in rows
+
+
+def test_zones_in_table_rows_are_regions_and_经开区_is_written_out(tmp_path: Path) -> None:
+    text = "1-6月，全区重点项目进展情况如下。\n|单位|项目数|完成投资|\n|晏家街道|12|8.6|\n|长寿经开区|52|47.9|\n"
+    rows = _rows(tmp_path, text, region="长寿区", published="2022-07-15")
+    assert ("长寿经济技术开发区", "county", "2022-01", "2022-06", "completed_investment", 47.9, "") in rows
+    assert ("晏家街道", "county", "2022-01", "2022-06", "completed_investment", 8.6, "") in rows

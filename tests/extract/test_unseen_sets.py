@@ -1,5 +1,5 @@
 """Documents written for the project from places outside the dev set and the seeds: tests/holdout (12)
-tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4), tests/fresh5 (3), tests/fresh6 to fresh11 (8 each), fresh12 and fresh13 (6 each), fresh14 to fresh56 (8 each), written blind to the extractor's code. Strict recall and precision floors a little below today's scores, so a change
+tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4), tests/fresh5 (3), tests/fresh6 to fresh11 (8 each), fresh12 and fresh13 (6 each), fresh14 to fresh60 (8 each), written blind to the extractor's code. Strict recall and precision floors a little below today's scores, so a change
 that costs generalization is seen. Fix general rules, never their sentences."""
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ TESTS = Path(__file__).resolve().parent.parent
 # fresh53 0.903 / 0.935 (was 0.882 / 0.920; misses: 分别 over lists named in the sentence before, 今年以来 after
 # a 一季度 lead); fresh54 0.968 / 0.974 (was 0.929 / 0.954); fresh55 0.992 / 1.000 (was 0.935 / 0.967);
 # fresh56 0.970 / 0.995 (was 0.935 / 0.995);
+# fresh57 1.000 / 0.980 (was 1.000 / 0.980); fresh58 0.984 / 1.000 (was 0.895 / 0.933);
+# fresh59 0.904 / 0.983 (was 0.792 / 0.980; misses: data cards with the number above its label);
+# fresh60 0.970 / 0.988 (was 0.915 / 0.987);
 # the floors leave room for one or two debatable calls.
 @pytest.mark.parametrize(("name", "min_recall", "min_precision"), [("holdout", 0.97, 0.97), ("fresh", 0.98, 0.98),
                                                                    ("fresh2", 0.98, 0.98), ("fresh3", 0.98, 0.98),
@@ -77,7 +80,9 @@ TESTS = Path(__file__).resolve().parent.parent
                                                                    ("fresh50", 0.93, 0.96), ("fresh51", 0.87, 0.92),
                                                                    ("fresh52", 0.93, 0.95), ("fresh53", 0.88, 0.91),
                                                                    ("fresh54", 0.95, 0.95), ("fresh55", 0.97, 0.98),
-                                                                   ("fresh56", 0.95, 0.98)])
+                                                                   ("fresh56", 0.95, 0.98), ("fresh57", 0.98, 0.96),
+                                                                   ("fresh58", 0.96, 0.98), ("fresh59", 0.88, 0.96),
+                                                                   ("fresh60", 0.95, 0.97)])
 def test_strict_recall_and_precision_floors(name: str, min_recall: float, min_precision: float) -> None:
     gold, found = gold_and_found(TESTS / name)
     matched = sum((gold & found).values())
