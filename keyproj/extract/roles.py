@@ -247,6 +247,8 @@ def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[Lis
 
 
 _BRACKET_CLOSE = re.compile(r"[)）]")
+# level words and words for the reporter's own area (县级, 辖区内) between places and the list they spread over
+_LEVEL_OR_OWN = re.compile(f"(?:{patterns()['levels'].pattern}|{patterns()['overall'].pattern})")
 # words between a run of places and a bare list they spread 分别 over: a clause without figures (进度较快，)
 _CLAUSES_BETWEEN = re.compile(r"[^\d。;；]{0,16}[,，]")
 _KIND_COUNTS = "一两三四五12345"
@@ -368,7 +370,7 @@ def _enumeration(sentence: str, subject: Subject, subjects: list[Subject], figur
         return [_level_ref(level, subject, state, breakdown_places) for level in subject.levels]
     run = [s for s in subjects if s.kind == "places" and s.end <= subject.start and len(s.places) == k]
     if run and ("分别" in sentence[run[-1].end:subject.start] or subject.bare and _CLAUSES_BETWEEN.fullmatch(
-            sentence, run[-1].end, subject.start) or not patterns()["levels"].sub("", sentence[run[-1].end:subject.start]).strip()):
+            sentence, run[-1].end, subject.start) or not _LEVEL_OR_OWN.sub("", sentence[run[-1].end:subject.start]).strip()):
         # 宁江区、长岭县分别有省级重点项目6个、5个; 南岩镇、曹溪镇重点项目完成年度计划分别为…
         scope = list_ref(subject, state, breakdown_places).scope
         return [ListRef(scope, place, subject.under_construction) for place in run[-1].places]

@@ -322,3 +322,10 @@ def test_zones_in_table_rows_are_regions_and_经开区_is_written_out(tmp_path: 
     rows = _rows(tmp_path, text, region="长寿区", published="2022-07-15")
     assert ("长寿经济技术开发区", "county", "2022-01", "2022-06", "completed_investment", 47.9, "") in rows
     assert ("晏家街道", "county", "2022-01", "2022-06", "completed_investment", 8.6, "") in rows
+
+
+def test_towns_before_辖区内_and_a_level_spread_分别_values(tmp_path: Path) -> None:
+    text = "1-12月，全县重点项目完成投资50亿元。临江镇、龙窝镇辖区内县重点项目完成率分别为61.2%、58.4%。"
+    rows = _rows(tmp_path, text, region="紫金县", published="2024-01-10")
+    assert ("临江镇", "county", "2023-01", "2023-12", "completion_rate", 61.2, "") in rows
+    assert ("龙窝镇", "county", "2023-01", "2023-12", "completion_rate", 58.4, "") in rows
