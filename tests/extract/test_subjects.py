@@ -329,3 +329,9 @@ def test_towns_before_辖区内_and_a_level_spread_分别_values(tmp_path: Path)
     rows = _rows(tmp_path, text, region="紫金县", published="2024-01-10")
     assert ("临江镇", "county", "2023-01", "2023-12", "completion_rate", 61.2, "") in rows
     assert ("龙窝镇", "county", "2023-01", "2023-12", "completion_rate", 58.4, "") in rows
+
+
+def test_towns_after_前三位为(tmp_path: Path) -> None:
+    text = "1-8月，全县重点项目完成投资36.2亿元。完成率前三位为大桥镇（96.2%）、石门镇（91.5%）。"
+    rows = _rows(tmp_path, text, region="南部县", published="2023-09-10")
+    assert ("大桥镇", "county", "2023-01", "2023-08", "completion_rate", 96.2, "") in rows
