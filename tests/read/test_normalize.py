@@ -47,8 +47,13 @@ def test_full_width_digits_letters_and_punctuation_become_ascii() -> None:
 
 
 def test_nfkc_matches_unicodedata_on_compatibility_characters() -> None:
-    text = "ＡＢＣ１２３％ｶﾞ①㎡ﬁ…e\u0301가Ⅻ"
+    text = "ＡＢＣ１２３％ｶﾞ㎡ﬁ…e\u0301가Ⅻ"
     assert norm(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_circled_numbers_are_item_marks_not_digits() -> None:
+    # NFKC would make ②42个 into 242个
+    assert norm("②42个省重点项目，⑫3个市重点项目") == "·42个省重点项目,·3个市重点项目"
 
 
 def test_compatibility_ideographs_whose_nfkc_form_lies_beyond_the_bmp() -> None:
@@ -97,7 +102,7 @@ def test_traditional_lines_among_expansions_and_dropped_characters() -> None:
     # Step 1 changes lengths before and inside the lines that step 2 converts.
     raw = "①臺灣項目…建設完成\n㎡第二行①㍿\n投資…臺商投資區\r\n重點\u200b項目"
     text, offsets = normalize_text(raw)
-    assert text == "1台湾项目...建设完成\nm2第二行1株式会社\n投资...台商投资区\n重点项目"
+    assert text == "·台湾项目...建设完成\nm2第二行·株式会社\n投资...台商投资区\n重点项目"
     start = text.index("台商投资区")
     assert raw[slice(*offsets.to_raw(start, start + 5))] == "臺商投資區"
 

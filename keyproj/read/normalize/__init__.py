@@ -5,7 +5,8 @@
 1. Characters: ``\\r\\n`` and lone ``\\r`` (and other line separators) become ``\\n``; control
    characters, zero-width characters and soft hyphens are deleted; every character is put in NFKC
    form (full-width digits, letters and punctuation become ASCII: "２０２４年，" -> "2024年,";
-   U+3000 and no-break spaces become spaces). The em dash of "1—9月" (U+2014) is left as it is.
+   U+3000 and no-break spaces become spaces). The em dash of "1—9月" (U+2014) is left as it is; circled
+   numbers ①…⑳ mark items and become "·" (NFKC would run "②42个" into "242个").
 2. Traditional script becomes Simplified (OpenCC ``t2s``): "項目攻堅" -> "项目攻坚". A year written
    in Chinese digits becomes Arabic, one character for one: "二〇二三年" -> "2023年".
 3. Markup: markdown bold markers ``**`` and heading markers (``# `` at a line start) are deleted,

@@ -53,6 +53,9 @@ def _character_tables() -> tuple[np.ndarray, np.ndarray]:
             table[code] = ord(form)
         else:
             kind[code] = _COMPLEX
+    # ①…⑳ mark items of a list (a footnote, a card's line): a mark, not a digit that would run into
+    # the number after it ("②42个省重点项目" is no 242)
+    table[0x2460:0x2474], kind[0x2460:0x2474] = ord("·"), 0
     for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)]:
         kind[code] = _DROP
     kind[[0x09, 0x0A, 0x0D]] = _KEEP
