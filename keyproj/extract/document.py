@@ -87,6 +87,8 @@ class TimeIndex:
         for index, mention in enumerate(self.years):
             self.last_topic_year.append(index if mention.topic else self.last_topic_year[-1])
             self.last_explicit.append(index if mention.year else self.last_explicit[-1])
+        # where 今年 / 今年以来 first opens a clause (a report of this year so far from there on)
+        self.first_this_year = next((m.start for m in self.years if m.this_year or m.year_to_date), len(text))
         self._paragraph_start = -1
         self._scanned_until = 0
         self._paragraph: list[TimeMention] = []
@@ -95,10 +97,6 @@ class TimeIndex:
         """The last clause-opening year expression before ``start``."""
         index = self.last_topic_year[bisect.bisect_left(self.year_starts, start)]
         return self.years[index] if index >= 0 else None
-
-    def this_year_before(self, position: int) -> bool:
-        """Whether 今年 / 今年以来 opened a clause before ``position`` (a report of this year so far)."""
-        return any(m.this_year or m.year_to_date for m in self.years[:bisect.bisect_left(self.year_starts, position)])
 
     def text_year(self, start: int) -> int | None:
         """The last explicit year (2019年) before ``start``."""
@@ -284,7 +282,7 @@ def _carried_year(text: str, start: int, times: TimeIndex, report: ReportPeriod,
     several paragraphs: a speech announcing 今年's tasks in its lead, then 过去的一年….)"""
     carried = times.carried_year(start)
     if carried is not None and carried.last_year and "\n" in text[carried.end:start] and \
-            (report.months not in (None, (1, 12)) or times.this_year_before(carried.start)
+            (report.months not in (None, (1, 12)) or times.first_this_year < carried.start
              and (published_month or 12) > _REVIEW_MONTHS):
         return TimeMention(start, start, this_year=True, topic=True)
     return carried
@@ -411,8 +409,9 @@ def _one_significant_figure(value: float) -> bool:
 def _restated(facts: list[Fact], headline_end: int = -1) -> list[Fact]:
     """Facts without their restatements: a figure of the same list, period and metric that rounds a
     more precise one ("1352亿元" beside "1352.19亿元", "超五百亿元" beside "518.4亿元") is the same fact,
-    and a title's figure without the 在建 mark is the body's figure with it. A headline (the text
-    before ``headline_end``) that names no level restates the body's figure of any list."""
+    and a title's figure without the 在建 mark is the body's figure with it. A headline's figure (the
+    text before ``headline_end``) restates the body's figure of any list: a rounded one, or one equal to
+    it that the body gives another list."""
     groups: dict[tuple[Any, ...], list[float]] = {}
     marked: set[tuple[Any, ...]] = set()
     body_values: dict[tuple[Any, ...], dict[float, set[str]]] = {}  # (region, year, months, metric) -> value -> scopes

@@ -196,8 +196,7 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
             elif kind in ("this_month", "last_month"):  # set in resolve_period from the report's months
                 months = (0, 0) if kind == "this_month" else (-1, -1)
             elif kind == "quarter_only":
-                number = next(c for c in value if c in "一二三四1234")
-                last = 3 * ("一二三四".index(number) if number in "一二三四" else int(number) - 1) + 3
+                last = 3 * _month(next(c for c in value if c in "一二三四1234"))  # (第三季度: 3)
                 months = (last - 2, last)
             elif kind == "full":
                 months = (1, 12)

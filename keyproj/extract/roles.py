@@ -11,9 +11,11 @@ their numbers do not follow a metric's wording directly.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
+from keyproj.extract.numbers import parse_number
 from keyproj.extract.parts import names_a_part
 from keyproj.extract.sentence import (
     _STRIP,
@@ -247,32 +249,60 @@ def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[Lis
 
 
 _BRACKET_CLOSE = re.compile(r"[)）]")
-# level words and words for the reporter's own area (县级, 辖区内) between places and the list they spread over
-_LEVEL_OR_OWN = re.compile(f"(?:{patterns()['levels'].pattern}|{patterns()['overall'].pattern})")
 # words between a run of places and a bare list they spread 分别 over: a clause without figures (进度较快，)
 _CLAUSES_BETWEEN = re.compile(r"[^\d。;；]{0,16}[,，]")
-_KIND_COUNTS = "一两三四五12345"
 _KINDS_NAMED_BEFORE = re.compile(r"(?:上述|以上|这|这些)?(?P<k>[两三四五2-5])(?:类|级)(?:重点)?项目")
 
 
+@functools.cache
+def _level_or_own() -> re.Pattern[str]:
+    """Level words and words for the reporter's own area (县级, 辖区内) between places and the list they
+    spread over."""
+    return re.compile(f"(?:{patterns()['levels'].pattern}|{patterns()['overall'].pattern})")
+
+
 def _named_places_claims(sentence: str, figure: Figure, subject: Subject | None, subjects: list[Subject],
-                   in_sentence: list[ListRef], state: DocState, breakdown_places: bool) -> list[Claim] | None:
-    """A figure every named place shares (均 / 各, or a bound after two places: 不足60%), as each one's, and
-    a figure in brackets right after one place of a run, as that place's; None when the figure is not
-    such a one (a shared figure of no named places gives [])."""
+                         in_sentence: list[ListRef], state: DocState, breakdown_places: bool) -> list[Claim] | None:
+    """The claims of a figure whose lists are not its subject's alone: 分别 over the lists the sentence
+    before named, a figure in brackets after one place of a run, a figure every named place shares;
+    None when the figure is none of these."""
+    claims = _lists_named_before(sentence, figure, state)
+    if claims is None:
+        claims = _bracketed_place(sentence, figure, subject, subjects, in_sentence, state, breakdown_places)
+    if claims is None:
+        claims = _shared_by_places(sentence, figure, subject, subjects, in_sentence, state, breakdown_places)
+    return claims
+
+
+def _lists_named_before(sentence: str, figure: Figure, state: DocState) -> list[Claim] | None:
+    """三类项目分别完成投资…: 分别 over the k lists the sentence before named, in turn."""
     kinds = _KINDS_NAMED_BEFORE.search(sentence, _part_start(sentence, figure.start), figure.start)
-    if kinds and figure.enumerated and figure.role == "realised" and \
-            len(figure.values) == len(state.named_run) == _KIND_COUNTS.index(kinds.group("k")) % 5 + 1:
-        claims: list[Claim] = []  # 三类项目分别完成投资…: the lists named in the sentence before, in turn
-        _spread(claims, figure, state.named_run)
-        return claims
-    if subject is not None and subject.kind == "places" and len(subject.places) > 1 and not figure.enumerated \
-            and figure.role == "realised":
-        opened = max(sentence.rfind("(", 0, figure.start), sentence.rfind("（", 0, figure.start))
-        named = [name for name in subject.places if opened > 0 and sentence.endswith(name, 0, opened)]
-        if named and not _BRACKET_CLOSE.search(sentence, opened, figure.start):  # 慈利县（完成率58.9%）、永定区（…）
-            refs = _places_refs(subject, subjects, in_sentence, state, breakdown_places)
-            return [Claim(figure.metric, figure.values[0], ref, figure.start) for ref in refs if ref.region == named[0]]
+    if not (kinds and figure.enumerated and figure.role == "realised"
+            and len(figure.values) == len(state.named_run) == parse_number(kinds.group("k"))):
+        return None
+    claims: list[Claim] = []
+    _spread(claims, figure, state.named_run)
+    return claims
+
+
+def _bracketed_place(sentence: str, figure: Figure, subject: Subject | None, subjects: list[Subject],
+                     in_sentence: list[ListRef], state: DocState, breakdown_places: bool) -> list[Claim] | None:
+    """慈利县（完成率58.9%）、永定区（…）: a figure in brackets right after one place of a run is that place's."""
+    if subject is None or subject.kind != "places" or len(subject.places) < 2 or figure.enumerated \
+            or figure.role != "realised":
+        return None
+    opened = max(sentence.rfind("(", 0, figure.start), sentence.rfind("（", 0, figure.start))
+    named = [name for name in subject.places if opened > 0 and sentence.endswith(name, 0, opened)]
+    if not named or _BRACKET_CLOSE.search(sentence, opened, figure.start):
+        return None
+    refs = _places_refs(subject, subjects, in_sentence, state, breakdown_places)
+    return [Claim(figure.metric, figure.values[0], ref, figure.start) for ref in refs if ref.region == named[0]]
+
+
+def _shared_by_places(sentence: str, figure: Figure, subject: Subject | None, subjects: list[Subject],
+                      in_sentence: list[ListRef], state: DocState, breakdown_places: bool) -> list[Claim] | None:
+    """A figure every named place shares (均 / 各, or a bound after two places in their clause: 不足60%),
+    as each one's; a shared figure of no named places gives []."""
     if subject is None or not (figure.role == "shared" or figure.role == "realised" and not figure.enumerated
                                and figure.values[0].qualifier in ("over", "under")
                                and clause_start(sentence, subject.start) == clause_start(sentence, figure.start)):
@@ -370,7 +400,7 @@ def _enumeration(sentence: str, subject: Subject, subjects: list[Subject], figur
         return [_level_ref(level, subject, state, breakdown_places) for level in subject.levels]
     run = [s for s in subjects if s.kind == "places" and s.end <= subject.start and len(s.places) == k]
     if run and ("分别" in sentence[run[-1].end:subject.start] or subject.bare and _CLAUSES_BETWEEN.fullmatch(
-            sentence, run[-1].end, subject.start) or not _LEVEL_OR_OWN.sub("", sentence[run[-1].end:subject.start]).strip()):
+            sentence, run[-1].end, subject.start) or not _level_or_own().sub("", sentence[run[-1].end:subject.start]).strip()):
         # 宁江区、长岭县分别有省级重点项目6个、5个; 南岩镇、曹溪镇重点项目完成年度计划分别为…
         scope = list_ref(subject, state, breakdown_places).scope
         return [ListRef(scope, place, subject.under_construction) for place in run[-1].places]

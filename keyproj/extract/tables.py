@@ -143,6 +143,9 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     _total_of_levels(rows, state.level)
     cells: list[Cell] = []
     for start, end, values, ref in rows:
+        # |8月当月|…|: a row named by its months has them, before a column's or the caption's
+        row_times = [m for m in find_time_mentions(values[0]) if m.months] if _PERIOD_ROW.fullmatch(
+            values[0].strip()) else []
         for column, (metric, raw) in enumerate(zip(metrics, values)):
             value = _cell_number(raw)
             if column <= label or metric is None or value is None:
@@ -153,8 +156,6 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
                 value = -value  # 低于序时进度(百分点): a positive number behind the schedule
             listed_ref = column_lists[column]
             cell_ref = ref if listed_ref is None else ListRef(listed_ref.scope, ref.region, ref.under_construction)
-            row_times = [m for m in find_time_mentions(values[0]) if m.months] if _PERIOD_ROW.fullmatch(
-                values[0].strip()) else []
             cells.append(Cell(cell_ref, metric, value, start, end,
                               (row_times or column_times[column] or caption_times)[-1:]))
     return cells
