@@ -116,6 +116,8 @@ def _word_patterns() -> dict[str, str]:
     found["sector_before"] = (rf"(?:(?:{alternation(words(W, 'distractors', 'sector'))})(?:类|领域|方面)?"
                               rf"|[\u4e00-\u9fff]{{2,8}}类)的?[省市县区州]?级?\s*$")  # 产业转型升级类省重点项目
     found["target"] = alternation(words(W, "targets", "future"))
+    # a target word just before a time expression: 预计全年完成投资超80亿元 states no period of the report
+    found["target_before"] = rf"(?:{found['target']})[^。,，;；]{{0,3}}$"
     found["next_step"] = alternation(words(W, "targets", "next_step"))
     for name in ("planned", "negated", "partial_only"):
         found[name] = alternation(words(W, "stages", name))

@@ -65,6 +65,9 @@ def _scan(alternatives: tuple[str, ...]) -> re.Pattern[str]:
 
 
 TIME_PATTERN = _scan(_TIME_ALTERNATIVES)
+# A table row's label that is a period and nothing else: |8月当月|…|, |1～8月累计|…|, |今年累计|…|
+PERIOD_LABEL = re.compile(r"(?:(?:19|20)\d{2}年)?(?:" + _MONTH + r"月?(?:份)?" + _DASH + r")?" + _MONTH
+                          + r"\s*月(?:份)?(?:当月|单月|累计)?|" + f"(?:{_words('this_year')})?累计")
 # What may stand before a clause-opening (topic) time expression.
 _TOPIC_PREFIX = re.compile(r"(?:^|[\n,，。;；:：!?！？、“\"(（])\s*" + f"{_words('topic_openers')}?" + r"\s*$")
 

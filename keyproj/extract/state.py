@@ -125,7 +125,7 @@ def report_period(meta: dict[str, str], text: str) -> tuple[int | None, tuple[in
             if year is None and mention.year:
                 year = mention.year
             if months is None and mention.months and mention.months[0] == 1 and \
-                    not _FORECAST.search(source, max(0, mention.start - 6), mention.start) and \
+                    not patterns()["target_before"].search(source, max(0, mention.start - 6), mention.start) and \
                     (not is_lead or _FIGURE_IN_SENTENCE.match(source, mention.end)):
                 months = mention.months  # in the lead, months with a figure (not "一季度一度全面停滞")
         if months is not None:
@@ -137,7 +137,6 @@ def report_period(meta: dict[str, str], text: str) -> tuple[int | None, tuple[in
 
 
 _QUARTER_REPORT = re.compile(r"第([一二三四])季度")
-_FORECAST = re.compile(r"(?:预计|力争|确保|预期|有望|目标)[^。,，;；]{0,3}$")  # 预计全年完成投资超80亿元: no period of the report
 
 
 _FIGURE_IN_SENTENCE = re.compile(r"[^。;；!?！？\n]*?(?:\d|[一二两三四五六七八九十百千]+(?:个|项|亿|万)|百分之)")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from keyproj.extract.numbers import parse_number
-from keyproj.extract.periods import TimeMention, find_time_mentions
+from keyproj.extract.periods import PERIOD_LABEL, TimeMention, find_time_mentions
 from keyproj.extract.regions import government_level, place, zone_name
 from keyproj.extract.roles import list_ref
 from keyproj.extract.sentence import find_subjects, patterns
@@ -43,7 +43,6 @@ _RANK = re.compile(r"^(?:排名|序号|名次|位次|排序|编号|No\.?)$")  # 
 _CAPTION_MAX = 80  # characters: a table's title or unit note is a short line
 _BEHIND = re.compile(r"低于|落后|慢于|滞后")
 _CATEGORY = re.compile(r"类别|类型|级别|层级|项目类别")
-_PERIOD_ROW = re.compile(r"(?:\d{4}年)?(?:\d{1,2}\s*[-—～~至]\s*)?\d{1,2}月(?:份)?(?:当月|单月|累计)?|(?:今年|本年)?累计")
 _NUMBER = re.compile(r"^\s*(-?[\d,]+(?:\.\d+)?)\s*%?\s*$")
 
 
@@ -144,8 +143,8 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     cells: list[Cell] = []
     for start, end, values, ref in rows:
         # |8月当月|…|: a row named by its months has them, before a column's or the caption's
-        row_times = [m for m in find_time_mentions(values[0]) if m.months] if _PERIOD_ROW.fullmatch(
-            values[0].strip()) else []
+        row_label = values[label].strip() if label < len(values) else ""
+        row_times = [m for m in find_time_mentions(row_label) if m.months] if PERIOD_LABEL.fullmatch(row_label) else []
         for column, (metric, raw) in enumerate(zip(metrics, values)):
             value = _cell_number(raw)
             if column <= label or metric is None or value is None:
@@ -173,7 +172,7 @@ def _rows_with_lists(body: list[tuple[tuple[int, int], str]], label: int, catego
             continue
         place_label = (values[label].strip() if label < len(values) else "") or place_label
         ref = _row_ref(place_label, base, state)
-        if ref is None and _PERIOD_ROW.fullmatch(place_label):
+        if ref is None and PERIOD_LABEL.fullmatch(place_label):
             ref = base  # |8月当月|…| / |1～8月累计|…|: the table's list, in the row's months
         if ref is not None and category is not None and category < len(values):
             listed = _row_ref(values[category], base, state)
