@@ -100,3 +100,11 @@ def gold_and_found(folder: Path) -> tuple[Counter, Counter]:
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def text_facts(tmp_path: Path, text: str, region: str, published: str, title: str = "") -> list[dict]:
+    """The facts keyproj extracts from ``text`` written as one document of ``region`` published on ``published``."""
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    meta = {"file": path.name, "published": published, "region": region, "title": title, "url": ""}
+    return extract_rows(read_document(path, meta))

@@ -4,18 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import text_facts
 
-from keyproj.extract import extract_rows
 from keyproj.extract.checks import check_notes, settle_lists
-from keyproj.read.documents import read_document
 
 
 def _rows(tmp_path: Path, text: str, region: str = "长汀县", published: str = "2022-07-10", title: str = "") -> set:
-    path = tmp_path / "doc.txt"
-    path.write_text(text, encoding="utf-8")
-    meta = {"file": path.name, "published": published, "region": region, "title": title, "url": ""}
     return {(r["region"], r["scope"], r["period_start"], r["period_end"], r["metric"], r["value"])
-            for r in extract_rows(read_document(path, meta))}
+            for r in text_facts(tmp_path, text, region, published, title)}
 
 
 # ---- list state across sentences
@@ -127,14 +123,6 @@ def test_a_dateline_under_the_title_sets_no_period(tmp_path: Path) -> None:
     assert not any(row[2].startswith("2022") for row in rows)
 
 
-def test_a_table_total_under_lists_of_levels_is_their_combined_list(tmp_path: Path) -> None:
-    text = ("全区省、市、区三级重点项目进展如下表。\n|项目类别|项目数(个)|年度计划投资(亿元)|\n"
-            "|省级重点项目|10|30.5|\n|市级重点项目|20|40.5|\n|区级重点项目|50|60|\n|合计|80|131|\n")
-    rows = _rows(tmp_path, text, region="汉滨区")
-    assert ("汉滨区", "province+city+county", "2022-01", "2022-12", "projects", 80.0) in rows
-    assert not any(row[1] == "county" and row[5] == 80.0 for row in rows)
-
-
 def test_分别_over_a_run_of_years_gives_each_year_its_value(tmp_path: Path) -> None:
     text = "2020年、2021年，我县分别实施县级重点项目40个、45个，分别完成投资21.5亿元、26.8亿元。"
     rows = _rows(tmp_path, text, published="2022-01-20")
@@ -165,14 +153,6 @@ def test_places_each_followed_by_its_value_share_the_wording_before_them(tmp_pat
             ("连城县", "city", "2022-01", "2022-08", "completed_investment", 9.5)} <= rows
 
 
-def test_a_town_in_a_table_takes_the_lists_scope(tmp_path: Path) -> None:
-    text = "分镇情况如下表。\n|镇名|项目个数(个)|完成年度任务比例(%)|\n|城关镇|11|87.1|\n|古田镇|9|79|\n"
-    rows = _rows(tmp_path, text)
-    assert ("城关镇", "county", "2022-01", "2022-12", "projects", 11.0) in rows
-    # no period in a page of July: progress to date (the year is not over), as 截至目前
-    assert ("古田镇", "county", "2022-01", "2022-06", "completion_rate", 79.0) in rows
-
-
 def test_a_district_named_before_the_citys_list_is_the_region_of_its_projects(tmp_path: Path) -> None:
     text = "1-6月，全市重点项目完成投资150.2亿元。其中，永定区实施市级重点项目58个，完成投资41.2亿元。"
     rows = _rows(tmp_path, text, region="龙岩市")
@@ -185,58 +165,6 @@ def test_a_number_of_places_without_个_is_a_group_not_a_count(tmp_path: Path) -
     rows = _rows(tmp_path, text, region="浙江省", published="2022-01-20")
     assert ("浙江省", "province", "2021-01", "2021-12", "completed_investment", 5200.0) in rows
     assert not any(row[5] in (241.0, 1852.0, 26.0) for row in rows)
-
-
-def test_a_table_with_a_merged_header_row_reads_its_columns(tmp_path: Path) -> None:
-    text = ("上半年全县重点项目完成情况如下表。\n|类别|年度计划| |1-6月完成| |\n|---|---|---|---|---|\n"
-            "| |项目数(个)|投资额(亿元)|投资额(亿元)|完成率(%)|\n|县级重点项目|40|50.5|26.1|51.7|\n"
-            "|市级重点项目|6|12|7.2|60|\n")
-    rows = _rows(tmp_path, text)
-    assert {("长汀县", "county", "2022-01", "2022-12", "annual_plan", 50.5),
-            ("长汀县", "county", "2022-01", "2022-06", "completed_investment", 26.1),
-            ("长汀县", "city", "2022-01", "2022-06", "completion_rate", 60.0)} <= rows
-
-
-def test_columns_under_a_lists_merged_header_are_that_lists(tmp_path: Path) -> None:
-    text = ("今年全市共实施市、县两级重点项目300个。各县区完成情况见下表。\n|县区|市重点项目| |县重点项目| |\n|---|---|---|---|---|\n"
-            "| |项目数(个)|1-6月完成投资(亿元)|项目数(个)|1-6月完成投资(亿元)|\n|宁化县|12|8.5|30|11.2|\n|合计|40|30.1|260|95.3|\n")
-    rows = _rows(tmp_path, text, region="三明市")
-    assert {("宁化县", "city", "2022-01", "2022-12", "projects", 12.0),
-            ("宁化县", "county", "2022-01", "2022-06", "completed_investment", 11.2),
-            ("三明市", "city", "2022-01", "2022-06", "completed_investment", 30.1),
-            ("三明市", "county", "2022-01", "2022-12", "projects", 260.0)} <= rows
-
-
-def test_a_rate_column_without_months_takes_the_tables_other_columns(tmp_path: Path) -> None:
-    text = ("二、分县区完成情况\n|县(区)|年度计划投资|1—7月累计完成|完成率(%)|\n|---|---|---|---|\n"
-            "|宁化县|78.2|50.36|64.4|\n")
-    rows = _rows(tmp_path, "2022年全市安排市级重点项目216个。\n" + text, region="三明市", published="2022-08-15")
-    assert {("宁化县", "city", "2022-01", "2022-07", "completed_investment", 50.36),
-            ("宁化县", "city", "2022-01", "2022-07", "completion_rate", 64.4)} <= rows
-
-
-def test_a_rank_column_before_the_labels_and_stage_and_schedule_columns(tmp_path: Path) -> None:
-    text = ("上半年全市重点项目分县区情况如下表。\n|排名|县(区)|综合得分|完成投资(亿元)|开工率(%)|新开工项目(个)|计划竣工项目(个)|"
-            "比序时进度(百分点)|\n|---|---|---|---|---|---|---|---|\n|1|宁化县|94.6|46.2|88.1|9|3|7.1|\n"
-            "|2|清流县|80.2|21.3|70.4|4|2|-1.7|\n")
-    rows = _rows(tmp_path, text, region="三明市")
-    assert {("宁化县", "city", "2022-01", "2022-06", "completed_investment", 46.2),
-            ("宁化县", "city", "2022-01", "2022-06", "started_projects", 9.0),
-            ("宁化县", "city", "2022-01", "2022-06", "ahead_of_schedule", 7.1),
-            ("清流县", "city", "2022-01", "2022-06", "ahead_of_schedule", -1.7)} <= rows
-    assert not any(row[5] in (94.6, 88.1, 3.0, 1.0) for row in rows)
-    rows = _rows(tmp_path, text.replace("比序时进度", "低于序时进度").replace("-1.7", "1.7"), region="三明市")
-    assert ("清流县", "city", "2022-01", "2022-06", "ahead_of_schedule", -1.7) in rows
-
-
-def test_a_table_with_periods_as_columns_gives_each_period_its_figures(tmp_path: Path) -> None:
-    text = ("两年主要指标对比如下：\n|指标|2022年（截至11月底）|2021年（全年）|\n|---|---|---|\n|重点项目（个）|136|118|\n"
-            "|完成投资（万元）|1,528,000|1,286,000|\n|完成年度计划（%）|104.5|98.2|\n")
-    rows = _rows(tmp_path, text, published="2022-12-10")
-    assert {("长汀县", "county", "2022-01", "2022-12", "projects", 136.0),
-            ("长汀县", "county", "2022-01", "2022-11", "completed_investment", 152.8),
-            ("长汀县", "county", "2021-01", "2021-12", "completed_investment", 128.6),
-            ("长汀县", "county", "2021-01", "2021-12", "completion_rate", 98.2)} <= rows
 
 
 def test_the_parent_named_before_a_count_is_the_region_of_its_whole_list(tmp_path: Path) -> None:
@@ -463,12 +391,6 @@ def test_quarters_in_a_title_and_alone_and_本年_does_not_carry(tmp_path: Path)
     assert ("三明市", "city", "2019-01", "2019-12", "completed_investment", 194.8) in rows
 
 
-def test_a_table_column_named_by_a_list_and_its_counter_is_its_count(tmp_path: Path) -> None:
-    text = "|县区|市重点项目（个）|完成投资（亿元）|\n|---|---|---|\n|宁化县|12|8.5|\n"
-    rows = _rows(tmp_path, "1-9月全市重点项目进展如下。\n" + text, region="三明市", published="2022-10-20")
-    assert ("宁化县", "city", "2022-01", "2022-12", "projects", 12.0) in rows
-
-
 def test_分别_stage_counts_by_place_and_a_weeks_sentence(tmp_path: Path) -> None:
     text = "1-9月，宁化县、清流县分别新开工14个、12个。本周全市重点项目新增完成投资3.6亿元，新开工项目2个。"
     rows = _rows(tmp_path, text, region="三明市", published="2022-10-10")
@@ -566,16 +488,6 @@ def test_values_in_brackets_before_the_wording_and_a_category_before_a_level(tmp
     assert {("甲城街道", "county", "2024-01", "2024-09", "completion_rate", 92.3),
             ("乙城街道", "county", "2024-01", "2024-09", "completion_rate", 88.7)} <= rows
     assert not any(row[5] in (5136.0, 2.0) for row in rows)
-
-
-def test_a_county_page_reposting_its_citys_table_by_county(tmp_path: Path) -> None:
-    text = ("1—10月，全市152个市级重点项目累计完成投资326.8亿元，占年度计划投资的82.0%，低于时序进度1.3个百分点，"
-            "全市列入省重点项目26个。\n各县（市、区）推进情况如下：\n|单位|项目数(个)|1—10月完成投资(亿元)|\n|---|---|---|\n"
-            "|宁化县|14|24.1|\n|清流县|24|40.3|\n|泰宁县|11|13.2|\n|合计|152|326.8|\n")
-    rows = _rows(tmp_path, text, region="清流县", published="2019-11-15")
-    assert {("宁化县", "city", "2019-01", "2019-12", "projects", 14.0),
-            ("清流县", "city", "2019-01", "2019-10", "completed_investment", 40.3),
-            ("三明市", "city", "2019-01", "2019-10", "completed_investment", 326.8)} <= rows
 
 
 def test_分别_counts_of_places_before_a_list_and_places_with_values_between(tmp_path: Path) -> None:

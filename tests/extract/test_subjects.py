@@ -5,17 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from keyproj.extract import extract_rows
-from keyproj.read.documents import read_document
+from conftest import text_facts
 
 
 def _rows(tmp_path: Path, text: str, region: str = "崇仁县", published: str = "2020-11-10", title: str = "") -> set:
-    path = tmp_path / "doc.txt"
-    path.write_text(text, encoding="utf-8")
-    meta = {"file": path.name, "published": published, "region": region, "title": title, "url": ""}
     return {(r["region"], r["scope"], r["period_start"], r["period_end"], r["metric"], r["value"], r["qualifier"])
-            for r in extract_rows(read_document(path, meta))}
+            for r in text_facts(tmp_path, text, region, published, title)}
 
 
 def test_a_bound_shared_with_均_by_named_places_is_each_places_figure(tmp_path: Path) -> None:
@@ -124,14 +119,6 @@ def test_periods_of_quarters_目前_and_digest_items(tmp_path: Path) -> None:
     rows = _rows(tmp_path, text, region="威县", published="2021-06-08")
     assert ("威县", "county", "2021-05", "2021-05", "completed_investment", 7.12, "") in rows
     assert ("威县", "county", "2021-01", "2021-05", "started_projects", 38.0, "") in rows
-
-
-def test_a_table_with_indicators_as_rows_and_month_ranges_as_columns(tmp_path: Path) -> None:
-    text = ("表 2024年县级重点项目主要监测指标\n"
-            "|指标名称|1-3月|1-4月|\n|累计完成投资（亿元）|21.7|30.2|\n|累计新开工项目（个）|9|14|\n")
-    rows = _rows(tmp_path, text, region="泰和县", published="2024-07-15")
-    assert ("泰和县", "county", "2024-01", "2024-03", "completed_investment", 21.7, "") in rows
-    assert ("泰和县", "county", "2024-01", "2024-04", "started_projects", 14.0, "") in rows
 
 
 def test_figures_after_a_run_of_counted_parts_are_the_wholes(tmp_path: Path) -> None:
@@ -251,21 +238,6 @@ def test_a_fortnights_figures_and_a_difference_from_the_last_issue_are_no_facts(
     assert rows == {("南部县", "county", "2023-01", "2023-08", "completed_investment", 36.2, "")}
 
 
-def test_tables_with_a_category_column_and_with_periods_as_rows(tmp_path: Path) -> None:
-    text = ("表1 各县市区省市重点项目推进情况\n|县市区|类别|项目数|完成投资|完成率|\n|东岭县|省重点|5|14.2|46.8|\n"
-            "||市重点|28|22.6|44.1|\n|合计|省重点|16|40.8|45.6|\n")
-    rows = _rows(tmp_path, "1—5月，全市重点项目进展顺利。\n" + text, region="宣城市", published="2023-06-10")
-    assert ("宣城市", "province", "2023-01", "2023-05", "completed_investment", 40.8, "") in rows
-    rows = _rows(tmp_path, "1—5月，宣州区省市重点项目进展情况见下表。\n|县市区|类别|项目数|完成投资|\n"
-                 "|宣州区|省重点|5|14.2|\n||市重点|28|22.6|\n", region="宣城市", published="2023-06-10")
-    assert ("宣州区", "city", "2023-01", "2023-05", "completed_investment", 22.6, "") in rows
-    text = ("|  |省级重点项目|  |市级重点项目|  |\n|---|---|---|---|---|\n|时段|完成投资|完成率|完成投资|完成率|\n"
-            "|8月当月|1.92|—|2.35|—|\n|1～8月累计|13.1|70.4|16.9|68.1|\n")
-    rows = _rows(tmp_path, "2019年1～8月，全市重点项目进展情况如下。\n" + text, region="侯马市", published="2019-09-10")
-    assert ("侯马市", "province", "2019-08", "2019-08", "completed_investment", 1.92, "") in rows
-    assert ("侯马市", "province", "2019-01", "2019-08", "completion_rate", 70.4, "") in rows
-
-
 def test_last_year_goes_on_over_paragraphs_in_a_review_early_in_the_year(tmp_path: Path) -> None:
     text = ("今天召开全市重点项目建设动员大会，部署今年重点项目建设任务。\n过去的一年，全市重点项目完成投资126.4亿元。\n"
             "分县区看，萝北县完成投资18.6亿元。")
@@ -315,13 +287,6 @@ def test_a_title_naming_a_bare_list_gives_way_to_a_counted_combined_list(tmp_pat
             "市重点项目18个、县重点项目64个。\n前三个季度，全县重点项目累计完成投资29.7亿元。\n")
     rows = _rows(tmp_path, text, region="循化撒拉族自治县", published="2021-10-15")
     assert ("循化撒拉族自治县", "province+city+county", "2021-01", "2021-09", "completed_investment", 29.7, "") in rows
-
-
-def test_zones_in_table_rows_are_regions_and_经开区_is_written_out(tmp_path: Path) -> None:
-    text = "1-6月，全区重点项目进展情况如下。\n|单位|项目数|完成投资|\n|晏家街道|12|8.6|\n|长寿经开区|52|47.9|\n"
-    rows = _rows(tmp_path, text, region="长寿区", published="2022-07-15")
-    assert ("长寿经济技术开发区", "county", "2022-01", "2022-06", "completed_investment", 47.9, "") in rows
-    assert ("晏家街道", "county", "2022-01", "2022-06", "completed_investment", 8.6, "") in rows
 
 
 def test_towns_before_辖区内_and_a_level_spread_分别_values(tmp_path: Path) -> None:
