@@ -109,6 +109,9 @@ def _word_patterns() -> dict[str, str]:
     for name in ("ceremony", "event", "other_subject", "other_group", "per_day", "size_band", "stage_part",
                  "comparison", "other_quantity", "name_tail", "lifetime"):
         found[name] = alternation(words(W, "distractors", name))
+        not_before = load(W)["distractors"][name].get("not_before")
+        if not_before:  # 仪式上，市长介绍，…: a speaker tells the list's figures at the event
+            found[name] = f"(?:{found[name]})(?!{not_before})"
     for name in ("parts", "places"):
         found["breakdown_" + name] = alternation(words(W, "breakdowns", name))
     # a sector right before a list noun, as in 工业重点项目 (类 / 领域 may follow it)
