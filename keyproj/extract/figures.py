@@ -134,8 +134,7 @@ def worded_figures(sentence: str) -> list[Figure]:
         figure = Figure(metric, start, stop, values, enumerated or len(values) > 1)
         if _per_day(sentence, max(0, start - 5), start):
             figure.role = "per_day"
-        elif p["comparison"].search(sentence, clause_start(sentence, start), start) or \
-                p["lifetime"].search(sentence, clause_start(sentence, start), start):
+        elif _compared(sentence, start) or p["lifetime"].search(sentence, clause_start(sentence, start), start):
             figure.role = "other"  # 较去年同期多完成投资 (a difference), 开工以来累计完成投资 (a lifetime's)
         elif values[0].qualifier in ("over", "under") and "均" in p["fillers"].match(sentence, end).group(0):
             figure.role = "shared"  # "投资完成率均超过85%": a bound every member passes: each named place's figure
@@ -285,7 +284,22 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
                 figure.role = "shared"  # "公安县、沙市区各新开工12个": each place's count
             elif _per_day(sentence, max(clause_start(sentence, verb), verb - 5), verb):
                 figure.role = "per_day"  # "本周新开工项目2个": a week's count, no period's
-            elif p["comparison"].search(sentence, clause_start(sentence, verb), verb + 1):
+            elif _compared(sentence, verb + 1):
                 figure.role = "other"  # "比上年多开工23个": a difference, not a count of the period
             found[number] = figure
     return list(found.values())
+
+
+_COMPARED_BEFORE = re.compile(r"(?:相比|相较|比较)[，,]\s*$")
+_DIFFERENCE = re.compile(r"多|少|增加|减少")
+
+
+def _compared(sentence: str, end: int) -> bool:
+    """A difference from another period before ``end``: 较去年同期多完成投资, or a clause 与2017年相比，
+    followed by 全县多竣工项目4个."""
+    start = clause_start(sentence, end)
+    if patterns()["comparison"].search(sentence, start, end):
+        return True
+    return bool(_COMPARED_BEFORE.search(sentence, max(0, start - 4), start)
+                and patterns()["comparison"].search(sentence, clause_start(sentence, start - 1), end)
+                and _DIFFERENCE.search(sentence, start, end))

@@ -101,17 +101,19 @@ def stage_after_count(sentence: str, end: int) -> str:
     return "started" if follows.group("started") else "finished"
 
 
-_THAT_PLACE = re.compile(r"该(?P<kind>县|区|市|旗|州|镇)")
+THAT_PLACE = re.compile(r"该(?P<kind>县|区|市|旗|州|镇)")
 
 
 def that_place(before: str, modifiers: str, chain: tuple[str, ...]) -> tuple[str, str] | None:
     """"宝清县发改局负责人介绍，今年该县共安排县级重点项目42个": (name, level) of the place 该县 in the
     words before a list noun stands for, the last of its kind named ``before``; None without 该X."""
-    that = _THAT_PLACE.search(modifiers)
+    that = THAT_PLACE.search(modifiers)
     if that is None:
         return None
     for _, _, surface in reversed(find_places(before)):
         found = place(surface, chain)
         if found is not None and found.name.endswith(that.group("kind")) and found.name != chain[0]:
             return found.name, found.level
-    return None
+    # 该市 in a county-level city's own report, no other city named before: the reporter
+    reporter = place(chain[0], chain) if chain and chain[0].endswith(that.group("kind")) else None
+    return (reporter.name, reporter.level) if reporter is not None else None

@@ -65,6 +65,15 @@ def _scan(alternatives: tuple[str, ...]) -> re.Pattern[str]:
 
 
 TIME_PATTERN = _scan(_TIME_ALTERNATIVES)
+_BARE_MONTH = re.compile(r"(" + _MONTH + r")\s*月(?:份)?")
+
+
+def bare_month(label: str) -> int | None:
+    """The month of a label that is one month and nothing else (|3月|…| in a monthly table), else None."""
+    found = _BARE_MONTH.fullmatch(label)
+    return _month(found.group(1)) if found else None
+
+
 # A table row's label that is a period and nothing else: |8月当月|…|, |1～8月累计|…|, |今年累计|…|
 PERIOD_LABEL = re.compile(r"(?:(?:19|20)\d{2}年)?(?:" + _MONTH + r"月?(?:份)?" + _DASH + r")?" + _MONTH
                           + r"\s*月(?:份)?(?:当月|单月|累计)?|" + f"(?:{_words('this_year')})?累计")

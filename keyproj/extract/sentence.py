@@ -26,6 +26,7 @@ from keyproj.extract.grammar import (
     qualifier_of,
 )
 from keyproj.extract.listnames import (
+    THAT_PLACE,
     level_scope,
     one_named_after,
     parent_named_before,
@@ -168,10 +169,13 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     without_each = p["each_places"].sub(" ", stripped)
     if p["levels"].search(without_each):
         stripped = without_each  # 各县市区州重点项目: 州's list, reported by place
+    named = that_place(sentence[:window_start], modifiers, tuple(state.chain))
+    if named:  # the 市 of 该市 is the place's kind, not a level word
+        stripped = THAT_PLACE.sub(" ", stripped)
     subject = Subject("list", window_start + count.start() if count else match.start(),
                       match.end(), levels=_levels(stripped, state))
     _places_to_spread(subject)
-    _that_place_owns(subject, that_place(sentence[:window_start], modifiers, tuple(state.chain)))
+    _that_place_owns(subject, named)
     subject.bare = not subject.levels
     if _signed_group().search(modifiers.rstrip()) and not p["size_band"].search(window):
         subject.kind = "signed"  # with a size band (亿元以上签约重点项目) it stays a part of a list

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from keyproj.extract.numbers import parse_number
-from keyproj.extract.periods import PERIOD_LABEL, TimeMention, find_time_mentions
+from keyproj.extract.periods import PERIOD_LABEL, TimeMention, bare_month, find_time_mentions
 from keyproj.extract.regions import government_level, place, zone_name
 from keyproj.extract.roles import list_ref
 from keyproj.extract.sentence import find_subjects, patterns
@@ -155,9 +155,32 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
                 value = -value  # 低于序时进度(百分点): a positive number behind the schedule
             listed_ref = column_lists[column]
             cell_ref = ref if listed_ref is None else ListRef(listed_ref.scope, ref.region, ref.under_construction)
-            cells.append(Cell(cell_ref, metric, value, start, end,
-                              (row_times or column_times[column] or caption_times)[-1:]))
+            times = _month_row_times(row_label, row_times, header[column], metric) or \
+                (row_times or column_times[column] or caption_times)[-1:]
+            cells.append(Cell(cell_ref, metric, value, start, end, times))
     return cells
+
+
+_SINGLE_MONTH_COLUMN = re.compile(r"当月|单月|本月")
+_RUNNING_COLUMN = re.compile(r"累计")
+
+
+def _month_row_times(label: str, row_times: list[TimeMention], column: str, metric: str) -> list[TimeMention]:
+    """The months of a cell in a row named by months (|3月|…|, |1～3月|…|) under a column that says
+    whose months it counts: 当月 that month alone, 累计 (and rates) from January; a bare month's other
+    columns are that month's. Empty when the row is not named by months."""
+    last = bare_month(label) or (row_times[-1].months[1] if row_times and row_times[-1].months else None)
+    if last is None:
+        return []
+    if _SINGLE_MONTH_COLUMN.search(column):
+        months = (last, last)
+    elif _RUNNING_COLUMN.search(column) or METRIC_UNITS[metric] in ("%", "pp"):
+        months = (1, last)
+    elif bare_month(label):
+        months = (last, last)
+    else:
+        return []
+    return [TimeMention(0, 0, months=months)]
 
 
 def _rows_with_lists(body: list[tuple[tuple[int, int], str]], label: int, category: int | None, base: ListRef,

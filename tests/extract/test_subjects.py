@@ -300,3 +300,11 @@ def test_towns_after_前三位为(tmp_path: Path) -> None:
     text = "1-8月，全县重点项目完成投资36.2亿元。完成率前三位为大桥镇（96.2%）、石门镇（91.5%）。"
     rows = _rows(tmp_path, text, region="南部县", published="2023-09-10")
     assert ("大桥镇", "county", "2023-01", "2023-08", "completion_rate", 96.2, "") in rows
+
+
+def test_该市_in_a_county_level_citys_own_report_is_the_reporter(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "今年1至9月，该市重点项目累计完成投资128.6亿元，完成率82.3%。", region="台山市",
+                 published="2023-10-12")
+    assert ("台山市", "county", "2023-01", "2023-09", "completed_investment", 128.6, "") in rows
+    rows = _rows(tmp_path, "宝鸡市发改委介绍，今年该市重点项目完成投资50亿元。", region="凤翔区", published="2023-10-12")
+    assert ("宝鸡市", "city", "2023-01", "2023-09", "completed_investment", 50.0, "") in rows

@@ -131,3 +131,15 @@ def test_a_rows_period_is_read_from_its_label_column_after_a_number_column(tmp_p
     rows = _rows(tmp_path, text, region="永定区", published="2024-09-10")
     assert ("永定区", "county", "2024-08", "2024-08", "completed_investment", 3.2) in rows
     assert ("永定区", "county", "2024-01", "2024-08", "completed_investment", 25.6) in rows
+
+
+def test_months_as_rows_take_their_columns_当月_or_累计(tmp_path: Path) -> None:
+    text = ("2023年全县重点项目逐月完成情况\n| 月份 | 当月完成投资（亿元） | 累计完成投资（亿元） | 累计完成年度计划（%） |\n"
+            "|---|---|---|---|\n| 1～2月 | — | 8.6 | 11.9 |\n| 3月 | 6.1 | 14.7 | 20.3 |\n| 10月 | 6.0 | 58.9 | 81.2 |\n")
+    rows = _rows(tmp_path, text, region="建水县", published="2024-01-20")
+    assert ("建水县", "county", "2023-01", "2023-02", "completed_investment", 8.6) in rows
+    assert ("建水县", "county", "2023-03", "2023-03", "completed_investment", 6.1) in rows
+    assert ("建水县", "county", "2023-01", "2023-03", "completed_investment", 14.7) in rows
+    assert ("建水县", "county", "2023-01", "2023-03", "completion_rate", 20.3) in rows
+    assert ("建水县", "county", "2023-10", "2023-10", "completed_investment", 6.0) in rows
+    assert not any(row[2] == "2023-01" and row[3] == "2023-12" for row in rows)
