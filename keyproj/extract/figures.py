@@ -4,6 +4,7 @@ parts or other quantities by their own words (keyproj.extract.roles decides whos
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from keyproj.extract.regions import find_places_and_towns, place
@@ -116,7 +117,7 @@ def worded_figures(sentence: str) -> list[Figure]:
                 paired = _place_value_pairs(sentence, metric, end, later, kind)
                 if paired is None:  # 坞城街道(92.3%)、龙城街道(88.7%)完成率居前三位: the pairs before it
                     before = _place_value_pairs(sentence, metric, clause_start(sentence, start), start, kind)
-                    paired = before if before is not None and _PAIRS_THEN_WORDING.fullmatch(sentence, before.end, start) \
+                    paired = before if before is not None and _pairs_then_wording().fullmatch(sentence, before.end, start) \
                         else None
                 while paired is not None:  # "…前三位的是A(x%)、B(y%)；后三位的是C(z%)、D(w%)": the same wording's
                     figures.append(paired)
@@ -210,8 +211,12 @@ def _rates_of_plans(sentence: str, figures: list[Figure]) -> list[Figure]:
 
 
 # between places with bracketed values and the wording they are of (…南台镇(96.4%)重点项目投资完成率居前三位)
-_PAIRS_THEN_WORDING = re.compile(r"[、,， ]*(?:[\d一二三四五六七八九十]+个(?:乡镇|镇街|镇|街道|县区|县市区|区县))?"
-                                 r"(?:重点项目|重点工程)?(?:投资)?")
+@functools.cache
+def _pairs_then_wording() -> re.Pattern[str]:
+    """What may stand between places with their values in brackets and the wording they share
+    (坞城街道(92.3%)、龙城街道(88.7%)县级重点项目完成率居前): a count of places, a level, the list noun."""
+    return re.compile(r"[、,， ]*(?:[\d一二三四五六七八九十]+个(?:乡镇|镇街|镇|街道|县区|县市区|区县))?"
+                      rf"的?(?:{patterns()['levels'].pattern})?(?:重点项目|重点工程)?(?:投资)?")
 _RANKED_AGAIN = re.compile(r"\s*[;；,，]\s*[^\d;；。,，]{0,10}?(?:的是|依次是|依次为|分别是)")
 _PAIR_SEPARATOR = re.compile(r"[、,，;；和及]?")
 

@@ -215,7 +215,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         if figure.metric in ("signed_projects", "signed_investment"):
             continue
         if subject is not None and subject.kind == "places":
-            _spread(claims, figure, _places_refs(subject, subjects, in_sentence, state, breakdown_places))
+            _spread(claims, figure, _places_refs(subject, subjects, in_sentence, state, breakdown_places, figure))
             continue
         ref = ref_of(subject) if subject is not None else state.current or state.overall()
         if ref is None:
@@ -235,12 +235,15 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
 
 
 def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[ListRef], state: DocState,
-                 breakdown_places: bool) -> list[ListRef]:
-    """Each place's list: the sentence's list of figures so far, else one named before the places
-    (县级重点项目中，砀山县、萧县分别…), else the paragraph's."""
-    named = [s for s in subjects if s.kind == "list" and not s.bare and not s.part and not s.levels[0].place
-             and s.end <= places.start]
-    base = in_sentence[-1] if in_sentence else list_ref(named[-1], state, breakdown_places) if named \
+                 breakdown_places: bool, figure: Figure | None = None) -> list[ListRef]:
+    """Each place's list: one named right after places with their values in brackets (所城镇(112.6%)、
+    楠市镇(101.7%)县级重点项目完成率居前), else the sentence's list of figures so far, else one named
+    before the places (县级重点项目中，砀山县、萧县分别…), else the paragraph's."""
+    lists = [s for s in subjects if s.kind == "list" and not s.bare and not s.part and not s.levels[0].place]
+    named = [s for s in lists if s.end <= places.start]
+    after = [s for s in lists if figure is not None and figure.subject is places and 0 <= s.start - figure.end <= 2]
+    base = list_ref(after[0], state, breakdown_places) if after \
+        else in_sentence[-1] if in_sentence else list_ref(named[-1], state, breakdown_places) if named \
         else state.overall() if breakdown_places and state.main is not None \
         else state.in_paragraph(state.paragraph)
     if breakdown_places and state.main is None and state.current is None and state.first_other is not None:

@@ -340,6 +340,7 @@ def find_subjects(sentence: str, state: object, lists: list[Subject] | None = No
     subjects.extend(_place_subjects(sentence, [(s.start, s.end) for s in subjects if s.kind == "list"], state))
     subjects.sort(key=lambda s: (s.end, s.start))
     _places_own_lists(sentence, subjects, state)
+    _towns_before_levels(sentence, subjects)
     _places_counted(sentence, subjects)
     _total_of_level_parts(sentence, subjects)
     for before, subject in itertools.pairwise(subjects):
@@ -451,6 +452,29 @@ def _places_counted(sentence: str, subjects: list[Subject]) -> None:
                 and any_metric().match(sentence, group.end):  # (德化县42个项目实行并联审批 counts no list)
             places.count, places.count_start, places.end = group.count, group.count_start, group.end
             del subjects[index]
+
+
+@functools.cache
+def _level_gap() -> re.Pattern[str]:
+    return re.compile(patterns()['levels'].pattern)
+
+
+def _towns_before_levels(sentence: str, subjects: list[Subject]) -> None:
+    """"张黄镇、寨圩镇(的)县级重点项目完成率均超过110%": towns right before a list with a level are where
+    its projects lie: one town owns the list at that level, several share or spread its figures (as
+    places of the divisions tables do inside the list phrase)."""
+    for index in range(len(subjects) - 1, 0, -1):
+        towns, subject = subjects[index - 1], subjects[index]
+        if towns.kind == "places" and subject.kind == "list" and subject.levels and not subject.places \
+                and not subject.membership and not any(place(name, ()) for name in towns.places) \
+                and not any(level.place for level in subject.levels) \
+                and _level_gap().fullmatch(sentence[towns.end:subject.start].replace("的", "") or "-"):
+            if len(towns.places) == 1:
+                subject.levels = [Level(subject.levels[0].scope, towns.places[0], True)]
+            else:
+                subject.places = list(towns.places)
+            subject.start = towns.start
+            del subjects[index - 1]
 
 
 def _places_own_lists(sentence: str, subjects: list[Subject], state: object) -> None:

@@ -308,3 +308,18 @@ def test_该市_in_a_county_level_citys_own_report_is_the_reporter(tmp_path: Pat
     assert ("台山市", "county", "2023-01", "2023-09", "completed_investment", 128.6, "") in rows
     rows = _rows(tmp_path, "宝鸡市发改委介绍，今年该市重点项目完成投资50亿元。", region="凤翔区", published="2023-10-12")
     assert ("宝鸡市", "city", "2023-01", "2023-09", "completed_investment", 50.0, "") in rows
+
+
+def test_towns_right_before_a_level_own_or_share_that_levels_figures(tmp_path: Path) -> None:
+    text = ("1-6月，全县重点项目完成投资50亿元。张黄镇、寨圩镇县级重点项目完成率均超过110%。"
+            "石埇镇县级重点项目完成率为112.1%。黄冕镇、四排镇的县级重点项目分别完成投资5.2亿元、2.9亿元。"
+            "分乡镇看，所城镇（106.6%）、楠市镇（101.7%）县级重点项目完成率居前。今年新区重点项目总投资386.5亿元。")
+    rows = _rows(tmp_path, text, region="浦北县", published="2023-07-12")
+    assert {("张黄镇", "county", "2023-01", "2023-06", "completion_rate", 110.0, "over"),
+            ("寨圩镇", "county", "2023-01", "2023-06", "completion_rate", 110.0, "over"),
+            ("石埇镇", "county", "2023-01", "2023-06", "completion_rate", 112.1, ""),
+            ("黄冕镇", "county", "2023-01", "2023-06", "completed_investment", 5.2, ""),
+            ("四排镇", "county", "2023-01", "2023-06", "completed_investment", 2.9, ""),
+            ("所城镇", "county", "2023-01", "2023-06", "completion_rate", 106.6, ""),
+            ("楠市镇", "county", "2023-01", "2023-06", "completion_rate", 101.7, "")} <= rows
+    assert ("浦北县", "county", "2023-01", "2023-12", "total_investment", 386.5, "") in rows  # 今年新区: no town
