@@ -180,8 +180,10 @@ _ONE_MORE_PLACE = re.compile(r"[;；]\s*[\u4e00-\u9fff]{2,8}?(?:县|区|市|镇|
 
 
 # a group of lagging or unstarted projects (not the list: 500个省级重点项目中已开工450个)
-_OF_A_GROUP = re.compile(r"\d+个[^,，。;；\d]{0,6}(?:未开工|未开|滞后|停工|缓建|落后|问题)[^,，。;；\d]{0,4}项目(?:中|里|当中)")
-_GROUP_THEN_COUNT = re.compile(r"(?:重点)?(?:项目|工程)(?:中|里)?(?:已经|已|均已)?[^\d,，。;；]{0,4}\d")
+_DIGITS = "\\d一二两三四五六七八九十百"  # a count in digits or in Chinese numerals (七十三个)
+_OF_A_GROUP = re.compile(rf"[{_DIGITS}]+个[^,，。;；{_DIGITS}]{{0,6}}(?:未开工|未开|滞后|停工|缓建|落后|问题)"
+                         rf"[^,，。;；{_DIGITS}]{{0,4}}项目(?:中|里|当中)")
+_GROUP_THEN_COUNT = re.compile(rf"(?:重点)?(?:项目|工程)(?:中|里)?(?:已经|已|均已)?[^{_DIGITS},，。;；]{{0,4}}[{_DIGITS}]")
 _NEGATED_AFTER = re.compile(r"(?:重点)?(?:项目|工程)?(?:仍|还)?(?:未|尚未|未能|仍未|没有)")
 _NUMBER_OF = re.compile(r"项目(?:个)?数|(?:项目)?数量|个数")
 

@@ -81,7 +81,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "count_stage": rf"{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}(?:(?:重点)?(?:建设)?(?:项目|工程)"
                        rf"|计划(?:新开工|开工|竣工)(?:重点)?(?:项目|工程)(?:已|均)*(?=全部))?"
                        rf"(?:已|已经|实现|均|全部|实际)*(?:于[\d一二三四五六七八九十]{{1,2}}月(?:份|底|末)?)?"  # 已于8月竣工
-                       rf"{stage}(?!率|类|计划|任务|目标|准备|\s*\d)",  # 260个重点项目已开复工241个: 241 is
+                       rf"{stage}(?!率|类|计划|任务|目标|准备|\s*[\d一二两三四五六七八九十])",  # 260个重点项目已开复工241个: 241 is
         "levels": alternation(level_words),
         "overall": overall,
         "anaphor": alternation(words(W, "anaphors", "same_list")),
@@ -107,7 +107,7 @@ def _word_patterns() -> dict[str, str]:
     """The patterns that are one lexicon entry's words: distractors, breakdowns, targets, stage marks."""
     found = {}
     for name in ("ceremony", "event", "other_subject", "other_group", "per_day", "size_band", "stage_part",
-                 "comparison", "other_quantity", "name_tail", "lifetime"):
+                 "comparison", "other_quantity", "name_tail", "lifetime", "troubled"):
         found[name] = alternation(words(W, "distractors", name))
         not_before = load(W)["distractors"][name].get("not_before")
         if not_before:  # 仪式上，市长介绍，…: a speaker tells the list's figures at the event

@@ -216,8 +216,9 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
             subject.count is not None and subject.count.value == 1 or \
             subject.count is None and _AS_MEMBER.search(window):
         subject.part = True  # one project (联系一个市级重点项目; 某高速公路作为省重点项目), not the list
-    if subject.count is not None and (p["negated"].match(sentence, subject.end) or p["ceremony"].match(sentence, subject.end)):
-        subject.part = True  # 仍有8个市级重点项目未开工, 第一批31个重点项目集中开工: not the list
+    if subject.count is not None and (p["negated"].match(sentence, subject.end) or p["ceremony"].match(sentence, subject.end)
+                                      or p["troubled"].match(sentence, subject.end)):
+        subject.part = True  # 仍有8个市级重点项目未开工, 第一批31个重点项目集中开工, 8个重点项目进度滞后: not the list
     elif subject.count is not None and not subject.stage:
         subject.stage = stage_after_count(sentence, subject.end)
     return subject

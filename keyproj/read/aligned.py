@@ -31,6 +31,7 @@ def _cells(line: str) -> list[str]:
 
 
 _SERIAL = re.compile(r"\d{1,3}[.、]?")
+_TEXT_CELL = re.compile(r"[\u4e00-\u9fff]{1,6}")
 
 
 def _is_data_row(cells: list[str]) -> bool:
@@ -39,6 +40,8 @@ def _is_data_row(cells: list[str]) -> bool:
     if len(cells) >= 4 and _SERIAL.fullmatch(cells[0]):
         cells = cells[1:]
     labels = 2 if len(cells) >= 4 and not _NUMERIC.fullmatch(cells[1]) else 1
+    if len(cells) >= labels + 3 and _TEXT_CELL.fullmatch(cells[-1]):
+        cells = cells[:-1]  # a last column of words (等次: 优秀 / 良好, 备注) after the numbers
     return len(cells) >= labels + 2 and not _NUMERIC.fullmatch(cells[0]) and \
         all(_NUMERIC.fullmatch(c) for c in cells[labels:])
 

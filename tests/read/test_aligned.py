@@ -95,3 +95,14 @@ def test_a_place_with_its_category_rows_becomes_one_pipe_table() -> None:
             "    西岭县        省重点         2           4.9\n")
     out = pipe_aligned_tables(text).split("\n")
     assert out[:4] == ["|县市区|类别|项目数|完成投资|", "|东岭县|省重点|5|14.2|", "||市重点|28|22.6|", "|西岭县|省重点|2|4.9|"]
+
+
+def test_a_last_column_of_words_after_the_numbers_stays_in_the_table() -> None:
+    text = ("　　单位　　　　项目数　　完成投资（亿元）　　完成率　　考核得分　　等次\n"
+            "　　东岭镇　　　　9　　　　　7.82　　　　　121.6%　　　96.5　　　　优秀\n"
+            "　　西岭镇　　　　6　　　　　3.95　　　　　 96.4%　　　85.3　　　　良好\n"
+            "以上镇　街道　一般\n")
+    out = pipe_aligned_tables(text).split("\n")
+    assert out[:3] == ["|单位|项目数|完成投资（亿元）|完成率|考核得分|等次|", "|东岭镇|9|7.82|121.6%|96.5|优秀|",
+                       "|西岭镇|6|3.95|96.4%|85.3|良好|"]
+    assert out[3] == "以上镇　街道　一般"  # words only: no row
