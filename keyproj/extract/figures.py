@@ -133,7 +133,7 @@ def worded_figures(sentence: str) -> list[Figure]:
         if sign < 0:
             values = [Value(-v.value, v.qualifier) for v in values]
         figure = Figure(metric, start, stop, values, enumerated or len(values) > 1)
-        if _per_day(sentence, max(0, start - 5), start):
+        if _per_day(sentence, max(clause_start(sentence, start), start - 5), start):  # (not 登上本期红榜，完成率…)
             figure.role = "per_day"
         elif _compared(sentence, start) or p["lifetime"].search(sentence, clause_start(sentence, start), start):
             figure.role = "other"  # 较去年同期多完成投资 (a difference), 开工以来累计完成投资 (a lifetime's)

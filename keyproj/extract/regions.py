@@ -104,7 +104,26 @@ def find_places_and_towns(text: str) -> list[tuple[int, int, str, bool]]:
         if all(match.start() <= s and e <= match.end() and e - s < match.end() - match.start() for s, e, _, _ in inside):
             # 大江口镇 is a town, not 江口(县) inside it; a place the tables know by this very span stays theirs
             found = [f for f in found if f not in inside] + [(match.start(), match.end(), match.group("name"), True)]
-    return sorted(found)
+    return _run_continued(text, sorted(found))
+
+
+@functools.cache
+def _next_in_run() -> re.Pattern[str]:
+    """A town's name right after 、 and another town: its run says it is a name, whatever word follows
+    (紫荆路街道登上红榜; not 城镇化, 乡镇级)."""
+    return re.compile(rf"(?![各全本我该分多个城乡其])(?P<name>[\u4e00-\u9fff]{{2,4}}?(?:{alternation(list(_town_words()))}))(?![化级])")
+
+
+def _run_continued(text: str, found: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, str, bool]]:
+    """``found`` with the towns a run of towns goes on to (A镇、B镇、C街道 + any word)."""
+    index = 0
+    while index < len(found):
+        start, end, surface, town = found[index]
+        after = _next_in_run().match(text, end + 1) if town and text.startswith("、", end) else None
+        if after is not None and not any(s < after.end() and after.start() < e for s, e, _, _ in found):
+            found.insert(index + 1, (after.start(), after.end(), after.group("name"), True))
+        index += 1
+    return found
 
 
 def zone_name(surface: str) -> str:

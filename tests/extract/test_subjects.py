@@ -323,3 +323,12 @@ def test_towns_right_before_a_level_own_or_share_that_levels_figures(tmp_path: P
             ("所城镇", "county", "2023-01", "2023-06", "completion_rate", 106.6, ""),
             ("楠市镇", "county", "2023-01", "2023-06", "completion_rate", 101.7, "")} <= rows
     assert ("浦北县", "county", "2023-01", "2023-12", "total_investment", 386.5, "") in rows  # 今年新区: no town
+
+
+def test_a_run_of_towns_goes_on_whatever_word_follows_and_a_weekly_word_in_a_clause_before_is_not_the_figures(
+        tmp_path: Path) -> None:
+    text = ("一季度，全市重点项目完成投资63.6亿元。米河镇、回郭镇、紫荆路街道登上本期红榜，投资完成率分别达到41.2%、38.7%、36.5%。"
+            "康店镇、鲁庄镇进入黑榜，完成率分别为14.3%、12.8%。")
+    rows = _rows(tmp_path, text, region="巩义市", published="2024-04-12")
+    for town, rate in (("米河镇", 41.2), ("回郭镇", 38.7), ("紫荆路街道", 36.5), ("康店镇", 14.3), ("鲁庄镇", 12.8)):
+        assert (town, "county", "2024-01", "2024-03", "completion_rate", rate, "") in rows
