@@ -238,6 +238,10 @@ def _places_to_spread(subject: Subject) -> None:
         subject.levels = [level for level in subject.levels if level.place is None]
 
 
+# between a place and the count of its list: 蓬安县42个, 银川市实施的156个, 某县共有12个
+_OWNER_GAP = re.compile(r"[共有 ]*(?:实施|安排|确定|谋划|推进)?了?的?[共有 ]*$")
+
+
 def _owner_of_count(subject: Subject, before: str, state: object, counted: bool) -> None:
     """遂宁市156个市重点项目 in a county's report: the parent named before the count owns the list (全省
     too, counted or not: 全省共安排省重点项目700个); 每人包联2项重点工程 (each leader's) and 示范区内23个
@@ -256,7 +260,7 @@ def _owner_of_count(subject: Subject, before: str, state: object, counted: bool)
     if parent and len(subject.levels) == 1 and subject.levels[0] == Level(parent[1]) and not subject.membership:
         subject.levels = [Level(parent[1], parent[0])]
     elif counted and len(subject.levels) == 1 and subject.levels[0].place is None and not subject.membership:
-        named = [f for f in find_places(before) if f[1] == len(before.rstrip("的共有 "))]
+        named = [f for f in find_places(before) if f[1] == _OWNER_GAP.search(before).start()]
         found = place(named[-1][2], tuple(state.chain)) if named else None
         if found is not None and found.name not in state.chain:  # 蓬安县42个县级重点项目: that county's list
             subject.levels = [Level(subject.levels[0].scope, found.name, True)]
