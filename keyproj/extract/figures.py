@@ -219,7 +219,7 @@ def _pairs_then_wording() -> re.Pattern[str]:
     (坞城街道(92.3%)、龙城街道(88.7%)县级重点项目完成率居前): a count of places, a level, the list noun."""
     return re.compile(r"[、,， ]*(?:[\d一二三四五六七八九十]+个(?:乡镇|镇街|镇|街道|县区|县市区|区县))?"
                       rf"的?(?:{patterns()['levels'].pattern})?(?:重点项目|重点工程)?(?:投资)?")
-_RANKED_AGAIN = re.compile(r"\s*[;；,，]\s*[^\d;；。,，]{0,10}?(?:的是|依次是|依次为|分别是)")
+_RANKED_AGAIN = re.compile(r"\s*[;；,，]\s*[^\d;；。,，]{0,10}?(?:的是|依次是|依次为|分别是|为[:：]|是[:：])")
 _PAIR_SEPARATOR = re.compile(r"[、,，;；和及]?")
 
 

@@ -94,8 +94,8 @@ def _levels(modifiers: str, state: object) -> list[Level]:
     parent_end, address, last_name = -1, [], ""
     for start, end, surface in find_places(modifiers.replace("级", "\x00")):
         found = place(surface, tuple(state.chain))
-        if found is None:
-            continue
+        if found is None or surface != found.name and modifiers.startswith("级", end):
+            continue  # 确定州级重点项目: a short name (定州) before 级 is no place (泉州市级 is)
         if tokens and start == parent_end and found.parent is not None and found.parent.startswith(last_name):
             address.append(tokens.pop()[:2])  # 成都龙泉驿区重点项目: the parent is only the address of the place after it
         own = found.name in state.chain
@@ -159,6 +159,13 @@ def _counted_places_word(match: re.Match[str]) -> str:
     return " " if len(match.group(0)) - len(match.group("num")) >= 3 else match.group(0)
 
 
+@functools.cache
+def _unnamed_zones() -> re.Pattern[str]:
+    """Zones named by their kind alone (开发区, 市属开发区, 各园区) before a list noun: no level words."""
+    zones = alternation(words(W, "place_groups", "zone"))
+    return re.compile(rf"(?:^|(?<=[、,，和及与各]))(?:[省市县区州]属)?(?:{zones})")
+
+
 def list_subject(sentence: str, match: re.Match[str], window_start: int, state: object) -> Subject:
     """A key-project list phrase: level words, count, 在建, 列入, a stage verb or a part's words."""
     p = patterns()
@@ -166,6 +173,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     count = _last_count(sentence, window, window_start)
     modifiers = window[count.end():] if count else window
     stripped = p["place_group"].sub(_counted_places_word, p["overall"].sub(" ", modifiers))
+    stripped = _unnamed_zones().sub(" ", stripped)  # 各县区、市属开发区市级: no level in 市属 or 开发区
     without_each = p["each_places"].sub(" ", stripped)
     if p["levels"].search(without_each):
         stripped = without_each  # 各县市区州重点项目: 州's list, reported by place
@@ -176,6 +184,7 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
                       match.end(), levels=_levels(stripped, state))
     _places_to_spread(subject)
     _that_place_owns(subject, named)
+    _overall_above(subject, window, tuple(state.chain))
     subject.bare = not subject.levels
     if _signed_group().search(modifiers.rstrip()) and not p["size_band"].search(window):
         subject.kind = "signed"  # with a size band (亿元以上签约重点项目) it stays a part of a list
@@ -222,6 +231,27 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     elif subject.count is not None and not subject.stage:
         subject.stage = stage_after_count(sentence, subject.end)
     return subject
+
+
+_OVERALL_ABOVE = re.compile(r"(?:全|我|本)(?P<kind>省|市)")
+
+
+def _overall_above(subject: Subject, modifiers: str, chain: tuple[str, ...]) -> None:
+    """全省 in a city's or a county's report, 全市 in a county's or a district's, name the government
+    above it (全省重点项目完成投资… in 双辽市's report: 吉林省's list); a level word keeps its own place."""
+    found = _OVERALL_ABOVE.search(modifiers)
+    if found is None or not chain or any(level.place for level in subject.levels):
+        return
+    reporter = chain[0]
+    if found.group("kind") == "省":
+        above = [name for name in chain[1:] if government_level(name) == "province"]
+    else:  # 全市 in 昆山市 is its own; in a county or district, its city (a municipality too)
+        above = [] if reporter.endswith("市") else [name for name in chain[1:] if name.endswith("市")]
+    if not above or government_level(reporter) == "province":
+        return
+    scope = government_level(above[0])
+    if all(level.scope == scope for level in subject.levels):
+        subject.levels = [Level(scope, above[0])]
 
 
 def _that_place_owns(subject: Subject, named: tuple[str, str] | None) -> None:

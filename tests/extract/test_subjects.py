@@ -332,3 +332,23 @@ def test_a_run_of_towns_goes_on_whatever_word_follows_and_a_weekly_word_in_a_cla
     rows = _rows(tmp_path, text, region="巩义市", published="2024-04-12")
     for town, rate in (("米河镇", 41.2), ("回郭镇", 38.7), ("紫荆路街道", 36.5), ("康店镇", 14.3), ("鲁庄镇", 12.8)):
         assert (town, "county", "2024-01", "2024-03", "completion_rate", rate, "") in rows
+
+
+def test_全省_and_全市_in_a_lower_governments_report_name_the_government_above(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "1-6月，全县重点项目完成投资12亿元。同期，全市220个重点项目完成年度计划的49.8%。",
+                 region="泾川县", published="2023-07-10")
+    assert ("平凉市", "city", "2023-01", "2023-06", "completion_rate", 49.8, "") in rows
+    assert ("泾川县", "county", "2023-01", "2023-06", "completed_investment", 12.0, "") in rows
+    rows = _rows(tmp_path, "1-9月，全市重点项目完成投资12亿元。全省重点项目完成投资占年度计划的76.5%。",
+                 region="双辽市", published="2023-10-10")
+    assert ("双辽市", "county", "2023-01", "2023-09", "completed_investment", 12.0, "") in rows  # its own 全市
+    assert ("吉林省", "province", "2023-01", "2023-09", "completion_rate", 76.5, "") in rows
+
+
+def test_a_short_name_before_级_is_no_place_and_a_second_ranking_after_为(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "今年，全州共确定州级重点项目178个，总投资2617.9亿元。", region="凉山彝族自治州",
+                 published="2023-03-10")
+    assert ("凉山彝族自治州", "city", "2023-01", "2023-12", "projects", 178.0, "") in rows
+    rows = _rows(tmp_path, "1-11月，完成率前两位的是华龙区（88.2%）、清丰县（90.1%）；后两位为：南乐县（80.6%）、台前县（79.1%）。",
+                 region="濮阳市", published="2022-12-10")
+    assert ("台前县", "city", "2022-01", "2022-11", "completion_rate", 79.1, "") in rows

@@ -143,3 +143,11 @@ def test_months_as_rows_take_their_columns_当月_or_累计(tmp_path: Path) -> N
     assert ("建水县", "county", "2023-01", "2023-03", "completion_rate", 20.3) in rows
     assert ("建水县", "county", "2023-10", "2023-10", "completed_investment", 6.0) in rows
     assert not any(row[2] == "2023-01" and row[3] == "2023-12" for row in rows)
+
+
+def test_a_caption_naming_places_by_kind_and_a_level_takes_the_level(tmp_path: Path) -> None:
+    text = ("1～5月，各县区、市属开发区市级重点项目完成情况见下表。\n"
+            "| 县区 | 项目数（个） | 1～5月完成投资（万元） |\n|---|---|---|\n| 东营区 | 28 | 368400 |\n| 河口区 | 19 | 206300 |\n")
+    rows = _rows(tmp_path, text, region="东营市", published="2024-06-10")
+    assert ("东营区", "city", "2024-01", "2024-05", "completed_investment", 36.84) in rows
+    assert not any(row[1] == "county" for row in rows)
