@@ -76,7 +76,8 @@ def bare_month(label: str) -> int | None:
 
 # A table row's label that is a period and nothing else: |8月当月|…|, |1～8月累计|…|, |今年累计|…|
 PERIOD_LABEL = re.compile(r"(?:(?:19|20)\d{2}年)?(?:" + _MONTH + r"月?(?:份)?" + _DASH + r")?" + _MONTH
-                          + r"\s*月(?:份)?(?:当月|单月|累计)?|" + f"(?:{_words('this_year')})?累计")
+                          + r"\s*月(?:份)?(?:当月|单月|累计)?|" + f"(?:{_words('this_year')})?累计"
+                          + r"|(?:19|20)\d{2}年(?:度)?")  # |2022年|…|: a year's row
 # What may stand before a clause-opening (topic) time expression.
 _TOPIC_PREFIX = re.compile(r"(?:^|[\n,，。;；:：!?！？、“\"(（])\s*" + f"{_words('topic_openers')}?" + r"\s*$")
 

@@ -42,6 +42,8 @@ _COLUMNS: list[tuple[re.Pattern[str], str]] = [
 _RANK = re.compile(r"^(?:排名|序号|名次|位次|排序|编号|No\.?)$")  # a column before the rows' labels
 _CAPTION_MAX = 80  # characters: a table's title or unit note is a short line
 _BEHIND = re.compile(r"低于|落后|慢于|滞后")
+_BARE_YEAR = re.compile(r"(?:19|20)\d{2}")
+_GROWTH = re.compile(r"同比|环比|增长|增速|增幅|比上年|较上年|比去年|较去年")  # 完成投资同比增长(%): no figure of the list
 _CATEGORY = re.compile(r"类别|类型|级别|层级|项目类别")
 _NUMBER = re.compile(r"^\s*(-?[\d,]+(?:\.\d+)?)\s*%?\s*$")
 
@@ -119,7 +121,8 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
         header_index = below
     label = next((i for i, name in enumerate(header) if not _RANK.match(name)), 0)  # |排名|县(区)|…
     lifetime = patterns()["lifetime"]  # 开工以来累计完成投资, 占总投资比例: a project's whole life
-    metrics = [None if lifetime.search(h) else next((m for p, m in _COLUMNS if p.search(h)), None) for h in header]
+    metrics = [None if lifetime.search(h) or _GROWTH.search(h) else next((m for p, m in _COLUMNS if p.search(h)), None)
+               for h in header]
     factor = 1e-4 if "万元" in caption + "".join(header) else 1.0
     listed = [s for s in find_subjects(caption, state) if s.kind == "list" and not s.bare]
     base = _ref(listed[-1], state) if listed else state.current or state.overall()
@@ -144,7 +147,9 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
     for start, end, values, ref in rows:
         # |8月当月|…|: a row named by its months has them, before a column's or the caption's
         row_label = values[label].strip() if label < len(values) else ""
-        row_times = [m for m in find_time_mentions(row_label) if m.months] if PERIOD_LABEL.fullmatch(row_label) else []
+        row_label += "年" if _BARE_YEAR.fullmatch(row_label) else ""  # |2021|68|…|: the year 2021
+        row_times = [m for m in find_time_mentions(row_label) if m.months or m.year] \
+            if PERIOD_LABEL.fullmatch(row_label) else []
         for column, (metric, raw) in enumerate(zip(metrics, values)):
             value = _cell_number(raw)
             if column <= label or metric is None or value is None:
@@ -156,6 +161,7 @@ def table_cells(text: str, table: Table, state: DocState) -> list[Cell]:
             listed_ref = column_lists[column]
             cell_ref = ref if listed_ref is None else ListRef(listed_ref.scope, ref.region, ref.under_construction)
             times = _month_row_times(row_label, row_times, header[column], metric) or \
+                _year_row_times(row_times, column_times[column] or caption_times) or \
                 (row_times or column_times[column] or caption_times)[-1:]
             cells.append(Cell(cell_ref, metric, value, start, end, times))
     return cells
@@ -183,6 +189,15 @@ def _month_row_times(label: str, row_times: list[TimeMention], column: str, metr
     return [TimeMention(0, 0, months=months)]
 
 
+def _year_row_times(row_times: list[TimeMention], months: list[TimeMention]) -> list[TimeMention]:
+    """A row named by its year (|2022年|…|): that year, in the months its column or the caption
+    names (none: the year's own). Empty for rows not named by a year alone."""
+    if not row_times or row_times[-1].months is not None or row_times[-1].year is None:
+        return []
+    within = months[-1].months if months else None
+    return [TimeMention(0, 0, year=row_times[-1].year, months=within)]
+
+
 def _rows_with_lists(body: list[tuple[tuple[int, int], str]], label: int, category: int | None, base: ListRef,
                      state: DocState) -> list[tuple[int, int, list[str], ListRef]]:
     """(start, end, cells, list) of each row that stands for a list; a row without its place label
@@ -194,6 +209,7 @@ def _rows_with_lists(body: list[tuple[tuple[int, int], str]], label: int, catego
         if _RULE.match(line) or not values:
             continue
         place_label = (values[label].strip() if label < len(values) else "") or place_label
+        place_label += "年" if _BARE_YEAR.fullmatch(place_label) else ""
         ref = _row_ref(place_label, base, state)
         if ref is None and PERIOD_LABEL.fullmatch(place_label):
             ref = base  # |8月当月|…| / |1～8月累计|…|: the table's list, in the row's months

@@ -31,6 +31,7 @@ def _cells(line: str) -> list[str]:
 
 
 _SERIAL = re.compile(r"\d{1,3}[.、]?")
+_YEAR = re.compile(r"(?:19|20)\d{2}")  # a row named by its year: 2021  68  52.4 …
 _TEXT_CELL = re.compile(r"[\u4e00-\u9fff]{1,6}")
 
 
@@ -42,8 +43,8 @@ def _is_data_row(cells: list[str]) -> bool:
     labels = 2 if len(cells) >= 4 and not _NUMERIC.fullmatch(cells[1]) else 1
     if len(cells) >= labels + 3 and _TEXT_CELL.fullmatch(cells[-1]):
         cells = cells[:-1]  # a last column of words (等次: 优秀 / 良好, 备注) after the numbers
-    return len(cells) >= labels + 2 and not _NUMERIC.fullmatch(cells[0]) and \
-        all(_NUMERIC.fullmatch(c) for c in cells[labels:])
+    return len(cells) >= labels + 2 and (not _NUMERIC.fullmatch(cells[0]) or _YEAR.fullmatch(cells[0]) is not None) \
+        and all(_NUMERIC.fullmatch(c) for c in cells[labels:])
 
 
 def _continues(line: str, cells: list[str], width: int) -> bool:

@@ -151,3 +151,17 @@ def test_a_caption_naming_places_by_kind_and_a_level_takes_the_level(tmp_path: P
     rows = _rows(tmp_path, text, region="东营市", published="2024-06-10")
     assert ("东营区", "city", "2024-01", "2024-05", "completed_investment", 36.84) in rows
     assert not any(row[1] == "county" for row in rows)
+
+
+def test_years_as_rows_and_a_growth_column_that_is_no_figure(tmp_path: Path) -> None:
+    text = ("表1  2021—2023年全市重点项目建设情况\n| 年份 | 项目数（个） | 完成投资（亿元） | 完成投资同比增长（%） |\n|---|---|---|---|\n"
+            "| 2021年 | 98 | 126.3 | 9.8 |\n| 2022年 | 107 | 139.7 | 10.6 |\n")
+    rows = _rows(tmp_path, text, region="无为市", published="2024-02-10")
+    assert ("无为市", "county", "2021-01", "2021-12", "completed_investment", 126.3) in rows
+    assert ("无为市", "county", "2022-01", "2022-12", "projects", 107.0) in rows
+    assert not any(row[5] in (9.8, 10.6) for row in rows)
+    aligned = ("　　表　2021—2023年全市重点项目完成情况\n　　年份　　项目数　　年度计划　　完成投资\n"
+               "　　2021　　 68　　　　52.4　　　　　 55.1\n　　2022　　 74　　　　58.6　　　　　 60.2\n")
+    rows = _rows(tmp_path, aligned, region="平泉市", published="2024-02-10")
+    assert ("平泉市", "county", "2021-01", "2021-12", "completed_investment", 55.1) in rows
+    assert ("平泉市", "county", "2022-01", "2022-12", "projects", 74.0) in rows
