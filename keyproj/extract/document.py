@@ -285,6 +285,11 @@ def _carried_year(text: str, start: int, times: TimeIndex, report: ReportPeriod,
             (report.months not in (None, (1, 12)) or times.first_this_year < carried.start
              and (published_month or 12) > _REVIEW_MONTHS):
         return TimeMention(start, start, this_year=True, topic=True)
+    if carried is not None and carried.year and report.year and carried.year < report.year \
+            and "\n" in text[carried.end:start] \
+            and any(m.topic and m.year == report.year and m.start < carried.start for m in times.years):
+        # 2022年，… then 回顾上一年度，2021年… in a report on 2022: the look back holds for its paragraph only
+        return TimeMention(start, start, year=report.year, topic=True)
     return carried
 
 

@@ -595,3 +595,12 @@ def test_the_arithmetic_check_leaves_what_it_cannot_settle() -> None:
          _fact_row("county", "completed_investment", 250), _fact_row("county", "completion_rate", 83)]
     assert settle_lists(both, _ROW_COLUMNS) == (both, [])  # the fitting list has figures of its own
     assert settle_lists(taken, _ROW_COLUMNS)[1] == []
+
+
+def test_a_look_back_at_an_earlier_year_holds_for_its_paragraph_only(tmp_path: Path) -> None:
+    text = ("2022年，我区82个区级重点项目全年完成投资102.6亿元。\n回顾上一年度，2021年全区重点项目完成投资90.2亿元。\n"
+            "分级来看，全区7个省级重点项目完成投资18.3亿元。全年新开工项目38个。")
+    rows = _rows(tmp_path, text, region="南郑区", published="2023-01-16", title="南郑区2022年重点项目完成投资超百亿元")
+    assert ("南郑区", "county", "2021-01", "2021-12", "completed_investment", 90.2) in rows
+    assert ("南郑区", "province", "2022-01", "2022-12", "completed_investment", 18.3) in rows
+    assert ("南郑区", "county", "2022-01", "2022-12", "started_projects", 38.0) in rows
