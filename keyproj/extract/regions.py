@@ -52,6 +52,22 @@ def government_level(region: str) -> str:
     return "county"
 
 
+@functools.cache
+def _county_counts() -> dict[str, int]:
+    """How many current county-level divisions each place has right below it (zones not counted)."""
+    counts: dict[str, int] = {}
+    for found in _gazetteer().places():
+        if found.code and not found.former and found.level == "county" and found.parent:
+            counts[found.parent] = counts.get(found.parent, 0) + 1
+    return counts
+
+
+def county_count(region: str) -> int:
+    """The number of county-level divisions right below ``region`` (凉山彝族自治州: 17), 0 if unknown."""
+    found = place(region)
+    return _county_counts().get(found.name, 0) if found is not None else 0
+
+
 def ancestors(region: str) -> tuple[str, ...]:
     """The reporter and the places above it, nearest first (昆山市 -> 昆山市, 苏州市, 江苏省)."""
     found = place(region)

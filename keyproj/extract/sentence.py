@@ -38,6 +38,7 @@ from keyproj.extract.places import Place
 from keyproj.extract.regions import (
     find_places,
     find_places_and_towns,
+    county_count,
     government_level,
     place,
     zone_name,
@@ -201,7 +202,8 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     subject.part = bool(
         p["other_group"].search(window) or p["size_band"].search(window) or p["ceremony"].search(window)
         or p["other_group"].match(sentence, match.end())  # 纳入省重大项目储备库: another programme
-        or (group and not p["overall"].search(sentence, window_start, group.start()))
+        or (group and not p["overall"].search(sentence, window_start, group.start())
+            and not _all_counties_lists(group, subject, state))
         or p["planned"].search(modifiers) and p["stage_after"].search(modifiers)
         or p["sector_before"].search(modifiers))
     subject.stage = realised_stage(modifiers)
@@ -372,6 +374,10 @@ def find_subjects(sentence: str, state: object, lists: list[Subject] | None = No
         ends.sort()
     for match in p["other_subject"].finditer(sentence):
         subjects.append(Subject("other", match.start(), match.end()))
+    for match in p["place_group"].finditer(sentence):  # 另有3个镇完成率不足80%: a group of places, no list's
+        if not any(s <= match.start() < e for s, e in spans) and _PLACES_COUNTED.match(sentence, match.end()) \
+                and not _names_run_before(sentence, match.start()):
+            subjects.append(Subject("part", match.start(), match.end()))
     subjects.extend(_place_subjects(sentence, [(s.start, s.end) for s in subjects if s.kind == "list"], state))
     subjects.sort(key=lambda s: (s.end, s.start))
     _places_own_lists(sentence, subjects, state)
@@ -383,6 +389,21 @@ def find_subjects(sentence: str, state: object, lists: list[Subject] | None = No
                 and sentence.startswith("的", subject.start):
             subject.kind = before.kind  # 列入省重大产业项目的21个项目: the projects of that part
     return subjects
+
+
+def _all_counties_lists(group: re.Match[str], subject: Subject, state: object) -> bool:
+    """三县（市）共安排县级重点项目 in 迪庆州's report: every county's own list, summed (not a group of some)."""
+    return any(level.scope == "county" for level in subject.levels) and state.level == "city" \
+        and count_value(group).value == county_count(state.chain[0] if state.chain else "")
+
+
+def _names_run_before(sentence: str, start: int) -> bool:
+    """衢州、丽水、舟山三市: the count names the places right before it, not a group of others."""
+    before = sentence[max(0, start - 12):start]
+    return any(end == len(before) for _, end, _, _ in find_places_and_towns(before))
+
+
+_PLACES_COUNTED = re.compile(r"[县市区州旗]*(?:[(（][^()（）]{1,6}[)）])?(?:重点项目)?(?:的?(?:完成|投资|开工|新开工|竣工|项目)|均|都|全部)")
 
 
 def list_subjects(sentence: str, state: object) -> list[Subject]:

@@ -352,3 +352,15 @@ def test_a_short_name_before_级_is_no_place_and_a_second_ranking_after_为(tmp_
     rows = _rows(tmp_path, "1-11月，完成率前两位的是华龙区（88.2%）、清丰县（90.1%）；后两位为：南乐县（80.6%）、台前县（79.1%）。",
                  region="濮阳市", published="2022-12-10")
     assert ("台前县", "city", "2022-01", "2022-11", "completion_rate", 79.1, "") in rows
+
+
+def test_a_counted_group_of_places_is_a_part_unless_it_is_every_county_with_its_own_lists(tmp_path: Path) -> None:
+    text = "1-9月，全州重点项目完成投资100亿元。6个县市区完成投资超过10亿元。另有3个镇完成率不足80%。"
+    rows = _rows(tmp_path, text, region="凉山彝族自治州", published="2023-10-10")
+    assert not any(row[5] in (10.0, 80.0) for row in rows)
+    rows = _rows(tmp_path, "三县（市）共安排县级重点项目214个，年度计划投资96.5亿元。", region="迪庆藏族自治州",
+                 published="2023-03-10")
+    assert ("迪庆藏族自治州", "county", "2023-01", "2023-12", "projects", 214.0, "") in rows  # all three: their lists
+    rows = _rows(tmp_path, "10月，对7个县区的32个重点项目进行了观摩。衢州、丽水两市完成率分别达到68.4%、66.1%。",
+                 region="商洛市", published="2022-10-20")
+    assert not any(row[5] == 32.0 for row in rows)
