@@ -38,7 +38,7 @@ _STRIP = re.compile(
     r"|[\s,，、:：;；“”\"'()（）《》【】■●——\-]")
 _CLAUSE_OR_DIGIT = re.compile(r"[,，;；:：。\d]")
 # The kind word a division's name ends with (阿克苏地区 -> 地区), which may stand for the reporter.
-_REPORTER_KIND = re.compile(r"(?:地区|自治州|自治县|自治旗|盟|州|县|旗|市|区)$")
+_REPORTER_KIND = re.compile(r"(?:高新区|开发区|新区|园区|地区|自治州|自治县|自治旗|盟|州|县|旗|市|区)$")
 
 @functools.cache
 def patterns() -> dict[str, re.Pattern[str]]:

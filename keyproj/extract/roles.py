@@ -188,7 +188,11 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         base = in_sentence[-1] if in_sentence else state.current or state.overall()
         if subject.kind == "plain":
             known = state.counts.get(base)
-            return base if subject.count is None or subject.membership or known in (None, subject.count.value) else None
+            if subject.count is None or subject.membership or known == subject.count.value:
+                return base
+            # 省市重点项目7个，其中…。截至6月末，7个项目累计完成投资…: the one list counted so before
+            counted = [ref for ref, count in state.counts.items() if count == subject.count.value]
+            return counted[0] if len(counted) == 1 else base if known is None else None
         return ListRef(base.scope, base.region, True) if subject.kind == "under_construction" else None
 
     for figure in figures:

@@ -185,11 +185,13 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
                       match.end(), levels=_levels(stripped, state))
     _places_to_spread(subject)
     _that_place_owns(subject, named)
-    _overall_above(subject, window, tuple(state.chain))
     subject.bare = not subject.levels
     if _signed_group().search(modifiers.rstrip()) and not p["size_band"].search(window):
         subject.kind = "signed"  # with a size band (亿元以上签约重点项目) it stays a part of a list
     subject.membership = bool(p["membership"].search(window))
+    # (列入全省重点项目的8个嫩江项目: the reporter's projects on the province's list)
+    _overall_above(subject, window, tuple(state.chain), subject.membership)
+    subject.bare = not subject.levels
     if subject.membership:  # 列入甘肃省重点项目: that government's level, the reporter's projects (a zone's too)
         subject.levels = [Level(lv.scope) if lv.place and lv.place not in state.chain else lv for lv in subject.levels]
     # "其中：省重点项目58项…；市重点项目184项…": 其中 governs every part of its enumeration
@@ -238,9 +240,10 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
 _OVERALL_ABOVE = re.compile(r"(?:全|我|本)(?P<kind>省|市)")
 
 
-def _overall_above(subject: Subject, modifiers: str, chain: tuple[str, ...]) -> None:
+def _overall_above(subject: Subject, modifiers: str, chain: tuple[str, ...], membership: bool) -> None:
     """全省 in a city's or a county's report, 全市 in a county's or a district's, name the government
-    above it (全省重点项目完成投资… in 双辽市's report: 吉林省's list); a level word keeps its own place."""
+    above it (全省重点项目完成投资… in 双辽市's report: 吉林省's list; after 列入, its level only: the
+    reporter's projects on it); a level word keeps its own place."""
     found = _OVERALL_ABOVE.search(modifiers)
     if found is None or not chain or any(level.place for level in subject.levels):
         return
@@ -253,7 +256,7 @@ def _overall_above(subject: Subject, modifiers: str, chain: tuple[str, ...]) -> 
         return
     scope = government_level(above[0])
     if all(level.scope == scope for level in subject.levels):
-        subject.levels = [Level(scope, above[0])]
+        subject.levels = [Level(scope) if membership else Level(scope, above[0])]
 
 
 def _that_place_owns(subject: Subject, named: tuple[str, str] | None) -> None:

@@ -24,7 +24,9 @@ from keyproj.lexicon import alternation, words
 
 _ROW = re.compile(r"^[ \t]*\|?(?:[^|\n]*\|){2,}[^|\n]*$", re.MULTILINE)
 _RULE = re.compile(r"^[\s|:\-]+$")
-_TOTAL = re.compile(r"^(?:合计|总计|全市|全州|全县|全区|全省|小计)$")
+# (a bare 小计 sums one category of projects: a part; 省级小计 is a level's list)
+_TOTAL = re.compile(r"^(?:合计|总计|全市|全州|全县|全区|全省)(?:[(（]\s*\d+\s*[个项]\s*[)）])?$")  # 合计（7个）
+_SUBTOTAL = re.compile(r"(?:小计|合计)(?:[(（]\s*\d+\s*[个项]\s*[)）])?$")
 _COLUMNS: list[tuple[re.Pattern[str], str]] = [
     # (anchored: 计划新开工项目 is a plan, no column of figures)
     (re.compile(r"^(?!\S*率)(?:[\d\-—~～至]+月)?(?:累计)?(?:新开工|开工|开复工)"), "started_projects"),
@@ -327,6 +329,7 @@ def _row_ref(label: str, base: ListRef, state: DocState) -> ListRef | None:
     parents = base.region is not None and base.region in state.chain[1:]
     if _TOTAL.match(label):
         return ListRef(base.scope, base.region if parents else None, base.under_construction)
+    label = _SUBTOTAL.sub("", label) or label  # 省级小计, 省级重点项目小计（3个）: that level's list
     # 自治区重点 / 县级重点 / 省级: a level's list named without its noun in a column of list names
     named = label + "项目" if label.endswith(_LIST_WITHOUT_NOUN) else label + "重点项目" if label.endswith("级") else label
     listed = [s for s in find_subjects(named, state) if s.kind == "list"]

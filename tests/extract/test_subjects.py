@@ -364,3 +364,16 @@ def test_a_counted_group_of_places_is_a_part_unless_it_is_every_county_with_its_
     rows = _rows(tmp_path, "10月，对7个县区的32个重点项目进行了观摩。衢州、丽水两市完成率分别达到68.4%、66.1%。",
                  region="商洛市", published="2022-10-20")
     assert not any(row[5] == 32.0 for row in rows)
+
+
+def test_a_zones_own_projects_after_的_and_a_count_that_names_a_list_counted_before(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "列入陕西省重点项目的新区项目87个，1-9月完成投资213.4亿元。", region="西咸新区",
+                 published="2024-10-10")
+    assert ("西咸新区", "province", "2024-01", "2024-09", "completed_investment", 213.4, "") in rows
+    rows = _rows(tmp_path, "1-10月，列入全省重点项目的8个嫩江项目完成投资21.4亿元。", region="嫩江市",
+                 published="2023-11-10")
+    assert ("嫩江市", "province", "2023-01", "2023-10", "completed_investment", 21.4, "") in rows
+    text = ("我县共有省市重点项目7个，其中省级重点项目3个、市级重点项目4个，总投资40.1亿元。"
+            "截至6月末，7个项目累计完成投资8.38亿元，完成率56.2%。")
+    rows = _rows(tmp_path, text, region="桦南县", published="2022-07-10")
+    assert ("桦南县", "province+city", "2022-01", "2022-06", "completed_investment", 8.38, "") in rows

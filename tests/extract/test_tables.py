@@ -165,3 +165,12 @@ def test_years_as_rows_and_a_growth_column_that_is_no_figure(tmp_path: Path) -> 
     rows = _rows(tmp_path, aligned, region="平泉市", published="2024-02-10")
     assert ("平泉市", "county", "2021-01", "2021-12", "completed_investment", 55.1) in rows
     assert ("平泉市", "county", "2022-01", "2022-12", "projects", 74.0) in rows
+
+
+def test_a_bare_subtotal_is_a_category_and_a_total_may_hold_its_count(tmp_path: Path) -> None:
+    text = ("2025年全县重点项目计划表（单位：亿元）\n|序号|项目名称|总投资|年度计划|\n|---|---|---|---|\n"
+            "|一|产业类| | |\n|1|某某食品加工项目|12.0|4.0|\n| |小计|30.7|10.3|\n|二|基础设施类| | |\n"
+            "|2|某某道路工程|9.0|3.0|\n| |小计|33.7|9.6|\n| |合计（12个）|64.4|19.9|\n")
+    rows = _rows(tmp_path, text, region="闽侯县", published="2025-02-10")
+    assert not any(row[5] in (30.7, 33.7, 10.3, 9.6) for row in rows)
+    assert ("闽侯县", "county", "2025-01", "2025-12", "total_investment", 64.4) in rows
