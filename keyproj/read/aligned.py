@@ -22,12 +22,17 @@ _SPACED_WORD = re.compile(r"(?:(?<=^)|(?<=[ \t\u3000\u00a0]))([\u4e00-\u9fff])[ 
                           r"(?=$|[ \t\u3000\u00a0]{2,}|\t)")
 _NUMERIC = re.compile(r"[-+－]?\d[\d,，]*(?:[.．]\d+)?[%％]?")  # \d takes full-width digits too
 _SPACED = re.compile(r"\S(?:[ \u3000\u00a0]{2,}|\t)")  # a gap after some text (not an indentation alone)
-_MAY_HOLD_A_TABLE = re.compile(r"\d(?:[ \u3000\u00a0]{2,}|\t)[ \t\u3000\u00a0]*\d")
+_MAY_HOLD_A_TABLE = re.compile(r"\d(?:[ \u3000\u00a0]{2,}|\t)[ \t\u3000\u00a0]*\d|\d [\d.]+[%％]?$", re.MULTILINE)
+# A row whose cells one space divides (PDF text): a name, then at least two numbers and nothing else.
+_SINGLE_SPACED_ROW = re.compile(r"[\u4e00-\u9fff][^\s\d]{0,14} [-\d.,%％ ]+")
 MIN_ROWS = 2
 
 
 def _cells(line: str) -> list[str]:
-    return [cell for cell in _GAP.split(_SPACED_WORD.sub(r"\1\2", line.strip())) if cell]
+    cells = [cell for cell in _GAP.split(_SPACED_WORD.sub(r"\1\2", line.strip())) if cell]
+    if len(cells) == 1 and _SINGLE_SPACED_ROW.fullmatch(cells[0]):
+        return cells[0].split()  # 城厢镇 24 16.8 9.7 57.7%
+    return cells
 
 
 _SERIAL = re.compile(r"\d{1,3}[.、]?")
@@ -112,6 +117,8 @@ def pipe_aligned_tables(text: str) -> str:
             lines[header - 1] = ""
         if header >= 0 and not data[header] and len(cells[header]) != len(cells[index]):
             loose = [cell for cell in _LOOSE_GAP.split(lines[header].strip()) if cell]
+            if len(loose) != len(cells[index]):  # 乡镇 项目数 年度计划投资: one space between names
+                loose = lines[header].split()
             if len(loose) == len(cells[index]):  # 项目数（个）　年度计划投资: one full-width space is a gap too
                 cells[header] = loose
         first = header if header >= 0 and not data[header] and len(cells[header]) == len(cells[index]) else index

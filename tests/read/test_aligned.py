@@ -106,3 +106,11 @@ def test_a_last_column_of_words_after_the_numbers_stays_in_the_table() -> None:
     assert out[:3] == ["|单位|项目数|完成投资（亿元）|完成率|考核得分|等次|", "|东岭镇|9|7.82|121.6%|96.5|优秀|",
                        "|西岭镇|6|3.95|96.4%|85.3|良好|"]
     assert out[3] == "以上镇　街道　一般"  # words only: no row
+
+
+def test_a_table_whose_cells_one_space_divides() -> None:
+    text = "表1  各乡镇重点项目推进情况\n乡镇 项目数 年度计划投资 完成投资 完成率\n城厢镇 24 16.8 9.7 57.7%\n那桐镇 15 9.4 5.3 56.4%\n"
+    out = pipe_aligned_tables(text).split("\n")
+    assert out[1:4] == ["|乡镇|项目数|年度计划投资|完成投资|完成率|", "|城厢镇|24|16.8|9.7|57.7%|", "|那桐镇|15|9.4|5.3|56.4%|"]
+    prose = "全县 共有 3个乡镇。\n今年 2024 年\n"
+    assert pipe_aligned_tables(prose) == prose

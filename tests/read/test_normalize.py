@@ -621,3 +621,10 @@ def test_a_line_starting_with_an_enumeration_comma_goes_on_the_line_before() -> 
     raw = "分县看，临河区、五原县\n、磴口县完成投资分别为18.6亿元、9.4亿元、7.9亿元，均超过序时进度。\n"
     assert "临河区、五原县、磴口县完成投资分别为" in normalize_text(raw)[0]
     assert "第一段。\n\n、" in normalize_text("第一段。\n\n、第二段\n")[0]  # after a blank line it stays apart
+
+
+def test_a_number_spaced_out_digit_by_digit_is_joined_and_other_spaced_numbers_stay() -> None:
+    assert normalize_text("全县完成投资1 0 2 . 4亿元，完成率8 2 . 0 %。")[0].startswith("全县完成投资102.4亿元,完成率82.0")
+    assert normalize_text("新开工项目4 7个，完成投资102 .4亿元")[0] == "新开工项目47个,完成投资102.4亿元"
+    assert normalize_text("Hello 12 345 world")[0] == "Hello 12 345 world"
+    assert normalize_text("城厢镇 24 16.8 9.7 57.7%")[0] == "城厢镇24 16.8 9.7 57.7%"

@@ -96,11 +96,16 @@ _PARAGRAPH_LENGTH = 20
 _CJK = f"{_HAN}\u3000-\u303f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026"
 # Spaces at a line's start or end, or next to a Chinese character or punctuation mark.
 # (After step 1 the only spaces left are these three; every other space became U+0020 or a line break.)
-_SPACES = re.compile(rf"[ \t\u1680](?:(?<=[\n{_CJK}][ \t\u1680])[ \t\u1680]*|[ \t\u1680]*(?=[\n{_CJK}]|\Z))")
+# A number spaced out digit by digit (OCR or PDF text: "完成投资1 0 2 . 4亿元", "4 7个"): single spaces
+# inside a run of single digits or points that opens after a Chinese character and ends at one or at %;
+# and a space before a decimal point ("102 .4亿元").
+_SPACED_DIGITS = rf"(?:(?<=[{_CJK}][\d.])|(?<=[\d.] [\d.])) (?=(?:[\d.] )*[\d.] ?[{_CJK}%])|(?<=\d) (?=\.\d)"
+_SPACES = re.compile(rf"[ \t\u1680](?:(?<=[\n{_CJK}][ \t\u1680])[ \t\u1680]*|[ \t\u1680]*(?=[\n{_CJK}]|\Z))"
+                     rf"|{_SPACED_DIGITS}")
 _LEADING_SPACES = re.compile(r"[ \t\u1680]+")
 _SPACE_CHARACTERS = frozenset(" \t\u1680")
 # _SPACES for a text whose only spaces are U+0020 (a literal first character makes the search faster).
-_PLAIN_SPACES = re.compile(rf" (?:(?<=[\n{_CJK}] ) *| *(?=[\n{_CJK}]|\Z))")
+_PLAIN_SPACES = re.compile(rf" (?:(?<=[\n{_CJK}] ) *| *(?=[\n{_CJK}]|\Z))|{_SPACED_DIGITS}")
 # A necessary condition for _line_kind to find chrome in a stripped line: it starts as _LINE_START
 # says, or is made of the characters of chrome words, or of four or more short words, or holds a
 # breadcrumb mark. The lines that fail it (most prose) need no closer look. Possessive quantifiers:
