@@ -188,13 +188,17 @@ _NEGATED_AFTER = re.compile(r"(?:重点)?(?:项目|工程)?(?:仍|还)?(?:未|�
 _NUMBER_OF = re.compile(r"项目(?:个)?数|(?:项目)?数量|个数")
 
 
+_MARKS = re.compile(r"[^\w\d]*")
+
+
 def _per_day(sentence: str, start: int, end: int) -> bool:
     """A per-day or weekly word (日均, 本周) just before a figure (in ``sentence[start:end]``), or opening
     the sentence or the part of it the figure is in (本周全市重点项目新增完成投资…；本周完成投资1.47亿元，
     新开工项目2个: the week's figures)."""
     per_day = patterns()["per_day"]
     part = max(sentence.rfind(";", 0, end), sentence.rfind("；", 0, end)) + 1
-    return per_day.search(sentence, start, end) is not None or per_day.match(sentence) is not None \
+    opening = _MARKS.match(sentence).end()  # ■本周(8月8日—8月12日):
+    return per_day.search(sentence, start, end) is not None or per_day.match(sentence, opening) is not None \
         or per_day.match(sentence, part) is not None
 
 

@@ -224,6 +224,9 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         ref = ref_of(subject) if subject is not None else state.current or state.overall()
         if ref is None:
             continue
+        if ref.under_construction and figure.metric in ("started_projects", "finished_projects") \
+                and subject is not None and subject.kind == "under_construction":
+            ref = ListRef(ref.scope, ref.region)  # 在建项目46个，已竣工项目12个: the list's, not of the 在建 part
         if years:  # "2019年、2020年、2021年…分别完成投资31.6亿元、38.2亿元、45.3亿元": one value a year
             claims.extend(Claim(figure.metric, value, ref, end) for value, end in zip(figure.values, years))
             continue

@@ -133,7 +133,23 @@ def report_period(meta: dict[str, str], text: str) -> tuple[int | None, tuple[in
     quarter = _QUARTER_REPORT.search(meta.get("title") or "") if months is None else None
     if quarter:  # "2022年第三季度重点项目建设情况通报": the running figures to the quarter's end
         months = (1, 3 * "一二三四".index(quarter.group(1)) + 3)
+    if months is None:
+        months = _running_to_date(text, Published.parse(meta.get("published")))
     return year, months
+
+
+_UNTIL_DAY = re.compile(r"(?:截至|截止|截止到)(?:(?:19|20)\d{2}年)?(?P<month>1[0-2]|[1-9])月(?P<day>[1-3]?\d)日")
+_UNTIL_REACH = 3000  # characters: a bulletin states its date near the top
+
+
+def _running_to_date(text: str, published: Published) -> tuple[int, int] | None:
+    """A bulletin's running totals to a day of its publication month (截至9月22日 in a page of
+    9月23日): January to that month, for its figures without months of their own (the last full
+    month before publication would leave that month out)."""
+    found = _UNTIL_DAY.search(text, 0, _UNTIL_REACH)
+    if found is None or published.month is None or int(found.group("month")) != published.month:
+        return None
+    return 1, published.month
 
 
 _QUARTER_REPORT = re.compile(r"第([一二三四])季度")

@@ -604,3 +604,15 @@ def test_a_look_back_at_an_earlier_year_holds_for_its_paragraph_only(tmp_path: P
     assert ("南郑区", "county", "2021-01", "2021-12", "completed_investment", 90.2) in rows
     assert ("南郑区", "province", "2022-01", "2022-12", "completed_investment", 18.3) in rows
     assert any(row[2:] == ("2022-01", "2022-12", "started_projects", 38.0) for row in rows)
+
+
+def test_a_bulletins_date_in_its_publication_month_and_parts_of_a_month(tmp_path: Path) -> None:
+    text = ("■本周（9月16日—9月22日）：全县重点项目完成投资2.36亿元。\n"
+            "截至9月22日，全县重点项目累计完成投资58.74亿元。\n"
+            "按项目所处阶段分，在建项目46个，已竣工项目12个。\n列入省重点项目的我县项目5个，累计完成投资11.2亿元。\n"
+            "8月21日至8月31日，全县重点项目完成投资3.2亿元。3月中旬起，全县重点项目新开工12个。")
+    rows = _rows(tmp_path, text, region="崇义县", published="2024-09-23")
+    assert ("崇义县", "province", "2024-01", "2024-09", "completed_investment", 11.2) in rows
+    assert ("崇义县", "county", "2024-01", "2024-09", "finished_projects", 12.0) in rows  # not the 在建 part's
+    assert not any(row[5] in (2.36, 3.2) for row in rows)
+    assert any(row[4:] == ("started_projects", 12.0) for row in rows)  # (3月中旬起: from then on)
