@@ -188,7 +188,7 @@ _NEGATED_AFTER = re.compile(r"(?:重点)?(?:项目|工程)?(?:仍|还)?(?:未|�
 _NUMBER_OF = re.compile(r"项目(?:个)?数|(?:项目)?数量|个数")
 
 
-_MARKS = re.compile(r"[^\w\d]*")
+_MARKS = re.compile(r"[■□●○◆◇▲△★☆·•▶►\s]*")  # bullets before a line's first word (not 【本期导读】)
 
 
 def _per_day(sentence: str, start: int, end: int) -> bool:
