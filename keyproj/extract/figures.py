@@ -130,6 +130,7 @@ def worded_figures(sentence: str) -> list[Figure]:
                 continue
         if kind == "amount" and _AFTER_AMOUNT_NOT_FIGURE.match(sentence, stop):
             continue  # "总投资10亿元以上的项目", "总投资230亿元的小镇": a size band or one project
+        values, stop = _corrected(sentence, values, stop, kind)
         if sign < 0:
             values = [Value(-v.value, v.qualifier) for v in values]
         figure = Figure(metric, start, stop, values, enumerated or len(values) > 1)
@@ -186,6 +187,20 @@ _OF_A_GROUP = re.compile(rf"[{_DIGITS}]+个[^,，。;；{_DIGITS}]{{0,6}}(?:未�
 _GROUP_THEN_COUNT = re.compile(rf"(?:重点)?(?:项目|工程)(?:中|里)?(?:已经|已|均已)?[^{_DIGITS},，。;；]{{0,4}}[{_DIGITS}]")
 _NEGATED_AFTER = re.compile(r"(?:重点)?(?:项目|工程)?(?:仍|还)?(?:未|尚未|未能|仍未|没有)")
 _NUMBER_OF = re.compile(r"项目(?:个)?数|(?:项目)?数量|个数")
+
+
+# a speaker correcting the figure just given: 一百一十二亿多一点，准确地说是112.4亿元
+_CORRECTION = re.compile(r"[^\d。;；]{0,6}?[,，]\s*(?:不对[,，]\s*)?(?:准确地说|准确来说|确切地说|确切来说|精确地说|准确数字|确切数字|准确的数字)"
+                         r"(?:应该)?(?:是|为)?[:：]?\s*")
+
+
+def _corrected(sentence: str, values: list[Value], stop: int, kind: str) -> tuple[list[Value], int]:
+    """The values and their end, the speaker's correction right after them taking their place."""
+    correction = _CORRECTION.match(sentence, stop)
+    if correction is None:
+        return values, stop
+    again, after, _ = parse_values(sentence, correction.end(), kind, False)
+    return (again, after) if len(again) == len(values) else (values, stop)
 
 
 _MARKS = re.compile(r"[■□●○◆◇▲△★☆·•▶►\s]*")  # bullets before a line's first word (not 【本期导读】)
@@ -274,6 +289,7 @@ def _stage_counts(sentence: str, taken: list[tuple[int, int]]) -> list[Figure]:
             verb = match.start("started") if match.group("started") else match.start("finished")
             metric = "started_projects" if match.group("started") else "finished_projects"
             figure = Figure(metric, match.start(), match.end(), [count_value(match)])
+            figure.values, figure.end = _corrected(sentence, figure.values, figure.end, "count")
             if name == "stage_before" and "分别" in sentence[max(0, verb - 4):match.start("num")]:
                 values, stop, _ = parse_values(sentence, match.start("num"), "count", True)
                 if len(values) > 1:  # "咸安区、赤壁市分别新开工14个、12个": one count a place

@@ -187,12 +187,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
             return in_sentence[-1] if in_sentence else (state.last or state.overall())
         base = in_sentence[-1] if in_sentence else state.current or state.overall()
         if subject.kind == "plain":
-            known = state.counts.get(base)
-            if subject.count is None or subject.membership or known == subject.count.value:
-                return base
-            # 省市重点项目7个，其中…。截至6月末，7个项目累计完成投资…: the one list counted so before
-            counted = [ref for ref, count in state.counts.items() if count == subject.count.value]
-            return counted[0] if len(counted) == 1 else base if known is None else None
+            return _plain_ref(subject, base, state)
         return ListRef(base.scope, base.region, True) if subject.kind == "under_construction" else None
 
     for figure in figures:
@@ -224,8 +219,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         ref = ref_of(subject) if subject is not None else state.current or state.overall()
         if ref is None:
             continue
-        if ref.under_construction and figure.metric in ("started_projects", "finished_projects") \
-                and subject is not None and subject.kind == "under_construction":
+        if subject is not None and subject.kind == "under_construction" and figure.metric in _STAGES:
             ref = ListRef(ref.scope, ref.region)  # 在建项目46个，已竣工项目12个: the list's, not of the 在建 part
         if years:  # "2019年、2020年、2021年…分别完成投资31.6亿元、38.2亿元、45.3亿元": one value a year
             claims.extend(Claim(figure.metric, value, ref, end) for value, end in zip(figure.values, years))
@@ -239,6 +233,19 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
             in_sentence.append(ref)
         claims.append(Claim(figure.metric, figure.values[0], ref, figure.start))
     return claims
+
+
+_STAGES = ("started_projects", "finished_projects")
+
+
+def _plain_ref(subject: Subject, base: ListRef, state: DocState) -> ListRef | None:
+    """The list a plain counted group (7个项目) stands for: the current list if its count fits (or is
+    not known), else the one list counted so before (省市重点项目7个，其中…。7个项目累计完成投资…)."""
+    known = state.counts.get(base)
+    if subject.count is None or subject.membership or known == subject.count.value:
+        return base
+    counted = [ref for ref, count in state.counts.items() if count == subject.count.value]
+    return counted[0] if len(counted) == 1 else base if known is None else None
 
 
 def _places_refs(places: Subject, subjects: list[Subject], in_sentence: list[ListRef], state: DocState,

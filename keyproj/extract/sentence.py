@@ -29,16 +29,24 @@ from keyproj.extract.listnames import (
     THAT_PLACE,
     level_scope,
     one_named_after,
-    parent_named_before,
     realised_stage,
     stage_after_count,
     that_place,
+)
+from keyproj.extract.owners import (
+    all_counties_lists,
+    overall_above,
+    owner_of_count,
+    places_counted,
+    places_to_spread,
+    that_place_owns,
+    total_of_level_parts,
+    towns_before_levels,
 )
 from keyproj.extract.places import Place
 from keyproj.extract.regions import (
     find_places,
     find_places_and_towns,
-    county_count,
     government_level,
     place,
     zone_name,
@@ -147,10 +155,6 @@ def _last_count(sentence: str, window: str, window_start: int) -> re.Match[str] 
 _SUCH_AS_LIST = re.compile(r"其中[:：,，]")
 _EXCLUDED = re.compile(r"[(（](?:不含|不包括|未含|除)[^()（）]*$")
 _LEVEL_TAIL = re.compile(r"(?:省|市|县|区|州|盟)级?$")  # 全省共安排省(重点项目700个): the words before its level
-# Before a list's count: each person's share (每人包联), or an area's inside the reporter (示范区内, 园区内)
-_SHARE_OF_LIST = re.compile(r"每(?:人|名|位|个单位)[^\d,，。;；]{0,4}$|(?:挂联|包联|联系|挂钩|包抓|领办)[^\d,，。;；]{0,2}$|(?:示范区|园区|片区|新城|景区|开发区|高新区|产业园)内$")
-
-
 _AS_MEMBER = re.compile(r"(?:作为|属于|系)[^\d,，。;；]{0,4}$")
 
 
@@ -183,14 +187,14 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
         stripped = THAT_PLACE.sub(" ", stripped)
     subject = Subject("list", window_start + count.start() if count else match.start(),
                       match.end(), levels=_levels(stripped, state))
-    _places_to_spread(subject)
-    _that_place_owns(subject, named)
+    places_to_spread(subject)
+    that_place_owns(subject, named)
     subject.bare = not subject.levels
     if _signed_group().search(modifiers.rstrip()) and not p["size_band"].search(window):
         subject.kind = "signed"  # with a size band (亿元以上签约重点项目) it stays a part of a list
     subject.membership = bool(p["membership"].search(window))
     # (列入全省重点项目的8个嫩江项目: the reporter's projects on the province's list)
-    _overall_above(subject, window, tuple(state.chain), subject.membership)
+    overall_above(subject, window, tuple(state.chain), subject.membership)
     subject.bare = not subject.levels
     if subject.membership:  # 列入甘肃省重点项目: that government's level, the reporter's projects (a zone's too)
         subject.levels = [Level(lv.scope) if lv.place and lv.place not in state.chain else lv for lv in subject.levels]
@@ -198,33 +202,15 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     subject.aside = "其中" in sentence[max(0, window_start - 3):match.start()] or bool(
         _SUCH_AS_LIST.search(sentence, 0, match.start()))
     subject.under_construction = "在建" in modifiers or "在建" in match.group(0)
-    # searched in the sentence, not the window: the guard (?!级|重点) must see the list noun after 186个市
-    group = p["place_group"].search(sentence, window_start)
-    group = group if group and group.start() < match.start() else None
-    subject.part = bool(
-        p["other_group"].search(window) or p["size_band"].search(window) or p["ceremony"].search(window)
-        or p["other_group"].match(sentence, match.end())  # 纳入省重大项目储备库: another programme
-        or (group and not p["overall"].search(sentence, window_start, group.start())
-            and not _all_counties_lists(group, subject, state))
-        or p["planned"].search(modifiers) and p["stage_after"].search(modifiers)
-        or p["sector_before"].search(modifiers))
+    subject.part = _names_a_part(sentence, match, window_start, modifiers, subject, state)
     subject.stage = realised_stage(modifiers)
     if not subject.stage and p["stage_part"].search(modifiers) and not _EVERY_STAGE.search(modifiers):
         subject.part = True
     if count is not None:
         subject.count, subject.count_start = count_value(count), window_start + count.start()
     else:
-        after = p["count_after"].match(sentence, match.end())
-        if after:
-            subject.count, subject.count_start = count_value(after), after.start("num")
-            subject.end = after.end()
-            # 三级重点项目分别为十二项、二十一项…; 分别实施县级重点项目52个、61个、68个
-            if "分别" in sentence[match.end():after.start("num")] or "分别" in modifiers:
-                values, end, _ = parse_values(sentence, after.start("qb") if after.group("qb") else
-                                              after.start("num"), "count", True)
-                if len(values) > 1:
-                    subject.counts, subject.end = values, end
-    _owner_of_count(subject, window[:count.start()] if count else _LEVEL_TAIL.sub("", window), state, bool(count))
+        _count_after(sentence, match, modifiers, subject)
+    owner_of_count(subject, window[:count.start()] if count else _LEVEL_TAIL.sub("", window), state, bool(count))
     if subject.membership and subject.count is None and one_named_after(sentence, subject.end) or \
             subject.count is not None and subject.count.value == 1 or \
             subject.count is None and _AS_MEMBER.search(window):
@@ -237,70 +223,6 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     return subject
 
 
-_OVERALL_ABOVE = re.compile(r"(?:全|我|本)(?P<kind>省|市)")
-
-
-def _overall_above(subject: Subject, modifiers: str, chain: tuple[str, ...], membership: bool) -> None:
-    """全省 in a city's or a county's report, 全市 in a county's or a district's, name the government
-    above it (全省重点项目完成投资… in 双辽市's report: 吉林省's list; after 列入, its level only: the
-    reporter's projects on it); a level word keeps its own place."""
-    found = _OVERALL_ABOVE.search(modifiers)
-    if found is None or not chain or any(level.place for level in subject.levels):
-        return
-    reporter = chain[0]
-    if found.group("kind") == "省":
-        above = [name for name in chain[1:] if government_level(name) == "province"]
-    else:  # 全市 in 昆山市 is its own; in a county or district, its city (a municipality too)
-        above = [] if reporter.endswith("市") else [name for name in chain[1:] if name.endswith("市")]
-    if not above or government_level(reporter) == "province":
-        return
-    scope = government_level(above[0])
-    if all(level.scope == scope for level in subject.levels):
-        subject.levels = [Level(scope) if membership else Level(scope, above[0])]
-
-
-def _that_place_owns(subject: Subject, named: tuple[str, str] | None) -> None:
-    """该县共安排县级重点项目: the list is the place's that 该县 stands for (``named``: its name, level)."""
-    if named and not any(level.place for level in subject.levels):
-        subject.levels = [Level(subject.levels[0].scope if subject.levels else named[1], named[0], True)]
-
-
-def _places_to_spread(subject: Subject) -> None:
-    """越城区、柯桥区市级重点项目分别…: places to spread over; the level word after them is the scope."""
-    named = [level.place for level in subject.levels if level.place]
-    if len(named) >= 2 and subject.levels[-1].place is None:
-        subject.places = named
-        subject.levels = [level for level in subject.levels if level.place is None]
-
-
-# between a place and the count of its list: 蓬安县42个, 银川市实施的156个, 某县共有12个
-_OWNER_GAP = re.compile(r"[共有 ]*(?:实施|安排|确定|谋划|推进)?了?的?[共有 ]*$")
-
-
-def _owner_of_count(subject: Subject, before: str, state: object, counted: bool) -> None:
-    """遂宁市156个市重点项目 in a county's report: the parent named before the count owns the list (全省
-    too, counted or not: 全省共安排省重点项目700个); 每人包联2项重点工程 (each leader's) and 示范区内23个
-    重点项目 (an area's) are shares of it."""
-    if _SHARE_OF_LIST.search(before):
-        subject.part = True
-        return
-    listed_in = patterns()["membership"].search(before)
-    if subject.membership and listed_in and subject.levels:  # 辽源市列入省重大项目的28个项目: 辽源市's
-        named = [f for f in find_places(before[:listed_in.start()]) if f[1] == listed_in.start()]
-        found = place(named[-1][2], tuple(state.chain)) if named else None
-        if found is not None and found.name not in state.chain:
-            subject.levels = [Level(level.scope, found.name) for level in subject.levels]
-        return
-    parent = parent_named_before(before, tuple(state.chain), names=counted)
-    if parent and len(subject.levels) == 1 and subject.levels[0] == Level(parent[1]) and not subject.membership:
-        subject.levels = [Level(parent[1], parent[0])]
-    elif counted and len(subject.levels) == 1 and subject.levels[0].place is None and not subject.membership:
-        named = [f for f in find_places(before) if f[1] == _OWNER_GAP.search(before).start()]
-        found = place(named[-1][2], tuple(state.chain)) if named else None
-        if found is not None and found.name not in state.chain:  # 蓬安县42个县级重点项目: that county's list
-            subject.levels = [Level(subject.levels[0].scope, found.name, True)]
-
-
 @functools.cache
 def _signed_group() -> re.Pattern[str]:
     """签约项目, 签约落地项目, 签约招商引资项目, 签约重点项目: the signed projects themselves (the
@@ -311,6 +233,39 @@ def _signed_group() -> re.Pattern[str]:
 
 # what may stand between a list named after 列入 / 纳入 and the reporter's group of projects on it
 LISTED_OF = re.compile(r"(?:管理|调度|盘子|笼子|范围|名单|清单|建设计划|计划)?的?")  # 纳入市重点项目管理的我县项目
+
+
+def _names_a_part(sentence: str, match: re.Match[str], window_start: int, modifiers: str, subject: Subject,
+                  state: object) -> bool:
+    """Whether a list phrase names a part of a list: another programme, a size band, a ceremony's
+    batch, a group of places, planned stages, a sector."""
+    p = patterns()
+    window = sentence[window_start:match.start()]
+    # searched in the sentence, not the window: the guard (?!级|重点) must see the list noun after 186个市
+    group = p["place_group"].search(sentence, window_start)
+    group = group if group and group.start() < match.start() else None
+    return bool(
+        p["other_group"].search(window) or p["size_band"].search(window) or p["ceremony"].search(window)
+        or p["other_group"].match(sentence, match.end())  # 纳入省重大项目储备库: another programme
+        or (group and not p["overall"].search(sentence, window_start, group.start())
+            and not all_counties_lists(group, subject, state))
+        or p["planned"].search(modifiers) and p["stage_after"].search(modifiers)
+        or p["sector_before"].search(modifiers))
+
+
+def _count_after(sentence: str, match: re.Match[str], modifiers: str, subject: Subject) -> None:
+    """A list's count after its noun (县级重点项目方面，今年共安排45个), or its counts after 分别."""
+    after = patterns()["count_after"].match(sentence, match.end())
+    if not after:
+        return
+    subject.count, subject.count_start = count_value(after), after.start("num")
+    subject.end = after.end()
+    # 三级重点项目分别为十二项、二十一项…; 分别实施县级重点项目52个、61个、68个
+    if "分别" in sentence[match.end():after.start("num")] or "分别" in modifiers:
+        values, end, _ = parse_values(sentence, after.start("qb") if after.group("qb") else
+                                      after.start("num"), "count", True)
+        if len(values) > 1:
+            subject.counts, subject.end = values, end
 
 
 def group_subject(sentence: str, match: re.Match[str], window_start: int, chain: tuple[str, ...] = ()) -> Subject:
@@ -384,20 +339,14 @@ def find_subjects(sentence: str, state: object, lists: list[Subject] | None = No
     subjects.extend(_place_subjects(sentence, [(s.start, s.end) for s in subjects if s.kind == "list"], state))
     subjects.sort(key=lambda s: (s.end, s.start))
     _places_own_lists(sentence, subjects, state)
-    _towns_before_levels(sentence, subjects)
-    _places_counted(sentence, subjects)
-    _total_of_level_parts(sentence, subjects)
+    towns_before_levels(sentence, subjects)
+    places_counted(sentence, subjects)
+    total_of_level_parts(sentence, subjects)
     for before, subject in itertools.pairwise(subjects):
         if subject.kind == "plain" and before.kind in ("part", "other") and before.end == subject.start \
                 and sentence.startswith("的", subject.start):
             subject.kind = before.kind  # 列入省重大产业项目的21个项目: the projects of that part
     return subjects
-
-
-def _all_counties_lists(group: re.Match[str], subject: Subject, state: object) -> bool:
-    """三县（市）共安排县级重点项目 in 迪庆州's report: every county's own list, summed (not a group of some)."""
-    return any(level.scope == "county" for level in subject.levels) and state.level == "city" \
-        and count_value(group).value == county_count(state.chain[0] if state.chain else "")
 
 
 def _names_run_before(sentence: str, start: int) -> bool:
@@ -482,58 +431,6 @@ def _place_subjects(sentence: str, spans: list[tuple[int, int]], state: object) 
         if _MORE_THAN_NAMED.match(sentence, run.end):
             run.kind = "part"
     return found_runs
-
-
-_COUNTED_PROJECTS = re.compile(r"[\d一二三四五六七八九十百]+\s*[个项]项目")
-
-
-def _total_of_level_parts(sentence: str, subjects: list[Subject]) -> None:
-    """"重点项目共210个，其中省级重点项目9个，市级46个，县级155个": a total whose parts after 其中 are lists of
-    different levels adding up to it is their combined list (as a table's total row under them)."""
-    lists = [s for s in subjects if s.kind == "list" and s.count is not None and not s.part]
-    for index, whole in enumerate(lists):
-        parts = [s for s in lists[index + 1:] if "其中" in sentence[whole.end:s.start]]
-        scopes = [level.scope for part in parts for level in part.levels]
-        if len(parts) >= 2 and len(scopes) == len(set(scopes)) == len(parts) and \
-                abs(sum(part.count.value for part in parts) - whole.count.value) < 1e-9:
-            whole.levels, whole.bare = [Level(scope) for scope in scopes], False
-            return
-
-
-def _places_counted(sentence: str, subjects: list[Subject]) -> None:
-    """"宁江区11个项目完成投资24.8亿元": a group counted right after one place, its figure's wording right
-    after it, is that place's projects: the place takes the count (a figure of its own), the group goes."""
-    for index in range(len(subjects) - 1, 0, -1):
-        group, places = subjects[index], subjects[index - 1]
-        if group.kind == "part" and group.count is not None and not group.stage and places.kind == "places" \
-                and len(places.places) == 1 and sentence[places.end:group.count_start].strip("有共") == "" \
-                and _COUNTED_PROJECTS.fullmatch(sentence, group.count_start, group.end) \
-                and any_metric().match(sentence, group.end):  # (德化县42个项目实行并联审批 counts no list)
-            places.count, places.count_start, places.end = group.count, group.count_start, group.end
-            del subjects[index]
-
-
-@functools.cache
-def _level_gap() -> re.Pattern[str]:
-    return re.compile(patterns()['levels'].pattern)
-
-
-def _towns_before_levels(sentence: str, subjects: list[Subject]) -> None:
-    """"张黄镇、寨圩镇(的)县级重点项目完成率均超过110%": towns right before a list with a level are where
-    its projects lie: one town owns the list at that level, several share or spread its figures (as
-    places of the divisions tables do inside the list phrase)."""
-    for index in range(len(subjects) - 1, 0, -1):
-        towns, subject = subjects[index - 1], subjects[index]
-        if towns.kind == "places" and subject.kind == "list" and subject.levels and not subject.places \
-                and not subject.membership and not any(place(name, ()) for name in towns.places) \
-                and not any(level.place for level in subject.levels) \
-                and _level_gap().fullmatch(sentence[towns.end:subject.start].replace("的", "") or "-"):
-            if len(towns.places) == 1:
-                subject.levels = [Level(subject.levels[0].scope, towns.places[0], True)]
-            else:
-                subject.places = list(towns.places)
-            subject.start = towns.start
-            del subjects[index - 1]
 
 
 def _places_own_lists(sentence: str, subjects: list[Subject], state: object) -> None:

@@ -616,3 +616,12 @@ def test_a_bulletins_date_in_its_publication_month_and_parts_of_a_month(tmp_path
     assert ("崇义县", "county", "2024-01", "2024-09", "finished_projects", 12.0) in rows  # not the 在建 part's
     assert not any(row[5] in (2.36, 3.2) for row in rows)
     assert any(row[4:] == ("started_projects", 12.0) for row in rows)  # (3月中旬起: from then on)
+
+
+def test_a_speakers_correction_takes_the_place_of_the_figure_before_it(tmp_path: Path) -> None:
+    text = ("今年1-6月，全市重点项目完成投资一百一十二亿多一点，准确地说是112.4亿元。"
+            "上半年全市重点项目新开工项目二十一个，不对，准确地说是二十二个。")
+    rows = _rows(tmp_path, text, region="雷州市", published="2024-07-10")
+    assert ("雷州市", "county", "2024-01", "2024-06", "completed_investment", 112.4) in rows
+    assert ("雷州市", "county", "2024-01", "2024-06", "started_projects", 22.0) in rows
+    assert not any(row[5] in (112.0, 21.0) for row in rows)
