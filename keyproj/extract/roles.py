@@ -339,7 +339,8 @@ def _each_place(sentence: str, figure: Figure, subject: Subject, subjects: list[
         refs = _places_before_list(subject, state, breakdown_places)
     elif subject.kind == "list" and subject.bare:  # 萨拉齐镇、双龙镇重点项目完成率均超过110%: the towns' projects
         run = [s for s in subjects if s.kind == "places" and s.end <= subject.start and len(s.places) > 1
-               and not sentence[s.end:subject.start].strip().strip("的")]
+               and (not sentence[s.end:subject.start].strip().strip("的")  # (推进较快，重点项目…均超过80%)
+                    or _CLAUSES_BETWEEN.fullmatch(sentence, s.end, subject.start))]
         refs = _places_refs(run[-1], subjects, in_sentence, state, breakdown_places) if run else []
     return [Claim(figure.metric, figure.values[0], ref, figure.start) for ref in refs]
 

@@ -101,8 +101,8 @@ def _levels(modifiers: str, state: object) -> list[Level]:
     tokens: list[tuple[int, int, Level]] = []
     # 级 after a name makes it a list's level (泉州市级): here that is what is looked for
     parent_end, address, last_name = -1, [], ""
-    for start, end, surface in find_places(modifiers.replace("级", "\x00")):
-        found = place(surface, tuple(state.chain))
+    for start, end, surface, town in find_places_and_towns(modifiers.replace("级", "\x00")):
+        found = None if town else place(surface, tuple(state.chain))  # (平川镇 is a town, not 平川区)
         if found is None or surface != found.name and modifiers.startswith("级", end):
             continue  # 确定州级重点项目: a short name (定州) before 级 is no place (泉州市级 is)
         if tokens and start == parent_end and found.parent is not None and found.parent.startswith(last_name):
@@ -338,6 +338,12 @@ def find_subjects(sentence: str, state: object, lists: list[Subject] | None = No
             subjects.append(Subject("part", match.start(), match.end()))
     subjects.extend(_place_subjects(sentence, [(s.start, s.end) for s in subjects if s.kind == "list"], state))
     subjects.sort(key=lambda s: (s.end, s.start))
+    for cause in _CAUSE.finditer(sentence):  # 铅厂镇因两个项目用地报批滞后，完成率…: the cause names no subject
+        subjects = [s for s in subjects if s.kind == "places" or not cause.start() < s.end <= cause.end()]
+    # 横水镇、过埠镇项目推进较快，完成率分别…: the places' projects are the places
+    places_ends = {s.end for s in subjects if s.kind == "places" and len(s.places) > 1}  # (某保税区项目: one)
+    subjects = [s for s in subjects if not (s.kind in ("part", "plain") and s.count is None
+                                            and any(sentence[e:s.end] in ("项目", "的项目") for e in places_ends))]
     _places_own_lists(sentence, subjects, state)
     towns_before_levels(sentence, subjects)
     places_counted(sentence, subjects)
@@ -355,6 +361,7 @@ def _names_run_before(sentence: str, start: int) -> bool:
     return any(end == len(before) for _, end, _, _ in find_places_and_towns(before))
 
 
+_CAUSE = re.compile(r"(?<![原起成诱基])(?:因|由于|受)[^，,。；;\d]{0,4}[^，,。；;]{0,26}?(?:影响|滞后|缓慢|较慢|不足|未落实|困难)?[，,]")
 _PLACES_COUNTED = re.compile(r"[县市区州旗]*(?:[(（][^()（）]{1,6}[)）])?(?:重点项目)?(?:的?(?:完成|投资|开工|新开工|竣工|项目)|均|都|全部)")
 
 

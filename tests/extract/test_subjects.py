@@ -377,3 +377,16 @@ def test_a_zones_own_projects_after_的_and_a_count_that_names_a_list_counted_be
             "截至6月末，7个项目累计完成投资8.38亿元，完成率56.2%。")
     rows = _rows(tmp_path, text, region="桦南县", published="2022-07-10")
     assert ("桦南县", "province+city", "2022-01", "2022-06", "completed_investment", 8.38, "") in rows
+
+
+def test_a_clause_between_towns_and_their_figure(tmp_path: Path) -> None:
+    text = ("1-9月，全县重点项目完成投资50亿元。横水镇、过埠镇项目推进较快，完成率分别为88.2%、84.6%。"
+            "铅厂镇因两个项目用地报批滞后，完成率仅为52.3%。苏陈镇受土地征收进度影响，完成率仅为14.6%。"
+            "松城街道、松港街道推进较快，重点项目完成率均超过80%。蓼泉镇、平川镇重点项目完成率均超过50%。")
+    rows = _rows(tmp_path, text, region="崇义县", published="2024-10-10")
+    assert {("横水镇", "county", "2024-01", "2024-09", "completion_rate", 88.2, ""),
+            ("过埠镇", "county", "2024-01", "2024-09", "completion_rate", 84.6, ""),
+            ("铅厂镇", "county", "2024-01", "2024-09", "completion_rate", 52.3, ""),
+            ("苏陈镇", "county", "2024-01", "2024-09", "completion_rate", 14.6, ""),
+            ("松港街道", "county", "2024-01", "2024-09", "completion_rate", 80.0, "over"),
+            ("平川镇", "county", "2024-01", "2024-09", "completion_rate", 50.0, "over")} <= rows  # (no 平川区)
