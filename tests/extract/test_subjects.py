@@ -390,3 +390,14 @@ def test_a_clause_between_towns_and_their_figure(tmp_path: Path) -> None:
             ("苏陈镇", "county", "2024-01", "2024-09", "completion_rate", 14.6, ""),
             ("松港街道", "county", "2024-01", "2024-09", "completion_rate", 80.0, "over"),
             ("平川镇", "county", "2024-01", "2024-09", "completion_rate", 50.0, "over")} <= rows  # (no 平川区)
+
+
+def test_a_share_of_a_parents_list_counted_after_中_or_方面(tmp_path: Path) -> None:
+    text = ("1-9月，湛江市重点项目中，我市有二十六个，完成投资41.8亿元。"
+            "襄阳市重点项目方面，列入的我市项目31个，完成投资36.5亿元。")
+    rows = _rows(tmp_path, text, region="雷州市", published="2022-10-10")
+    assert ("雷州市", "city", "2022-01", "2022-12", "projects", 26.0, "") in rows
+    assert ("雷州市", "city", "2022-01", "2022-09", "completed_investment", 41.8, "") in rows
+    rows = _rows(tmp_path, "截至5月底，全县重点项目中已开工的有33个。今年县级重点项目中，产业项目96个。",
+                 region="连南瑶族自治县", published="2022-06-10")
+    assert not any(row[4] == "projects" for row in rows)
