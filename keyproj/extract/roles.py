@@ -80,7 +80,8 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
             continue  # after it, or in brackets closed before it ("156个(其中列入…27个),总投资…")
         if subject.aside and subject.kind == "list" and _part_start(sentence, figure.start) > subject.end:
             continue  # "其中，32个省、市重点项目完成投资19.7亿元；新开工项目28个": the part ends at the semicolon
-        if subject.kind == "list" and not figure.enumerated and _in_counted_run(sentence, subject, subjects):
+        if subject.kind == "list" and not figure.enumerated and (_in_counted_run(sentence, subject, subjects)
+                                                                 or _one_part_before(sentence, subject, subjects, figure)):
             continue  # "其中省重点项目4个、市重点项目21个，总投资238.6亿元": after a run of counted parts, the whole's
         if subject.aside and subject.kind != "list" and \
                 clause_start(sentence, subject.end) != clause_start(sentence, figure.start) and \
@@ -108,6 +109,19 @@ def _subject_of(figure: Figure, subjects: list[Subject], sentence: str) -> Subje
 
 # between two counted parts of a run: a separator and the next part's level words (、邢台市), no figure
 _RUN_GAP = re.compile(r"\s*[、,，和及与]\s*(?:(?!其中)[^\d;；。,，])*")
+
+
+_ANY_DIGIT = re.compile(r"\d")
+
+
+def _one_part_before(sentence: str, subject: Subject, subjects: list[Subject], figure: Figure) -> bool:
+    """县重点项目72个，其中省重点项目11个，总投资435.6亿元: one counted part after 其中, the figure in a
+    clause of its own after it: the whole's, as after a run of parts."""
+    counted = [s for s in subjects if s.kind == "list" and s.count is not None]
+    index = counted.index(subject) if subject in counted else -1
+    return index > 0 and subject.aside and not counted[index - 1].aside and figure.metric != "projects" \
+        and clause_start(sentence, figure.start) != clause_start(sentence, subject.end) \
+        and not _ANY_DIGIT.search(sentence, counted[index - 1].end, subject.start)  # (the whole's figures came first)
 
 
 def _in_counted_run(sentence: str, subject: Subject, subjects: list[Subject]) -> bool:

@@ -199,8 +199,9 @@ def list_subject(sentence: str, match: re.Match[str], window_start: int, state: 
     if subject.membership:  # 列入甘肃省重点项目: that government's level, the reporter's projects (a zone's too)
         subject.levels = [Level(lv.scope) if lv.place and lv.place not in state.chain else lv for lv in subject.levels]
     # "其中：省重点项目58项…；市重点项目184项…": 其中 governs every part of its enumeration
-    subject.aside = "其中" in sentence[max(0, window_start - 3):match.start()] or bool(
-        _SUCH_AS_LIST.search(sentence, 0, match.start()))
+    # (其中省重点项目14个、市重点项目53个: every part of the run after 其中 in its clause)
+    subject.aside = "其中" in sentence[min(max(0, window_start - 3), clause_start(sentence, match.start())):match.start()] \
+        or bool(_SUCH_AS_LIST.search(sentence, 0, match.start()))
     subject.under_construction = "在建" in modifiers or "在建" in match.group(0)
     subject.part = _names_a_part(sentence, match, window_start, modifiers, subject, state)
     subject.stage = realised_stage(modifiers)

@@ -401,3 +401,16 @@ def test_a_share_of_a_parents_list_counted_after_中_or_方面(tmp_path: Path) -
     rows = _rows(tmp_path, "截至5月底，全县重点项目中已开工的有33个。今年县级重点项目中，产业项目96个。",
                  region="连南瑶族自治县", published="2022-06-10")
     assert not any(row[4] == "projects" for row in rows)
+
+
+def test_parts_after_其中_leave_the_whole_current_and_one_part_before_a_clause_of_figures(tmp_path: Path) -> None:
+    text = ("列入省、市重点项目共计67个，其中省重点项目14个、市重点项目53个，年度计划投资223.15亿元。"
+            "截至8月底，累计完成投资164.82亿元。")
+    rows = _rows(tmp_path, text, region="翔安区", published="2022-09-10")
+    assert ("翔安区", "province+city", "2022-01", "2022-08", "completed_investment", 164.82, "") in rows
+    rows = _rows(tmp_path, "全县安排县重点项目72个，其中省重点项目11个，总投资435.6亿元。", region="漳浦县",
+                 published="2015-03-10")
+    assert ("漳浦县", "county", "2015-01", "2015-12", "total_investment", 435.6, "") in rows
+    text = "全年推进市级重点项目128项，完成投资356.4亿元；其中自治区重大项目35项，完成投资171.2亿元。"
+    rows = _rows(tmp_path, text, region="北海市", published="2019-01-20")
+    assert not any(row[1] == "city" and row[5] == 171.2 for row in rows)  # the part's own, after the whole's
