@@ -47,7 +47,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
     qa = f"(?P<qa>{_qualifier_alternation('after')})?"
     counter = alternation(words(W, "counters", "projects"))
     # a number in quotes or 个 followed by a digit names a programme ("3个100"工程): it counts nothing
-    not_count = r"(?![“”\"」』]|百分点|月|季度|工作日|小时|一批|方面|层面|层级|层次|小组|组|清单|百分之|\d|(?:重点)?项目次|次)"
+    not_count = r"(?![“”\"」』]|百分点|月|季度|工作日|小时|一批|方面|层面|层级|层次|小组|组|清单|百分之|\d|(?:重点)?项目次|次|环节|阶段|步骤|专班|工作组)"
     unquoted = r"(?<![“\"「『\d.])(?<!\d至)(?<!\d到)(?<!\d-)(?<!\d—)(?<!\d~)"  # (not 5 of 3至5个: a range)
     list_noun = alternation(words(W, "list_nouns", "key_list"))
     started, finished = words(W, "stages", "started"), words(W, "stages", "finished")

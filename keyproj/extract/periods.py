@@ -224,9 +224,9 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
 
 
 # "2021年以来至2023年8月底", "十三五期间", "十四五以来", "三年来": a running total over several years
-_SINCE_YEAR = re.compile(r"((?:19|20)\d{2})年以来|十[一二三四五六七八九]五[”\"]?(?:期间|以来|时期)"
+_SINCE_YEAR = re.compile(r"((?:19|20)\d{2})年以来|十[一二三四五六七八九]五[”\"]?(?:期间|以来|时期|前[两二三四]年|后[两二三]年)"
                          r"|(?:近|过去)?[两二三四五六七八九十]年(?:来|以来|间|累计|共)|过去[两二三四五六七八九十]年"
-                         r"|(?:19|20)\d{2}\s*[—\-~～至到]\s*(?:19|20)\d{2}年")  # 2009—2011年累计
+                         r"|(?:19|20)\d{2}年?\s*[—\-~～至到]\s*(?:19|20)\d{2}年(?![^,，。;；]{0,12}分别)")  # 2009—2011年累计
 
 
 def _this_month(mention: TimeMention, report: ReportPeriod, published: Published) -> TimeMention | None:

@@ -625,3 +625,11 @@ def test_a_speakers_correction_takes_the_place_of_the_figure_before_it(tmp_path:
     assert ("雷州市", "county", "2024-01", "2024-06", "completed_investment", 112.4) in rows
     assert ("雷州市", "county", "2024-01", "2024-06", "started_projects", 22.0) in rows
     assert not any(row[5] in (112.0, 21.0) for row in rows)
+
+
+def test_words_that_count_no_projects_and_totals_over_a_span_of_years(tmp_path: Path) -> None:
+    text = ("今年，全县紧盯签约、开工、投产三个环节，全年新开工项目12个。分县区看，东洲区完成投资最多，为36.5亿元。"
+            "“十二五”前三年，全市累计完成投资847亿元。2011年至2013年，全市累计完成投资846亿元。")
+    rows = _rows(tmp_path, text, region="抚顺市", published="2014-01-20")
+    assert not any(row[4] == "finished_projects" or row[5] in (847.0, 846.0) for row in rows)
+    assert ("东洲区", "city", "2013-01", "2013-12", "completed_investment", 36.5) in rows
