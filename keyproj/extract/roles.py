@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from keyproj.extract.numbers import parse_number
 from keyproj.extract.parts import names_a_part
+from keyproj.extract.regions import government_level
 from keyproj.extract.sentence import (
     _STRIP,
     Figure,
@@ -374,7 +375,12 @@ def _signed_claims(sentence: str, figure: Figure, subject: Subject, subjects: li
         return []
     metric = {"total_investment": "signed_investment", "signed_investment": "signed_investment",
               "signed_projects": "signed_projects"}.get(figure.metric)
-    return [Claim(metric, figure.values[0], ListRef(state.level, None, signed=True), figure.start)] if metric else []
+    # 金溪县新签约项目18个 in a city's report: the county named in the clause signed them
+    named = [s for s in subjects if s.kind == "places" and len(s.places) == 1 and s.end <= subject.end
+             and clause_start(sentence, s.start) == clause_start(sentence, subject.end)]
+    ref = ListRef(government_level(named[-1].places[0]), named[-1].places[0], signed=True) if named \
+        else ListRef(state.level, None, signed=True)
+    return [Claim(metric, figure.values[0], ref, figure.start)] if metric else []
 
 
 # a run of years (2019年、2020年) or of quarters (一季度、二季度…四季度) that 分别 values go to in turn

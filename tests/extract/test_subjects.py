@@ -414,3 +414,10 @@ def test_parts_after_其中_leave_the_whole_current_and_one_part_before_a_clause
     text = "全年推进市级重点项目128项，完成投资356.4亿元；其中自治区重大项目35项，完成投资171.2亿元。"
     rows = _rows(tmp_path, text, region="北海市", published="2019-01-20")
     assert not any(row[1] == "city" and row[5] == 171.2 for row in rows)  # the part's own, after the whole's
+
+
+def test_signings_of_a_place_named_in_their_clause_are_that_places(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "今年以来，金溪县新签约项目18个，签约资金63.5亿元。全市新签约项目96个。", region="抚州市",
+                 published="2025-11-10")
+    assert ("金溪县", "county", "2025-01", "2025-10", "signed_projects", 18.0, "") in rows
+    assert ("抚州市", "city", "2025-01", "2025-10", "signed_projects", 96.0, "") in rows
