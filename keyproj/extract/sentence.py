@@ -95,6 +95,9 @@ _MORE_THAN_NAMED = re.compile(r"等[\d一二三四五六七八九十两]+个?")
 _THREE_LEVELS = re.compile(r"[三四]级$")
 
 
+_ARRANGED = re.compile(r"(?:今年|年初|全年|\d{4}年)?(?:共|全年)?(?:安排|确定|谋划|下达)")  # 金昌市今年安排市列重点项目80个
+
+
 def _levels(modifiers: str, state: object) -> list[Level]:
     """The level words and places right before a list noun, as scopes (省、市 -> province, city)."""
     p = patterns()
@@ -107,7 +110,9 @@ def _levels(modifiers: str, state: object) -> list[Level]:
             continue  # 确定州级重点项目: a short name (定州) before 级 is no place (泉州市级 is)
         if tokens and start == parent_end and found.parent is not None and found.parent.startswith(last_name):
             address.append(tokens.pop()[:2])  # 成都龙泉驿区重点项目: the parent is only the address of the place after it
-        own = found.name in state.chain
+        # the reporter's and its parents' names say whose projects, not whose list (泉州市重点项目 in a
+        # county's report: its projects on the city's list); a parent that arranged its list owns it
+        own = found.name in state.chain and not (found.name != state.chain[0] and _ARRANGED.match(modifiers, end))
         tokens.append((start, end, Level(found.level, None if own else found.name)))
         parent_end, last_name = end, found.name
     taken = [(s, e) for s, e, _ in tokens] + address

@@ -421,3 +421,13 @@ def test_signings_of_a_place_named_in_their_clause_are_that_places(tmp_path: Pat
                  published="2025-11-10")
     assert ("金溪县", "county", "2025-01", "2025-10", "signed_projects", 18.0, "") in rows
     assert ("抚州市", "city", "2025-01", "2025-10", "signed_projects", 96.0, "") in rows
+
+
+def test_a_parent_that_arranged_its_list_owns_it_and_a_parents_list_named_otherwise_holds_the_reporters_projects(
+        tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "金昌市今年安排市列重点项目80个，年度计划投资116.4亿元。", region="永昌县",
+                 published="2019-03-10")
+    assert ("金昌市", "city", "2019-01", "2019-12", "projects", 80.0, "") in rows
+    rows = _rows(tmp_path, "列入金昌市重点项目的我县项目12个，年度计划投资16.4亿元。", region="永昌县",
+                 published="2019-03-10")
+    assert ("永昌县", "city", "2019-01", "2019-12", "projects", 12.0, "") in rows
