@@ -1,5 +1,5 @@
 """Documents written for the project from places outside the dev set and the seeds: tests/holdout (12)
-tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4), tests/fresh5 (3), tests/fresh6 to fresh11 (8 each), fresh12 and fresh13 (6 each), fresh14 to fresh60 (8 each), written blind to the extractor's code. Strict recall and precision floors a little below today's scores, so a change
+tests/fresh (8), tests/fresh2 (6), tests/fresh3 (5), tests/fresh4 (4), tests/fresh5 (3), tests/fresh6 to fresh11 (8 each), fresh12 and fresh13 (6 each), fresh14 to fresh84 (8 each), written blind to the extractor's code. Strict recall and precision floors a little below today's scores, so a change
 that costs generalization is seen. Fix general rules, never their sentences."""
 from __future__ import annotations
 
@@ -52,6 +52,22 @@ TESTS = Path(__file__).resolve().parent.parent
 # fresh57 1.000 / 0.980 (was 1.000 / 0.980); fresh58 0.984 / 1.000 (was 0.895 / 0.933);
 # fresh59 0.904 / 0.983 (was 0.792 / 0.980; misses: data cards with the number above its label);
 # fresh60 0.970 / 0.988 (was 0.915 / 0.987);
+# fresh61 0.978 / 0.983 (was 0.933 / 0.971); fresh62 0.919 / 0.904 (was 0.919 / 0.904);
+# fresh63 0.977 / 0.969 (was 0.938 / 0.946); fresh64 0.969 / 0.957 (was 0.893 / 0.953);
+# fresh65 0.983 / 0.992 (was 0.900 / 0.991); fresh66 0.937 / 0.995 (was 0.826 / 0.977);
+# fresh67 1.000 / 1.000 (was 0.961 / 1.000); fresh68 1.000 / 0.994 (was 0.810 / 0.805);
+# fresh69 0.985 / 0.970 (was 0.923 / 0.938); fresh70 0.974 / 0.995 (was 0.775 / 0.819);
+# fresh71 0.943 / 0.966 (was 0.844 / 0.837); fresh72 0.906 / 0.941 (was 0.711 / 0.863);
+# fresh73 0.980 / 0.968 (was 0.980 / 0.968); fresh74 0.913 / 0.906 (was 0.874 / 0.874);
+# fresh75 0.911 / 0.876 (was 0.855 / 0.721); fresh76 1.000 / 0.993 (was 0.956 / 0.992);
+# fresh77 0.815 / 0.970 (was 0.541 / 0.966); fresh78 0.951 / 0.969 (was 0.939 / 0.969);
+# fresh79 0.986 / 1.000 (was 0.971 / 0.993); fresh80 0.991 / 0.983 (was 0.974 / 0.983);
+# fresh81 0.985 / 0.993 (was 0.985 / 0.993); fresh82 1.000 / 0.993 (was 0.979 / 0.972);
+# fresh83 0.982 / 1.000 (was 0.945 / 0.963); fresh84 1.000 / 1.000 (was 0.979 / 0.966);
+# this session's rules also raised fresh20 (0.981 / 0.981), fresh27 (0.952 / 0.952), fresh47 (0.970 / 0.970),
+# fresh49 (1.000 / 0.976), fresh50 (0.980 / 0.976, years as rows), fresh52 (0.959 / 0.969), fresh58 (1.000 / 1.000),
+# fresh60 (0.988 / 1.000); fresh77's misses: a table with one cell per line (OCR), a running header that is
+# the title inside a sentence; fresh62's: a district table under 各区重点项目 (its gold: the city's list).
 # the floors leave room for one or two debatable calls.
 @pytest.mark.parametrize(("name", "min_recall", "min_precision"), [("holdout", 0.97, 0.97), ("fresh", 0.98, 0.98),
                                                                    ("fresh2", 0.98, 0.98), ("fresh3", 0.98, 0.98),
@@ -83,7 +99,19 @@ TESTS = Path(__file__).resolve().parent.parent
                                                                    ("fresh54", 0.95, 0.95), ("fresh55", 0.97, 0.98),
                                                                    ("fresh56", 0.95, 0.98), ("fresh57", 0.98, 0.96),
                                                                    ("fresh58", 0.96, 0.98), ("fresh59", 0.88, 0.96),
-                                                                   ("fresh60", 0.95, 0.97)])
+                                                                   ("fresh60", 0.95, 0.97),
+                                                                   ("fresh61", 0.96, 0.96), ("fresh62", 0.90, 0.88),
+                                                                   ("fresh63", 0.96, 0.95), ("fresh64", 0.95, 0.94),
+                                                                   ("fresh65", 0.96, 0.97), ("fresh66", 0.92, 0.98),
+                                                                   ("fresh67", 0.98, 0.98), ("fresh68", 0.98, 0.97),
+                                                                   ("fresh69", 0.97, 0.95), ("fresh70", 0.95, 0.98),
+                                                                   ("fresh71", 0.92, 0.95), ("fresh72", 0.89, 0.92),
+                                                                   ("fresh73", 0.96, 0.95), ("fresh74", 0.89, 0.89),
+                                                                   ("fresh75", 0.89, 0.86), ("fresh76", 0.98, 0.97),
+                                                                   ("fresh77", 0.80, 0.95), ("fresh78", 0.93, 0.95),
+                                                                   ("fresh79", 0.97, 0.98), ("fresh80", 0.97, 0.96),
+                                                                   ("fresh81", 0.97, 0.97), ("fresh82", 0.98, 0.97),
+                                                                   ("fresh83", 0.96, 0.98), ("fresh84", 0.98, 0.98)])
 def test_strict_recall_and_precision_floors(name: str, min_recall: float, min_precision: float) -> None:
     gold, found = gold_and_found(TESTS / name)
     matched = sum((gold & found).values())
