@@ -33,6 +33,7 @@ _YEAR_ALTERNATIVES = (
     f"(?<![较比与同])(?P<last_same>{_words('same_period_last_year')})",
     # 较去年同期, 比上年多: a comparison, not the figure's year
     f"(?<![较比与同])(?P<last_year>{_words('last_year')})(?!同期)",
+    r"(?P<that_year>这一年|那一年)",  # 时间拉回到2022年。这一年，…: the year named last
 )
 _TIME_ALTERNATIVES = (
     *_YEAR_ALTERNATIVES,
@@ -170,6 +171,9 @@ def _positions(text: str, word: str) -> list[int]:
     return positions
 
 
+_NAMED_YEARS = re.compile(r"((?:19|20)\d{2})年")
+
+
 def find_time_mentions(text: str, start: int = 0, end: int | None = None,
                        pattern: re.Pattern[str] = TIME_PATTERN) -> list[TimeMention]:
     """The time expressions of ``text[start:end]`` in order, with their positions in ``text``.
@@ -191,6 +195,10 @@ def find_time_mentions(text: str, start: int = 0, end: int | None = None,
             mention = TimeMention(match.start(), match.end(), this_year=True, topic=not value.startswith("本"))
         elif kind == "last_year":
             mention = TimeMention(match.start(), match.end(), last_year=True, topic=True)
+        elif kind == "that_year":
+            named = _NAMED_YEARS.findall(text, 0, match.start())
+            mention = TimeMention(match.start(), match.end(), year=int(named[-1]) if named else None, topic=topic,
+                                  this_year=not named)
         elif kind == "last_same":  # not a topic: the sentences after it are this year's again
             mention = TimeMention(match.start(), match.end(), last_year=True, same_period=True)
         else:

@@ -106,7 +106,7 @@ def _town_pattern() -> re.Pattern[str]:
     times = alternation([w for key in ("this_year", "last_year", "first_half", "full_year", "first_quarter",
                                        "first_three_quarters", "single_quarter")
                          for w in words("time", "forms", key)])
-    return re.compile(rf"(?:^|(?<=[,，、;；:：(（。\n])|(?<=的是|其中|的有|次是|次为|别是|别为|位为|位是|名为|名是)|(?<=[和及与看]))(?![各全本我该分多个城乡其]|[省市县区州]属)(?!{times})"
+    return re.compile(rf"(?:^|(?<=[,，、;；:：(（。\n])|(?<=的是|其中|的有|次是|次为|别是|别为|位为|位是|名为|名是)|(?<=[和及与看])|(?<=[年度]))(?![各全本我该分多个城乡其]|[省市县区州]属|重点|特色|中心|建制)(?!{times})"
                       rf"(?P<name>[\u4e00-\u9fff]{{2,4}}?(?:{towns}))(?=[(（\d,，、;；和及与完投项重分均低高超落位排居名列累共实新开竣年上今前等一二三四县市区省州仅只辖境受因由]|进度|滞后|推进|的[省市县区州]?级?重点|$)")
 
 

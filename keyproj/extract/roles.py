@@ -231,7 +231,7 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
         if subject is not None and subject.kind == "places":
             _spread(claims, figure, _places_refs(subject, subjects, in_sentence, state, breakdown_places, figure))
             continue
-        ref = ref_of(subject) if subject is not None else state.current or state.overall()
+        ref = ref_of(subject) if subject is not None else _no_subject_ref(sentence, figure, state)
         if ref is None:
             continue
         if subject is not None and subject.kind == "under_construction" and figure.metric in _STAGES:
@@ -251,6 +251,14 @@ def resolve(sentence: str, figures: list[Figure], subjects: list[Subject], state
 
 
 _STAGES = ("started_projects", "finished_projects")
+
+
+def _no_subject_ref(sentence: str, figure: Figure, state: DocState) -> ListRef:
+    """The list of a figure without a subject: the current list, but the reporter's main list when
+    its clause names the reporter's whole area (截至4月底，全县新开工项目22个 after a city list's sentence)."""
+    if patterns()["overall"].search(sentence, clause_start(sentence, figure.start), figure.start):
+        return state.overall()
+    return state.current or state.overall()
 
 
 def _plain_ref(subject: Subject, base: ListRef, state: DocState) -> ListRef | None:

@@ -633,3 +633,16 @@ def test_words_that_count_no_projects_and_totals_over_a_span_of_years(tmp_path: 
     rows = _rows(tmp_path, text, region="抚顺市", published="2014-01-20")
     assert not any(row[4] == "finished_projects" or row[5] in (847.0, 846.0) for row in rows)
     assert ("东洲区", "city", "2013-01", "2013-12", "completed_investment", 36.5) in rows
+
+
+def test_这一年_is_the_year_named_last_and_全县_in_a_clause_is_the_reporters_list(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "时间拉回到2022年。这一年，全市实施重点项目76个，总投资386.2亿元。", region="常宁市",
+                 published="2024-02-10")
+    assert ("常宁市", "county", "2022-01", "2022-12", "projects", 76.0) in rows
+    text = ("1-4月，全县重点项目完成投资30亿元。列入岳阳市重点项目的17个项目完成投资11.4亿元。"
+            "截至4月底，全县新开工项目22个。上半年双墩镇、岗集镇重点项目完成投资分别为21.6亿元、14.3亿元。")
+    rows = _rows(tmp_path, text, region="平江县", published="2024-05-10")
+    assert ("平江县", "county", "2024-01", "2024-04", "started_projects", 22.0) in rows
+    rows = _rows(tmp_path, "上半年双墩镇、岗集镇重点项目完成投资分别为21.6亿元、14.3亿元。", region="长丰县",
+                 published="2024-07-10")
+    assert ("岗集镇", "county", "2024-01", "2024-06", "completed_investment", 14.3) in rows
