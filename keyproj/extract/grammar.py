@@ -58,11 +58,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
     found = {
         "list": list_noun,
         "count": rf"{qb}{unquoted}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
-        # "县级重点项目方面，今年共安排45个" (这一块，咱们市有47个): a list as the topic, counted after it
-        "count_after": rf"(?:(?:方面|这一块|这块|名单|清单)[,，]?\s*[^\d,，。;；]{{0,6}}?(?:安排|确定|实施|有|共)了?(?:项目)?|"
-                       # 湛江市重点项目中，我市有26个; 市重点项目方面，列入的我市项目31个 (not 中，新开工项目126个)
-                       rf"(?:方面|(?<=项目)中)[,，]\s*(?:(?:(?!开工|竣工|建成|投产|在建|续建|新建|前期|储备|签约|重点|重大|列入|纳入)[^\d,，。;；的]){{1,5}}?有(?:项目)?"
-                       rf"|(?:列入|纳入)的?(?:我|本)[省市县区旗州]项目)|(?:方面|这一块)[,，]\s*(?:{overall})|(?:计划|管理|名单)?的?[(（]?)(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*(?:(?:在(?:我|本|全)[省市县区州旗盟]|{overall})?(?:安排|确定|实施|谋划)了?(?:项目)?(?:{fillers})*)?{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
+        "count_after": _count_after_list(qb, qa, counter, not_count, fillers, overall),
         # "520多亿元", "120余亿元": 多 / 余 between the number and its unit mark it as a lower bound
         "amount": rf"{qb}(?:(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
@@ -104,6 +100,14 @@ def patterns() -> dict[str, re.Pattern[str]]:
     }
     found.update(_word_patterns())
     return {name: compile_scan(pattern) for name, pattern in found.items()}
+
+
+def _count_after_list(qb: str, qa: str, counter: str, not_count: str, fillers: str, overall: str) -> str:
+    """A list's count after its noun: "县级重点项目方面，今年共安排45个" (这一块，咱们市有47个), a list as the
+    topic counted after it; 湛江市重点项目中，我市有26个; 市重点项目方面，列入的我市项目31个 (not 中，新开工项目126个)."""
+    return (rf"(?:(?:方面|这一块|这块|名单|清单)[,，]?\s*[^\d,，。;；]{{0,6}}?(?:安排|确定|实施|有|共)了?(?:项目)?|"
+                       rf"(?:方面|(?<=项目)中)[,，]\s*(?:(?:(?!开工|竣工|建成|投产|在建|续建|新建|前期|储备|签约|重点|重大|列入|纳入)[^\d,，。;；的]){{1,5}}?有(?:项目)?"
+                       rf"|(?:列入|纳入)的?(?:我|本)[省市县区旗州]项目)|(?:方面|这一块)[,，]\s*(?:{overall})|(?:计划|管理|名单)?的?[(（]?)(?:正式)?(?:项目)?(?:总数|数量|总量)?(?:{fillers})*(?:(?:在(?:我|本|全)[省市县区州旗盟]|{overall})?(?:安排|确定|实施|谋划)了?(?:项目)?(?:{fillers})*)?{qb}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}")
 
 
 def _word_patterns() -> dict[str, str]:
