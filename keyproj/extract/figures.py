@@ -13,6 +13,7 @@ from keyproj.extract.sentence import (
     Figure,
     Subject,
     any_metric,
+    clause_end,
     clause_start,
     metric_patterns,
     patterns,
@@ -144,6 +145,7 @@ def worded_figures(sentence: str) -> list[Figure]:
         taken_until = stop
     figures.extend(_rates_of_plans(sentence, figures))
     figures.extend(_respectively_again(sentence, figures))
+    figures.extend(_pairs_following(sentence, figures))
     figures.extend(_stage_counts(sentence, [(f.start, f.end) for f in figures]))
     return figures
 
@@ -240,6 +242,26 @@ def _pairs_then_wording() -> re.Pattern[str]:
                       rf"的?(?:{patterns()['levels'].pattern})?(?:重点项目|重点工程)?(?:投资)?")
 _RANKED_AGAIN = re.compile(r"\s*[;；,，]\s*[^\d;；。,，]{0,10}?(?:的是|依次是|依次为|分别是|为[:：]|是[:：])")
 _PAIR_SEPARATOR = re.compile(r"[、,，;；和及]?")
+
+
+_NEXT_CLAUSE = re.compile(r"[^,，;；。]*[,，;；]\s*")
+
+
+def _pairs_following(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """"大河坎镇、梁山镇完成率均超过120%，协税镇（97.4%）、新集镇（93.8%）紧随其后": places with their rates
+    in brackets in the clause after a rate's figure, with no wording of their own, are that rate's."""
+    found: list[Figure] = []
+    for figure in figures:
+        if figure.metric != "completion_rate":
+            continue
+        after = _NEXT_CLAUSE.match(sentence, figure.end)
+        if after is None or any(other.start >= after.end() and other.start < clause_end(sentence, after.end())
+                                for other in figures):
+            continue
+        paired = _place_value_pairs(sentence, figure.metric, after.end(), clause_end(sentence, after.end()), "percent")
+        if paired is not None and paired.start == after.end() and sentence.startswith(paired.subject.places[0], after.end()):
+            found.append(paired)
+    return found
 
 
 def _place_value_pairs(sentence: str, metric: str, end: int, later: int, kind: str) -> Figure | None:

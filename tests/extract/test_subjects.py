@@ -431,3 +431,11 @@ def test_a_parent_that_arranged_its_list_owns_it_and_a_parents_list_named_otherw
     rows = _rows(tmp_path, "列入金昌市重点项目的我县项目12个，年度计划投资16.4亿元。", region="永昌县",
                  published="2019-03-10")
     assert ("永昌县", "city", "2019-01", "2019-12", "projects", 12.0, "") in rows
+
+
+def test_places_with_bracketed_rates_in_the_clause_after_a_rate_are_that_rates(tmp_path: Path) -> None:
+    text = ("1-12月，全区重点项目完成投资102亿元。按镇办排名，大河坎镇、梁山镇重点项目完成率均超过120%，"
+            "协税镇（97.4%）、新集镇（93.8%）紧随其后。")
+    rows = _rows(tmp_path, text, region="南郑区", published="2023-01-16")
+    assert ("协税镇", "county", "2022-01", "2022-12", "completion_rate", 97.4, "") in rows
+    assert ("新集镇", "county", "2022-01", "2022-12", "completion_rate", 93.8, "") in rows
