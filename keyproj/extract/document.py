@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from keyproj.extract import roles, tables
 from keyproj.extract.checks import settle_lists
-from keyproj.extract.figures import find_figures, worded_figures
+from keyproj.extract.figures import find_figures, ranked_line, worded_figures
 from keyproj.extract.periods import (
     ReportPeriod,
     TimeMention,
@@ -61,7 +61,7 @@ class TextDocument(Protocol):
 def _trigger_words() -> list[str]:
     """Words without which a sentence holds no fact: list nouns, metric wordings' heads, stage verbs."""
     found = words("wordings", "list_nouns", "key_list") + words("wordings", "signed", "signed")
-    found += words("wordings", "anaphors", "same_list") + ["进度", "完成率"]
+    found += words("wordings", "anaphors", "same_list") + words("wordings", "rankings", "lines") + ["进度", "完成率"]
     for key in ("started", "finished"):
         found += [w for w in words("wordings", "stages", key) if len(w) >= 2]
     for entry in load("wordings")["metrics"].values():
@@ -225,7 +225,7 @@ def _sentence_facts(text: str, start: int, end: int, state: DocState, times: Tim
     sentence = text[start:end]
     paragraph = text.rfind("\n", 0, start) + 1
     state.in_paragraph(paragraph)
-    worded = worded_figures(sentence)
+    worded = worded_figures(sentence) or ranked_line(text, start, sentence)
     if not worded and not _may_count_group(sentence):
         # Only a counted list can give this sentence a figure; lists named without one still
         # change the state, and the time index still advances over the sentence.

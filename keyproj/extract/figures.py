@@ -19,6 +19,7 @@ from keyproj.extract.sentence import (
     patterns,
 )
 from keyproj.extract.values import Value, count_value, parse_values
+from keyproj.lexicon import alternation, words
 
 # "总投资10亿元以上的项目" (a size band), "总投资230亿元的小镇" (one project), "50亿—100亿元" (a range)
 _AFTER_AMOUNT_NOT_FIGURE = re.compile(r"(?:以上|以下|及以上)?的?(?:重点)?(?:项目|工程)|的(?!比例|比重|[\d.]+\s*%)|\s*[—\-~～至到]")
@@ -242,6 +243,37 @@ def _pairs_then_wording() -> re.Pattern[str]:
                       rf"的?(?:{patterns()['levels'].pattern})?(?:重点项目|重点工程)?(?:投资)?")
 _RANKED_AGAIN = re.compile(r"\s*[;；,，]\s*[^\d;；。,，]{0,10}?(?:的是|依次是|依次为|分别是|为[:：]|是[:：])")
 _PAIR_SEPARATOR = re.compile(r"[、,，;；和及]?")
+
+
+@functools.cache
+def _rank_line() -> re.Pattern[str]:
+    return re.compile(rf"(?:^|(?<=[:：;；。\n]))\s*(?:{alternation(words('wordings', 'rankings', 'lines'))})[:：]")
+
+
+_RANK_LEAD = re.compile(r"(?:排名|排序|排位|名次)[^。\n]{0,12}[:：]\s*$")
+_LEAD_LINES = 3
+
+
+def ranked_line(text: str, start: int, sentence: str) -> list[Figure]:
+    """"前三名：潜山经济开发区（96.8%）、梅城镇（92.5%）" under a lead line that names the ranked metric and
+    ends with a colon (按照重点项目投资完成率…进行排名：): the places' figures of that metric."""
+    rank = _rank_line().search(sentence)
+    if rank is None:
+        return []
+    end = start + rank.start()  # (a lead joined to its first ranking line: the words before it first)
+    for _ in range(_LEAD_LINES):
+        line_start = max(text.rfind("\n", 0, max(0, end - 1)) + 1, start if end > start else 0)
+        line = text[line_start:end].strip()
+        if _RANK_LEAD.search(line):
+            named = [(m.start(), metric, kind) for _, metric, _, kind, pattern in metric_patterns()
+                     if (m := pattern.search(line)) and kind == "percent"]
+            if not named:
+                return []
+            metric, kind = min(named)[1:]
+            paired = _place_value_pairs(sentence, metric, rank.end(), len(sentence), kind)
+            return [paired] if paired is not None else []
+        end = line_start
+    return []
 
 
 _NEXT_CLAUSE = re.compile(r"[^,，;；。]*[,，;；]\s*")

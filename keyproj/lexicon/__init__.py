@@ -35,7 +35,7 @@ SCHEMAS: dict[str, frozenset[str]] = {
     "wordings": frozenset({
         "list_nouns", "levels", "overall", "anaphors", "membership", "under_construction", "place_groups",
         "metrics", "stages", "signed", "counters", "qualifiers", "fillers", "enumeration",
-        "targets", "distractors", "breakdowns",
+        "targets", "distractors", "breakdowns", "rankings",
     }),
     "time": frozenset({"forms"}),
     "numbers": frozenset({"numerals", "units"}),
