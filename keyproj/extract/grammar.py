@@ -60,7 +60,9 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "count": rf"{qb}{unquoted}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
         "count_after": _count_after_list(qb, qa, counter, not_count, fillers, overall),
         # "520多亿元", "120余亿元": 多 / 余 between the number and its unit mark it as a lower bound
-        "amount": rf"{qb}(?:(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})|(?P<wan>万亿元?))(?!/){qa}",
+        # 9亿4000万元, 九亿四千万元: 亿 and 万 in one amount
+        "amount": rf"{qb}(?:(?P<yi>{NUMBER})亿(?P<num_wan>{NUMBER})万元|(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})"
+                  rf"|(?P<wan>万亿元?))(?!/){qa}",
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
         "bare_points": rf"(?P<num>{NUMBER})个?(?=\s*[、和及])",  # 1.4个和0.7个百分点
         # 逾六成, 近八成: tenths of a whole (成本, 成效, 成为 … are other words)

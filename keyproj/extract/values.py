@@ -66,6 +66,8 @@ def _value_of(match: re.Match[str], kind: str) -> float:
     if kind == "amount":
         if match.group("wan"):
             return amount_in_yi("", "万亿元")
+        if match.group("yi"):
+            return parse_number(match.group("yi")) + parse_number(match.group("num_wan")) / 10000
         return amount_in_yi(match.group("num"), match.group("unit"))
     if kind == "percent":
         if match.group("tenths"):  # 八成五: 85
@@ -75,7 +77,7 @@ def _value_of(match: re.Match[str], kind: str) -> float:
 
 
 def _unit_factor(match: re.Match[str], kind: str) -> float:
-    if kind == "amount" and not match.group("wan"):
+    if kind == "amount" and not match.group("wan") and not match.group("yi"):
         return amount_in_yi("1", match.group("unit"))
     return 1.0
 

@@ -38,3 +38,10 @@ def test_amounts_in_yi(number: str, unit: str, yi: float) -> None:
 def test_not_numbers(text: str) -> None:
     with pytest.raises(NumberError):
         parse_number(text)
+
+
+@pytest.mark.parametrize("amount", ["九亿四千万元", "9亿4000万元", "94000万元", "9.4亿元"])
+def test_an_amount_in_亿_and_万_together(tmp_path, amount: str) -> None:
+    from conftest import text_facts
+    rows = text_facts(tmp_path, f"一季度，全市重点项目完成投资{amount}。", "仪征市", "2024-04-10")
+    assert [(r["metric"], r["value"]) for r in rows] == [("completed_investment", 9.4)]
