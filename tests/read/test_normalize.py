@@ -628,3 +628,8 @@ def test_a_number_spaced_out_digit_by_digit_is_joined_and_other_spaced_numbers_s
     assert normalize_text("新开工项目4 7个，完成投资102 .4亿元")[0] == "新开工项目47个,完成投资102.4亿元"
     assert normalize_text("Hello 12 345 world")[0] == "Hello 12 345 world"
     assert normalize_text("城厢镇 24 16.8 9.7 57.7%")[0] == "城厢镇24 16.8 9.7 57.7%"
+
+
+def test_a_spaced_out_number_after_a_spaced_out_word() -> None:
+    text = "今 年 ，全 县 共 安 排 县 级 重 点 项 目 1 3 6 个 ，总 投 资 4 1 2 . 8 亿 元"
+    assert normalize_text(text)[0] == "今年,全县共安排县级重点项目136个,总投资412.8亿元"
