@@ -633,3 +633,8 @@ def test_a_number_spaced_out_digit_by_digit_is_joined_and_other_spaced_numbers_s
 def test_a_spaced_out_number_after_a_spaced_out_word() -> None:
     text = "今 年 ，全 县 共 安 排 县 级 重 点 项 目 1 3 6 个 ，总 投 资 4 1 2 . 8 亿 元"
     assert normalize_text(text)[0] == "今年,全县共安排县级重点项目136个,总投资412.8亿元"
+
+
+def test_a_spaced_out_number_at_the_start_of_a_line() -> None:
+    assert normalize_text("其中，新开工项目4 7个，竣工项目\n2 1个，开工率达到9 2 . 2 %。")[0] == \
+        "其中,新开工项目47个,竣工项目21个,开工率达到92.2 %。"  # (the broken line joined too)
