@@ -290,10 +290,36 @@ def _pairs_following(sentence: str, figures: list[Figure]) -> list[Figure]:
         if after is None or any(other.start >= after.end() and other.start < clause_end(sentence, after.end())
                                 for other in figures):
             continue
-        paired = _place_value_pairs(sentence, figure.metric, after.end(), clause_end(sentence, after.end()), "percent")
+        paired = _place_value_pairs(sentence, figure.metric, after.end(), clause_end(sentence, after.end()), "percent") \
+            or _places_respectively(sentence, figure.metric, after.end())
         if paired is not None and paired.start == after.end() and sentence.startswith(paired.subject.places[0], after.end()):
             found.append(paired)
     return found
+
+
+_RESPECTIVELY_VALUES = re.compile(r"分别(?:为|是|达到|达)")
+
+
+def _places_respectively(sentence: str, metric: str, start: int) -> Figure | None:
+    """"…完成率最高，为63.5%；紫水街道、弦山街道分别为58.2%、56.7%": a run of places opening the clause, then
+    分别为 and as many rates: that rate's figures of the places."""
+    places = []
+    position = start
+    for begin, end, surface, town in find_places_and_towns(sentence[start:clause_end(sentence, start)]):
+        if sentence[position:start + begin].strip("、和及与 "):
+            break
+        found = surface if town else getattr(place(surface, ()), "name", None)
+        if found is None:
+            break
+        places.append(found)
+        position = start + end
+    respectively = _RESPECTIVELY_VALUES.match(sentence, position)
+    if len(places) < 2 or respectively is None:
+        return None
+    values, stop, _ = parse_values(sentence, respectively.end(), "percent", True)
+    if len(values) != len(places):
+        return None
+    return Figure(metric, start, stop, values, True, subject=Subject("places", start, start, places=places))
 
 
 def _place_value_pairs(sentence: str, metric: str, end: int, later: int, kind: str) -> Figure | None:

@@ -439,3 +439,11 @@ def test_places_with_bracketed_rates_in_the_clause_after_a_rate_are_that_rates(t
     rows = _rows(tmp_path, text, region="南郑区", published="2023-01-16")
     assert ("协税镇", "county", "2022-01", "2022-12", "completion_rate", 97.4, "") in rows
     assert ("新集镇", "county", "2022-01", "2022-12", "completion_rate", 93.8, "") in rows
+
+
+def test_places_with_分别_in_the_clause_after_a_rate_take_that_rate(tmp_path: Path) -> None:
+    text = ("1-6月，全县重点项目完成投资30亿元。分乡镇（街道）看，槐店乡完成率最高，为63.5%；"
+            "紫水街道、弦山街道分别为58.2%、56.7%。")
+    rows = _rows(tmp_path, text, region="沈丘县", published="2024-07-10")
+    assert ("紫水街道", "county", "2024-01", "2024-06", "completion_rate", 58.2, "") in rows
+    assert ("弦山街道", "county", "2024-01", "2024-06", "completion_rate", 56.7, "") in rows
