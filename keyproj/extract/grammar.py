@@ -59,8 +59,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
         "list": list_noun,
         "count": rf"{qb}{unquoted}(?P<num>{NUMBER})(?P<qm>多|余)?\s*{counter}{not_count}{qa}",
         "count_after": _count_after_list(qb, qa, counter, not_count, fillers, overall),
-        # "520多亿元", "120余亿元": 多 / 余 between the number and its unit mark it as a lower bound
-        # 9亿4000万元, 九亿四千万元: 亿 and 万 in one amount
+        # "520多亿元", "120余亿元": 多 / 余 mark a lower bound; 9亿4000万元, 九亿四千万元: 亿 and 万 in one amount
         "amount": rf"{qb}(?:(?P<yi>{NUMBER})亿(?P<num_wan>{NUMBER})万元|(?P<num>{NUMBER})(?P<qm>多|余)?\s*(?P<unit>{AMOUNT_UNIT})"
                   rf"|(?P<wan>万亿元?))(?!/){qa}",
         "bare_number": rf"(?P<num>{NUMBER})(?=\s*[、和及])",
