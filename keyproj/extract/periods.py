@@ -41,11 +41,12 @@ _TIME_ALTERNATIVES = (
     # 7—9月, 4至6月份: the months of a span that does not start in January
     r"(?<![\d一二三四五六七八九十])(?P<span_start>" + _MONTH + r")月?(?:份)?" + _DASH + r"(?P<span_end>" + _MONTH
     + r")\s*月(?:份)?(?!底|末)",
-    f"(?P<q3>{_words('first_three_quarters')})",
-    f"(?P<h1>{_words('first_half')})",
-    f"(?P<q1>{_words('first_quarter')})",
+    # (比一季度增加33个: a comparison's base, no period of the figures after it)
+    f"(?<![比较])(?P<q3>{_words('first_three_quarters')})",
+    f"(?<![比较])(?P<h1>{_words('first_half')})",
+    f"(?<![比较])(?P<q1>{_words('first_quarter')})",
     # 二季度 / 第三季度 alone (not 前三季度, 三季度末: those run from January): that quarter's months
-    f"(?<!前)(?P<quarter_only>{_words('single_quarter')})(?:当季|单季)?(?!末|以来|以前|之前|前|以后|之后|后)",
+    f"(?<![前比较])(?P<quarter_only>{_words('single_quarter')})(?:当季|单季)?(?!末|以来|以前|之前|前|以后|之后|后)",
     r"(?P<this_month>本月|当月)(?:份)?|(?P<last_month>上月|上个月)(?:份)?",  # the report's last month, the one before  # 三季度当季: that quarter's three months alone
     # 完成全年计划的: part of a metric's wording, not the figure's months
     f"(?P<full>{_words('full_year')})(?!计划|目标|任务|投资计划|投资目标|投资任务)",

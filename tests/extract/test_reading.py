@@ -646,3 +646,10 @@ def test_这一年_is_the_year_named_last_and_全县_in_a_clause_is_the_reporter
     rows = _rows(tmp_path, "上半年双墩镇、岗集镇重点项目完成投资分别为21.6亿元、14.3亿元。", region="长丰县",
                  published="2024-07-10")
     assert ("岗集镇", "county", "2024-01", "2024-06", "completed_investment", 14.3) in rows
+
+
+def test_a_quarter_after_比_is_a_comparisons_base_and_no_period(tmp_path: Path) -> None:
+    rows = _rows(tmp_path, "上半年，全县重点项目新开工61个，比一季度增加33个；竣工14个。", region="光山县",
+                 published="2024-07-10")
+    assert ("光山县", "county", "2024-01", "2024-06", "finished_projects", 14.0) in rows
+    assert not any(row[5] == 33.0 for row in rows)
