@@ -99,7 +99,10 @@ _CJK = f"{_HAN}\u3000-\u303f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026"
 # A number spaced out digit by digit (OCR or PDF text: "完成投资1 0 2 . 4亿元", "4 7个"): single spaces
 # inside a run of single digits or points that opens after a Chinese character and ends at one or at %;
 # and a space before a decimal point ("102 .4亿元").
-_SPACED_DIGITS = rf"(?:(?<=[\n{_CJK}][\d.])|(?<=[\n{_CJK}] [\d.])|(?<=[\d.] [\d.])) (?=(?:[\d.] )*[\d.] ?[{_CJK}%])|(?<=\d) (?=\.\d)"
+# (Each branch starts with the space itself, its look-behinds after it: a literal first character keeps
+# the search fast.)
+_SPACED_DIGITS = (rf" (?:(?<=[\n{_CJK}][\d.] )|(?<=[\n{_CJK}] [\d.] )|(?<=[\d.] [\d.] ))(?=(?:[\d.] )*[\d.] ?[{_CJK}%])"
+                  r"| (?<=\d )(?=\.\d)")
 _SPACES = re.compile(rf"[ \t\u1680](?:(?<=[\n{_CJK}][ \t\u1680])[ \t\u1680]*|[ \t\u1680]*(?=[\n{_CJK}]|\Z))"
                      rf"|{_SPACED_DIGITS}")
 _LEADING_SPACES = re.compile(r"[ \t\u1680]+")
