@@ -287,12 +287,14 @@ def _pairs_following(sentence: str, figures: list[Figure]) -> list[Figure]:
         if figure.metric != "completion_rate":
             continue
         after = _NEXT_CLAUSE.match(sentence, figure.end)
-        if after is None or any(other.start >= after.end() and other.start < clause_end(sentence, after.end())
-                                for other in figures):
+        if after is None:
             continue
-        paired = _place_value_pairs(sentence, figure.metric, after.end(), clause_end(sentence, after.end()), "percent") \
-            or _places_respectively(sentence, figure.metric, after.end())
-        if paired is not None and paired.start == after.end() and sentence.startswith(paired.subject.places[0], after.end()):
+        start, end = after.end(), clause_end(sentence, after.end())
+        if any(start <= other.start < end for other in figures):
+            continue
+        paired = _place_value_pairs(sentence, figure.metric, start, end, "percent") \
+            or _places_respectively(sentence, figure.metric, start)
+        if paired is not None and sentence.startswith(paired.subject.places[0], start):  # (the clause opens with them)
             found.append(paired)
     return found
 
@@ -308,7 +310,7 @@ def _places_respectively(sentence: str, metric: str, start: int) -> Figure | Non
     for begin, end, surface, town in find_places_and_towns(sentence[start:clause_end(sentence, start)]):
         if sentence[position:start + begin].strip("、和及与 "):
             break
-        found = surface if town else getattr(place(surface, ()), "name", None)
+        found = _place_name(surface, town)
         if found is None:
             break
         places.append(found)
@@ -322,6 +324,11 @@ def _places_respectively(sentence: str, metric: str, start: int) -> Figure | Non
     return Figure(metric, start, stop, values, True, subject=Subject("places", start, start, places=places))
 
 
+def _place_name(surface: str, town: bool) -> str | None:
+    """A place's name as a region: a town as written, a division by the gazetteer (None: unknown)."""
+    return surface if town else getattr(place(surface, ()), "name", None)
+
+
 def _place_value_pairs(sentence: str, metric: str, end: int, later: int, kind: str) -> Figure | None:
     """"完成投资排名前三位的依次是拉萨市98.6亿元、日喀则市54.2亿元、昌都市47.9亿元": places each
     followed by its value, after a wording without one: a figure whose subject is the places."""
@@ -330,7 +337,7 @@ def _place_value_pairs(sentence: str, metric: str, end: int, later: int, kind: s
         start, place_end = start + end, place_end + end
         if stop >= 0 and _PAIR_SEPARATOR.fullmatch(sentence, stop, start) is None:
             break
-        found = surface if town else getattr(place(surface, ()), "name", None)
+        found = _place_name(surface, town)
         bracket = sentence.startswith(("(", "（"), place_end)  # 六祖镇(78.6%)、天堂镇(71.2%)
         parsed, after, _ = parse_values(sentence, place_end + bracket, kind, False)
         if found is None or len(parsed) != 1 or bracket and not sentence.startswith((")", "）"), after):
