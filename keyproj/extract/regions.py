@@ -97,6 +97,10 @@ def _town_words() -> tuple[str, ...]:
     return tuple(words("wordings", "place_groups", "town") + words("wordings", "place_groups", "zone"))
 
 
+# what a town's name never starts with: a word for all or some of them (各乡镇, 城镇), whose (市属)
+_NOT_A_NAME = r"[各全本我该分多个城乡其]|[省市县区州]属"
+
+
 @functools.cache
 def _town_pattern() -> re.Pattern[str]:
     """A town's name in a run of names (六祖镇、天堂镇, 的是里洞镇): two to four characters and a town
@@ -106,7 +110,7 @@ def _town_pattern() -> re.Pattern[str]:
     times = alternation([w for key in ("this_year", "last_year", "first_half", "full_year", "first_quarter",
                                        "first_three_quarters", "single_quarter")
                          for w in words("time", "forms", key)])
-    return re.compile(rf"(?:^|(?<=[,，、;；:：(（。\n])|(?<=的是|其中|的有|次是|次为|别是|别为|位为|位是|名为|名是)|(?<=[和及与看])|(?<=[年度]))(?![各全本我该分多个城乡其]|[省市县区州]属|重点|特色|中心|建制)(?!{times})"
+    return re.compile(rf"(?:^|(?<=[,，、;；:：(（。\n])|(?<=的是|其中|的有|次是|次为|别是|别为|位为|位是|名为|名是)|(?<=[和及与看])|(?<=[年度]))(?!{_NOT_A_NAME}|重点|特色|中心|建制)(?!{times})"
                       rf"(?P<name>[\u4e00-\u9fff]{{2,4}}?(?:{towns}))(?=[(（\d,，、;；和及与完投项重分均低高超落位排居名列累共实新开竣年上今前等一二三四县市区省州仅只辖境受因由]|进度|滞后|推进|的[省市县区州]?级?重点|$)")
 
 
@@ -128,7 +132,7 @@ def find_places_and_towns(text: str) -> list[tuple[int, int, str, bool]]:
 def _next_in_run() -> re.Pattern[str]:
     """A town's name right after 、 and another town: its run says it is a name, whatever word follows
     (紫荆路街道登上红榜; not 城镇化, 乡镇级)."""
-    return re.compile(rf"(?![各全本我该分多个城乡其]|[省市县区州]属)(?P<name>[\u4e00-\u9fff]{{2,4}}?(?:{alternation(list(_town_words()))}))(?![化级])")
+    return re.compile(rf"(?!{_NOT_A_NAME})(?P<name>[\u4e00-\u9fff]{{2,4}}?(?:{alternation(list(_town_words()))}))(?![化级])")
 
 
 def _run_continued(text: str, found: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, str, bool]]:

@@ -367,7 +367,7 @@ def _names_run_before(sentence: str, start: int) -> bool:
     return any(end == len(before) for _, end, _, _ in find_places_and_towns(before))
 
 
-_CAUSE = re.compile(r"(?<![原起成诱基])(?:因|由于|受)[^，,。；;\d]{0,4}[^，,。；;]{0,26}?(?:影响|滞后|缓慢|较慢|不足|未落实|困难)?[，,]")
+_CAUSE = re.compile(r"(?<![原起成诱基])(?:因|由于|受)[^，,。；;\d]{0,4}[^，,。；;]{0,26}?[，,]")  # to the clause's end
 _PLACES_COUNTED = re.compile(r"[县市区州旗]*(?:[(（][^()（）]{1,6}[)）])?(?:重点项目)?(?:的?(?:完成|投资|开工|新开工|竣工|项目)|均|都|全部)")
 
 

@@ -25,8 +25,9 @@ from keyproj.lexicon import alternation, words
 _ROW = re.compile(r"^[ \t]*\|?(?:[^|\n]*\|){2,}[^|\n]*$", re.MULTILINE)
 _RULE = re.compile(r"^[\s|:\-]+$")
 # (a bare 小计 sums one category of projects: a part; 省级小计 is a level's list)
-_TOTAL = re.compile(r"^(?:合计|总计|全市|全州|全县|全区|全省)(?:[(（]\s*\d+\s*[个项]\s*[)）])?$")  # 合计（7个）
-_SUBTOTAL = re.compile(r"(?:小计|合计)(?:[(（]\s*\d+\s*[个项]\s*[)）])?$")
+_ROW_COUNT = r"(?:[(（]\s*\d+\s*[个项]\s*[)）])?"  # 合计（7个）: the rows' count after the label
+_TOTAL = re.compile(rf"^(?:合计|总计|全市|全州|全县|全区|全省){_ROW_COUNT}$")
+_SUBTOTAL = re.compile(rf"(?:小计|合计){_ROW_COUNT}$")
 _COLUMNS: list[tuple[re.Pattern[str], str]] = [
     # (anchored: 计划新开工项目 is a plan, no column of figures)
     (re.compile(r"^(?!\S*率)(?:[\d\-—~～至]+月)?(?:累计)?(?:新开工|开工|开复工)"), "started_projects"),
